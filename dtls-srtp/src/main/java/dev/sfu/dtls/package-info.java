@@ -1,0 +1,2 @@
+/** The dtls-srtp module of the SFU. */
+package dev.sfu.dtls;

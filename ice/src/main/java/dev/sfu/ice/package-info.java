@@ -1,0 +1,2 @@
+/** The ice module of the SFU. */
+package dev.sfu.ice;

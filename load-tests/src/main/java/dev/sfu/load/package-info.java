@@ -1,0 +1,2 @@
+/** The load-tests module of the SFU. */
+package dev.sfu.load;

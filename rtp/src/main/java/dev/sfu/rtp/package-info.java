@@ -1,0 +1,2 @@
+/** The rtp module of the SFU. */
+package dev.sfu.rtp;

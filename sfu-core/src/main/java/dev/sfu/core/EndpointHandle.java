@@ -1,0 +1,44 @@
+package dev.sfu.core;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One joined endpoint, as the signaling layer drives it. Every method is thread-safe and returns
+ * quickly: work that takes time (ICE set-up, DTLS) completes later on the SFU's own threads.
+ */
+public interface EndpointHandle {
+
+    String endpointId();
+
+    String conferenceId();
+
+    /** The other endpoints of the conference at the moment this one joined. */
+    List<Participant> participantsAtJoin();
+
+    /**
+     * Handles the client's offer for its {@code publish} transport. Completes with the answer SDP, or
+     * exceptionally with a {@link SignalingException} ({@code sdp-rejected}, {@code bad-request}).
+     */
+    CompletionStage<String> publishOffer(String sdp);
+
+    /** Handles the client's answer to the latest subscribe offer. */
+    void subscribeAnswer(String sdp) throws SignalingException;
+
+    /**
+     * A client ICE candidate for {@code transport} ("publish" or "subscribe"); a null or empty
+     * {@code candidate} means end of candidates.
+     */
+    void remoteCandidate(String transport, String candidate, String sdpMid, Integer sdpMLineIndex)
+            throws SignalingException;
+
+    /**
+     * The client's wishes for the video it receives: {@code defaultMaxHeight} for every sender
+     * (0 = no video), overridden per sender endpoint id by {@code perEndpointMaxHeight}.
+     */
+    void receiverConstraints(int defaultMaxHeight, Map<String, Integer> perEndpointMaxHeight);
+
+    /** The client leaves; idempotent. Media for this endpoint stops within a second. */
+    void leave();
+}
