@@ -1,0 +1,117 @@
+package dev.sfu.core.media;
+
+import dev.sfu.core.sdp.MediaFormats;
+import dev.sfu.core.sdp.RtpMap;
+import java.util.List;
+
+/**
+ * The codecs the SFU forwards, with the payload types it uses in its own subscribe offers. A
+ * publisher's payload types are mapped onto these per packet, so every subscriber sees one numbering.
+ */
+public enum Codec {
+    OPUS("audio", "opus", 48000, 2, 111, -1, "minptime=10;useinbandfec=1", List.of()),
+    VP8("video", "VP8", 90000, 1, 96, 97, "", VideoFeedback.LIST),
+    VP9("video", "VP9", 90000, 1, 98, 99, "profile-id=0", VideoFeedback.LIST),
+    H264("video", "H264", 90000, 1, 102, 103,
+            "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", VideoFeedback.LIST),
+    AV1("video", "AV1", 90000, 1, 45, 46, "", VideoFeedback.LIST);
+
+
+    /** Video codecs in the order the SFU prefers them from a publisher: the one every browser decodes first. */
+    public static final List<Codec> VIDEO_PREFERENCE = List.of(VP8, H264, VP9, AV1);
+
+    /** Holder so the enum constants can refer to the list (enum constants initialise first). */
+    private static final class VideoFeedback {
+        static final List<String> LIST = List.of("nack", "nack pli", "ccm fir");
+    }
+
+    private final String kind;
+    private final String encodingName;
+    private final int clockRate;
+    private final int channels;
+    private final int payloadType;
+    private final int rtxPayloadType;
+    private final String defaultFmtp;
+    private final List<String> feedback;
+
+    Codec(String kind, String encodingName, int clockRate, int channels, int payloadType, int rtxPayloadType,
+            String defaultFmtp, List<String> feedback) {
+        this.kind = kind;
+        this.encodingName = encodingName;
+        this.clockRate = clockRate;
+        this.channels = channels;
+        this.payloadType = payloadType;
+        this.rtxPayloadType = rtxPayloadType;
+        this.defaultFmtp = defaultFmtp;
+        this.feedback = feedback;
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    public String encodingName() {
+        return encodingName;
+    }
+
+    public int clockRate() {
+        return clockRate;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    /** The payload type the SFU writes in its subscribe offers. */
+    public int payloadType() {
+        return payloadType;
+    }
+
+    /** The RTX payload type of our offers, or -1 for audio. */
+    public int rtxPayloadType() {
+        return rtxPayloadType;
+    }
+
+    public String defaultFmtp() {
+        return defaultFmtp;
+    }
+
+    /** The rtcp-fb values the SFU can honour for this codec. */
+    public List<String> feedback() {
+        return feedback;
+    }
+
+    /**
+     * Whether an offered format is this codec in a form the SFU forwards: Opus in stereo-capable
+     * 48 kHz, H.264 only in packetization-mode 1 with a constrained-baseline or high profile.
+     */
+    public boolean matches(RtpMap map, MediaFormats formats) {
+        if (!map.is(encodingName) || map.clockRate() != clockRate) {
+            return false;
+        }
+        if (this == OPUS) {
+            return map.channels() == 2;
+        }
+        if (this == H264) {
+            String mode = formats.fmtpParameter(map.payloadType(), "packetization-mode");
+            String profile = formats.fmtpParameter(map.payloadType(), "profile-level-id");
+            return "1".equals(mode) && profile != null && profile.length() == 6
+                    && (profile.regionMatches(true, 0, "42", 0, 2) || profile.regionMatches(true, 0, "64", 0, 2));
+        }
+        if (this == VP9) {
+            String profile = formats.fmtpParameter(map.payloadType(), "profile-id");
+            return profile == null || profile.equals("0");
+        }
+        return true;
+    }
+
+    /** The codec an offered format is, or null when the SFU does not forward it. */
+    public static Codec of(RtpMap map, MediaFormats formats) {
+        for (Codec c : values()) {
+            if (c.matches(map, formats)) {
+                return c;
+            }
+        }
+        return null;
+    }
+}

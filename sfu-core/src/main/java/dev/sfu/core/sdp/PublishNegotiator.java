@@ -1,0 +1,240 @@
+package dev.sfu.core.sdp;
+
+import dev.sfu.core.media.Codec;
+import dev.sfu.core.media.MediaFormat;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Answers a client's offer for its publish transport (the client is always the offerer there): picks one
+ * codec per media section (Opus; VP8 first among video codecs), accepts the header extensions the SFU
+ * reads, simulcast rids, and rejects what it does not forward (data channels, unknown media).
+ */
+public final class PublishNegotiator {
+    private static final Set<HeaderExtension> ACCEPTED_EXTENSIONS = EnumSet.of(HeaderExtension.MID, HeaderExtension.RID,
+            HeaderExtension.REPAIRED_RID, HeaderExtension.AUDIO_LEVEL);
+    private static final String PROTO = "UDP/TLS/RTP/SAVPF";
+
+    private PublishNegotiator() {
+    }
+
+    /**
+     * @param offerText the client's offer
+     * @param local the server transport's ICE credentials, fingerprint and candidates ({@code setup} is
+     *     chosen here from the offer)
+     * @param endpointId used to name tracks that carry no msid
+     */
+    public static PublishAnswer answer(String offerText, TransportParameters local, String endpointId)
+            throws SdpException {
+        SessionDescription offer = SessionDescription.parse(offerText);
+        TransportParameters remote = TransportParameters.of(offer);
+        String ourSetup = remote.setup().equals("passive") ? "active" : "passive";
+        TransportParameters ours = new TransportParameters(local.iceUfrag(), local.icePwd(),
+                local.fingerprintAlgorithm(), local.fingerprint(), ourSetup, local.candidates());
+
+        SessionDescription answer = newSession();
+        List<PublishedTrack> tracks = new ArrayList<>();
+        Map<HeaderExtension, Integer> extensionIds = new EnumMap<>(HeaderExtension.class);
+        List<String> bundle = new ArrayList<>();
+        boolean firstAccepted = true;
+        for (MediaDescription m : offer.media()) {
+            String mid = m.mid();
+            if (mid == null) {
+                throw new SdpException("every media section needs a=mid (BUNDLE)");
+            }
+            MediaDescription out = negotiate(m, mid, ours, firstAccepted, extensionIds, tracks, endpointId);
+            answer.media().add(out);
+            if (!out.isRejected()) {
+                bundle.add(mid);
+                firstAccepted = false;
+            }
+        }
+        if (bundle.isEmpty()) {
+            throw new SdpException("the offer has no audio or video the server can receive");
+        }
+        answer.attributes().add(0, new Attribute("group", "BUNDLE " + String.join(" ", bundle)));
+        return new PublishAnswer(answer.toString(), List.copyOf(tracks), remote, extensionIds);
+    }
+
+    static SessionDescription newSession() {
+        SessionDescription s = new SessionDescription();
+        s.sessionLines().add("v=0");
+        s.sessionLines().add("o=- " + (System.nanoTime() & 0x7fffffffffffL) + " 2 IN IP4 127.0.0.1");
+        s.sessionLines().add("s=-");
+        s.sessionLines().add("t=0 0");
+        s.add("msid-semantic", " WMS *");
+        return s;
+    }
+
+    private static MediaDescription negotiate(MediaDescription m, String mid, TransportParameters ours, boolean first,
+            Map<HeaderExtension, Integer> extensionIds, List<PublishedTrack> tracks, String endpointId) {
+        boolean rtp = (m.media().equals("audio") || m.media().equals("video")) && m.proto().contains("RTP/SAVPF");
+        if (!rtp || m.isRejected()) {
+            return rejected(m, mid);
+        }
+        MediaFormats formats = new MediaFormats(m);
+        int pt = choosePayloadType(m.media(), formats);
+        if (pt < 0) {
+            return rejected(m, mid);
+        }
+        Codec codec = Codec.of(formats.rtpMap(pt), formats);
+        int rtx = codec.rtxPayloadType() >= 0 ? formats.rtxFor(pt) : -1;
+
+        List<String> fmts = new ArrayList<>();
+        fmts.add(Integer.toString(pt));
+        if (rtx >= 0) {
+            fmts.add(Integer.toString(rtx));
+        }
+        MediaDescription out = new MediaDescription(m.media(), 9, PROTO, fmts);
+        out.otherLines().add("c=IN IP4 0.0.0.0");
+        ours.writeTo(out, first);
+        out.add("mid", mid);
+        for (String ext : m.attributes("extmap")) {
+            String[] parts = ext.split(" ");
+            HeaderExtension e = parts.length >= 2 ? HeaderExtension.ofUri(parts[1]) : null;
+            int id = parseId(parts[0]);
+            if (e != null && ACCEPTED_EXTENSIONS.contains(e) && id > 0) {
+                out.add("extmap", id + " " + e.uri());
+                extensionIds.put(e, id);
+            }
+        }
+        String direction = m.direction();
+        boolean sends = direction.equals("sendonly") || direction.equals("sendrecv");
+        out.add(sends ? "recvonly" : "inactive");
+        out.add("rtcp-mux");
+        if (m.hasAttribute("rtcp-rsize")) {
+            out.add("rtcp-rsize");
+        }
+        out.add("rtpmap", formats.rtpMap(pt).toString());
+        for (String fb : formats.rtcpFeedback(pt)) {
+            if (codec.feedback().contains(fb)) {
+                out.add("rtcp-fb", pt + " " + fb);
+            }
+        }
+        String fmtp = formats.fmtp(pt);
+        if (!fmtp.isEmpty()) {
+            out.add("fmtp", pt + " " + fmtp);
+        }
+        if (rtx >= 0) {
+            out.add("rtpmap", formats.rtpMap(rtx).toString());
+            out.add("fmtp", rtx + " apt=" + pt);
+        }
+        List<String> rids = sends ? simulcastRids(m) : List.of();
+        if (!rids.isEmpty()) {
+            for (String rid : rids) {
+                out.add("rid", rid + " recv");
+            }
+            out.add("simulcast", "recv " + String.join(";", rids));
+        }
+        if (sends) {
+            tracks.add(describeTrack(m, mid, new MediaFormat(codec, pt, rtx, fmtp), rids, endpointId));
+        }
+        return out;
+    }
+
+    private static int parseId(String text) {
+        try {
+            int slash = text.indexOf('/');
+            int id = Integer.parseInt(slash < 0 ? text : text.substring(0, slash));
+            return id >= 1 && id <= 255 ? id : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static int choosePayloadType(String media, MediaFormats formats) {
+        List<Codec> preference = media.equals("audio") ? List.of(Codec.OPUS) : Codec.VIDEO_PREFERENCE;
+        for (Codec codec : preference) {
+            for (int pt : formats.payloadTypes()) {
+                RtpMap map = formats.rtpMap(pt);
+                if (map != null && codec.matches(map, formats)) {
+                    return pt;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** The send rids of {@code a=simulcast:send} (RFC 8853), '~' (paused) stripped, alternatives flattened. */
+    static List<String> simulcastRids(MediaDescription m) {
+        String simulcast = m.attribute("simulcast").orElse(null);
+        if (simulcast == null) {
+            return List.of();
+        }
+        String[] parts = simulcast.trim().split(" +");
+        List<String> rids = new ArrayList<>();
+        for (int i = 0; i + 1 < parts.length; i += 2) {
+            if (parts[i].equals("send")) {
+                for (String alt : parts[i + 1].split("[;,]")) {
+                    String rid = alt.startsWith("~") ? alt.substring(1) : alt;
+                    if (!rid.isEmpty() && rid.length() <= 16 && !rids.contains(rid)) {
+                        rids.add(rid);
+                    }
+                }
+            }
+        }
+        return rids.size() > 3 ? rids.subList(0, 3) : rids;
+    }
+
+    private static PublishedTrack describeTrack(MediaDescription m, String mid, MediaFormat format, List<String> rids,
+            String endpointId) {
+        String streamId = endpointId;
+        String trackId = endpointId + "-" + mid;
+        String msid = m.attribute("msid").orElse(null);
+        if (msid != null) {
+            String[] parts = msid.trim().split(" +");
+            if (parts.length >= 1 && !parts[0].isEmpty()) {
+                streamId = parts[0];
+            }
+            if (parts.length >= 2 && !parts[1].isEmpty()) {
+                trackId = parts[1];
+            }
+        }
+        Map<Long, Long> rtx = new LinkedHashMap<>();
+        for (String group : m.attributes("ssrc-group")) {
+            String[] parts = group.trim().split(" +");
+            if (parts.length == 3 && parts[0].equals("FID")) {
+                Long primary = parseSsrc(parts[1]);
+                Long repair = parseSsrc(parts[2]);
+                if (primary != null && repair != null) {
+                    rtx.put(primary, repair);
+                }
+            }
+        }
+        List<Long> primaries = new ArrayList<>();
+        for (String line : m.attributes("ssrc")) {
+            int space = line.indexOf(' ');
+            Long ssrc = parseSsrc(space < 0 ? line : line.substring(0, space));
+            if (ssrc != null && !primaries.contains(ssrc) && !rtx.containsValue(ssrc)) {
+                primaries.add(ssrc);
+            }
+        }
+        return new PublishedTrack(mid, m.media(), streamId, trackId, format, List.copyOf(rids), List.copyOf(primaries),
+                Map.copyOf(rtx));
+    }
+
+    private static Long parseSsrc(String text) {
+        try {
+            long v = Long.parseLong(text);
+            return v >= 0 && v <= 0xffffffffL ? v : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static MediaDescription rejected(MediaDescription m, String mid) {
+        MediaDescription out = new MediaDescription(m.media(), 0, m.proto(),
+                m.formats().isEmpty() ? List.of("0") : m.formats());
+        out.otherLines().add("c=IN IP4 0.0.0.0");
+        out.add("mid", mid);
+        if (m.proto().contains("RTP")) {
+            out.add("inactive");
+        }
+        return out;
+    }
+}

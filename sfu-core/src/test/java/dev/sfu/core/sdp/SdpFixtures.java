@@ -1,0 +1,30 @@
+package dev.sfu.core.sdp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/** Loads the browser SDP samples in src/test/resources/sdp. */
+final class SdpFixtures {
+    private SdpFixtures() {
+    }
+
+    /** The fixture with CRLF line ends, as browsers produce it. */
+    static String load(String name) {
+        try (InputStream in = SdpFixtures.class.getResourceAsStream("/sdp/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no fixture " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("\r\n", "\n").replace("\n", "\r\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static TransportParameters serverParameters() {
+        return new TransportParameters("srvU", "serverpasswordserverpass", "sha-256",
+                "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
+                "actpass", java.util.List.of("candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host"));
+    }
+}
