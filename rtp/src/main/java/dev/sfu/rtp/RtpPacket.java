@@ -1,0 +1,278 @@
+package dev.sfu.rtp;
+
+/**
+ * An RTP packet (RFC 3550 §5.1) as a reusable view over (buffer, offset, length): fields are read and
+ * written in place, nothing is parsed that the caller does not ask for, and nothing is allocated.
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * |V=2|P|X|  CC   |M|     PT      |       sequence number         |
+ * |                           timestamp                           |
+ * |           synchronization source (SSRC) identifier            |
+ * |            contributing source (CSRC) identifiers             |
+ * |  defined by profile (0xBEDE)  |   length in 32-bit words      |   (when X)
+ * </pre>
+ */
+public final class RtpPacket {
+    public static final int FIXED_HEADER_LENGTH = 12;
+    /** RFC 8285 §4.2 one-byte header form. */
+    public static final int ONE_BYTE_PROFILE = 0xBEDE;
+    /** RFC 8285 §4.3 two-byte header form: 0x100 followed by 4 application bits. */
+    public static final int TWO_BYTE_PROFILE_MASK = 0xFFF0;
+    public static final int TWO_BYTE_PROFILE = 0x1000;
+
+    private byte[] buffer;
+    private int offset;
+    private int length;
+    private int headerLength;
+    private int extensionOffset; // start of the extension elements, -1 when none
+    private int extensionLength; // bytes of extension elements
+    private int paddingLength;
+
+    /**
+     * Points the view at a packet and validates its structure: version 2, CSRCs, the extension and the
+     * padding inside the length.
+     *
+     * @return false for anything that is not a well-formed RTP packet (the view is then unusable)
+     */
+    public boolean wrap(byte[] buffer, int offset, int length) {
+        this.buffer = buffer;
+        this.offset = offset;
+        this.length = length;
+        this.extensionOffset = -1;
+        this.extensionLength = 0;
+        if (buffer == null || offset < 0 || length < FIXED_HEADER_LENGTH || offset > buffer.length - length) {
+            this.length = 0;
+            return false;
+        }
+        int b0 = buffer[offset] & 0xff;
+        if ((b0 >> 6) != 2) {
+            this.length = 0;
+            return false;
+        }
+        int header = FIXED_HEADER_LENGTH + 4 * (b0 & 0x0f);
+        if ((b0 & 0x10) != 0) {
+            if (header + 4 > length) {
+                this.length = 0;
+                return false;
+            }
+            int words = readUint16(offset + header + 2);
+            extensionOffset = offset + header + 4;
+            extensionLength = 4 * words;
+            header += 4 + extensionLength;
+        }
+        if (header > length) {
+            this.length = 0;
+            return false;
+        }
+        int padding = 0;
+        if ((b0 & 0x20) != 0) {
+            padding = buffer[offset + length - 1] & 0xff;
+            if (padding == 0 || header + padding > length) {
+                this.length = 0;
+                return false;
+            }
+        }
+        this.headerLength = header;
+        this.paddingLength = padding;
+        return true;
+    }
+
+    /** Whether bytes look like RTP rather than RTCP under rtcp-mux (RFC 5761 §4). */
+    public static boolean isRtp(byte[] buf, int off, int len) {
+        if (len < FIXED_HEADER_LENGTH || (buf[off] & 0xc0) != 0x80) {
+            return false;
+        }
+        int pt = buf[off + 1] & 0xff;
+        return pt < 192 || pt > 223;
+    }
+
+    /** Whether bytes look like RTCP under rtcp-mux: packet type 192..223 (RFC 5761 §4). */
+    public static boolean isRtcp(byte[] buf, int off, int len) {
+        if (len < 8 || (buf[off] & 0xc0) != 0x80) {
+            return false;
+        }
+        int pt = buf[off + 1] & 0xff;
+        return pt >= 192 && pt <= 223;
+    }
+
+    public byte[] buffer() {
+        return buffer;
+    }
+
+    public int offset() {
+        return offset;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    public int version() {
+        return (buffer[offset] & 0xff) >> 6;
+    }
+
+    public boolean padding() {
+        return (buffer[offset] & 0x20) != 0;
+    }
+
+    public boolean hasExtension() {
+        return extensionOffset >= 0;
+    }
+
+    public int csrcCount() {
+        return buffer[offset] & 0x0f;
+    }
+
+    public int csrc(int index) {
+        return readInt(offset + FIXED_HEADER_LENGTH + 4 * index);
+    }
+
+    public boolean marker() {
+        return (buffer[offset + 1] & 0x80) != 0;
+    }
+
+    public void setMarker(boolean marker) {
+        buffer[offset + 1] = (byte) (marker ? buffer[offset + 1] | 0x80 : buffer[offset + 1] & 0x7f);
+    }
+
+    public int payloadType() {
+        return buffer[offset + 1] & 0x7f;
+    }
+
+    public void setPayloadType(int payloadType) {
+        buffer[offset + 1] = (byte) ((buffer[offset + 1] & 0x80) | (payloadType & 0x7f));
+    }
+
+    /** 0..65535. */
+    public int sequenceNumber() {
+        return readUint16(offset + 2);
+    }
+
+    public void setSequenceNumber(int sequenceNumber) {
+        buffer[offset + 2] = (byte) (sequenceNumber >> 8);
+        buffer[offset + 3] = (byte) sequenceNumber;
+    }
+
+    /** The raw 32 bits; use {@link Integer#toUnsignedLong} for arithmetic beyond a wrap-aware delta. */
+    public int timestamp() {
+        return readInt(offset + 4);
+    }
+
+    public void setTimestamp(int timestamp) {
+        writeInt(offset + 4, timestamp);
+    }
+
+    /** The raw 32 bits. */
+    public int ssrc() {
+        return readInt(offset + 8);
+    }
+
+    public void setSsrc(int ssrc) {
+        writeInt(offset + 8, ssrc);
+    }
+
+    public int headerLength() {
+        return headerLength;
+    }
+
+    /** Absolute index of the payload in {@link #buffer()}. */
+    public int payloadOffset() {
+        return offset + headerLength;
+    }
+
+    /** Payload bytes, padding excluded. */
+    public int payloadLength() {
+        return length - headerLength - paddingLength;
+    }
+
+    public int paddingLength() {
+        return paddingLength;
+    }
+
+    /** The "defined by profile" field of the extension header, or -1 without one. */
+    public int extensionProfile() {
+        return extensionOffset < 0 ? -1 : readUint16(extensionOffset - 4);
+    }
+
+    /**
+     * Finds a header extension element (RFC 8285) by id, in the one-byte or the two-byte form.
+     *
+     * @return a packed position: {@code (offset << 16) | length} of the element's data, or -1 when absent
+     *     or malformed; see {@link #elementOffset(long)} and {@link #elementLength(long)}
+     */
+    public long findExtension(int id) {
+        if (extensionOffset < 0 || id <= 0) {
+            return -1;
+        }
+        int profile = extensionProfile();
+        int end = extensionOffset + extensionLength;
+        int i = extensionOffset;
+        if (profile == ONE_BYTE_PROFILE) {
+            while (i < end) {
+                int b = buffer[i] & 0xff;
+                if (b == 0) {
+                    i++;
+                    continue;
+                }
+                int elementId = b >> 4;
+                if (elementId == 15) {
+                    return -1; // RFC 8285 §4.2: stop processing
+                }
+                int len = (b & 0x0f) + 1;
+                if (i + 1 + len > end) {
+                    return -1;
+                }
+                if (elementId == id) {
+                    return ((long) (i + 1) << 16) | len;
+                }
+                i += 1 + len;
+            }
+        } else if ((profile & TWO_BYTE_PROFILE_MASK) == TWO_BYTE_PROFILE) {
+            while (i < end) {
+                int elementId = buffer[i] & 0xff;
+                if (elementId == 0) {
+                    i++;
+                    continue;
+                }
+                if (i + 2 > end) {
+                    return -1;
+                }
+                int len = buffer[i + 1] & 0xff;
+                if (i + 2 + len > end) {
+                    return -1;
+                }
+                if (elementId == id) {
+                    return ((long) (i + 2) << 16) | len;
+                }
+                i += 2 + len;
+            }
+        }
+        return -1;
+    }
+
+    public static int elementOffset(long position) {
+        return (int) (position >>> 16);
+    }
+
+    public static int elementLength(long position) {
+        return (int) (position & 0xffff);
+    }
+
+    private int readUint16(int at) {
+        return ((buffer[at] & 0xff) << 8) | (buffer[at + 1] & 0xff);
+    }
+
+    private int readInt(int at) {
+        return ((buffer[at] & 0xff) << 24) | ((buffer[at + 1] & 0xff) << 16) | ((buffer[at + 2] & 0xff) << 8)
+                | (buffer[at + 3] & 0xff);
+    }
+
+    private void writeInt(int at, int value) {
+        buffer[at] = (byte) (value >> 24);
+        buffer[at + 1] = (byte) (value >> 16);
+        buffer[at + 2] = (byte) (value >> 8);
+        buffer[at + 3] = (byte) value;
+    }
+}
