@@ -1,0 +1,388 @@
+package dev.sfu.dtls;
+
+import dev.sfu.dtls.srtp.SrtpProfile;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Hashtable;
+import java.util.Vector;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.CertificateRequest;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.ClientCertificateType;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.DefaultTlsClient;
+import org.bouncycastle.tls.DefaultTlsServer;
+import org.bouncycastle.tls.ExporterLabel;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsAuthentication;
+import org.bouncycastle.tls.TlsContext;
+import org.bouncycastle.tls.TlsCredentialedSigner;
+import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsExtensionsUtils;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsSRTPUtils;
+import org.bouncycastle.tls.TlsServerCertificate;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.UseSRTPData;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DTLS 1.2 (RFC 6347) for one ICE transport, with use_srtp (RFC 5764): the handshake runs on a
+ * handshake thread over records the ICE layer pushes in through {@link #receive}; once done, the peer's
+ * certificate has matched the fingerprint from its SDP and the exported keying material becomes an
+ * {@link SrtpSession}. Bouncy Castle's own crypto (BcTlsCrypto) does the handshake: it costs less CPU
+ * than the JCA provider; the per-packet SRTP work uses the JDK's AES instead.
+ */
+public final class DtlsTransport implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DtlsTransport.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Profiles we offer and accept, most preferred first. */
+    private static final int[] PROFILES = {SrtpProfile.AEAD_AES_128_GCM.protectionProfileId(),
+        SrtpProfile.AES_CM_128_HMAC_SHA1_80.protectionProfileId()};
+    private static final int[] CIPHER_SUITES = {
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+    };
+    public static final int DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+
+    /** Where DTLS records go out (the ICE transport). Must be thread-safe. */
+    @FunctionalInterface
+    public interface DatagramSender {
+        void send(byte[] buf, int off, int len);
+    }
+
+    /** Outcome of the handshake. Called on a handshake thread. */
+    public interface Listener {
+        void onConnected(SrtpSession session);
+
+        void onFailed(String reason);
+
+        void onClosed();
+    }
+
+    private final DtlsRole role;
+    private final DtlsCertificate certificate;
+    private final Executor executor;
+    private final Listener listener;
+    private final QueuedDatagramTransport datagrams;
+    private final BcTlsCrypto crypto = new BcTlsCrypto(RANDOM);
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final int handshakeTimeoutMillis;
+    private volatile String remoteFingerprintAlgorithm;
+    private volatile String remoteFingerprint;
+    private volatile DTLSTransport dtls;
+    private volatile boolean closed;
+    private volatile boolean started;
+    private SrtpProfile profile;
+    private byte[] keyingMaterial;
+
+    public DtlsTransport(DtlsRole role, DtlsCertificate certificate, Executor handshakeExecutor,
+            DatagramSender sender, Listener listener) {
+        this(role, certificate, handshakeExecutor, sender, listener, DEFAULT_HANDSHAKE_TIMEOUT_MILLIS);
+    }
+
+    public DtlsTransport(DtlsRole role, DtlsCertificate certificate, Executor handshakeExecutor,
+            DatagramSender sender, Listener listener, int handshakeTimeoutMillis) {
+        this.role = role;
+        this.certificate = certificate;
+        this.executor = handshakeExecutor;
+        this.listener = listener;
+        this.datagrams = new QueuedDatagramTransport(sender);
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+    }
+
+    public DtlsRole role() {
+        return role;
+    }
+
+    /** The fingerprint the peer signalled in its SDP; its certificate must match it. */
+    public void setRemoteFingerprint(String algorithm, String fingerprint) {
+        this.remoteFingerprintAlgorithm = algorithm;
+        this.remoteFingerprint = fingerprint;
+    }
+
+    /** Starts the handshake on a handshake thread (a client sends its ClientHello; a server waits). */
+    public void start() {
+        if (started || closed) {
+            return;
+        }
+        started = true;
+        executor.execute(this::handshake);
+    }
+
+    private void handshake() {
+        try {
+            DTLSTransport transport;
+            if (role == DtlsRole.SERVER) {
+                DTLSServerProtocol protocol = new DTLSServerProtocol();
+                // ICE connectivity checks already proved the peer's address: skip the cookie round trip.
+                protocol.setVerifyRequests(false);
+                transport = protocol.accept(new Server(), datagrams);
+            } else {
+                transport = new DTLSClientProtocol().connect(new Client(), datagrams);
+            }
+            if (closed) {
+                transport.close();
+                return;
+            }
+            dtls = transport;
+            SrtpSession session = SrtpSession.fromKeyingMaterial(profile, keyingMaterial, role == DtlsRole.CLIENT);
+            keyingMaterial = null;
+            LOG.debug("DTLS {} handshake done, {}", role, profile);
+            listener.onConnected(session);
+            if (datagrams.hasPending()) {
+                scheduleDrain();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                String reason = e instanceof TlsFatalAlert alert
+                        ? AlertDescription.getText(alert.getAlertDescription()) : e.toString();
+                LOG.debug("DTLS {} handshake failed: {}", role, reason);
+                closed = true;
+                datagrams.close();
+                listener.onFailed(reason);
+            }
+        }
+    }
+
+    /**
+     * A DTLS record from the network (first byte 20..63). Copies it and returns at once: during the
+     * handshake a handshake thread reads it; afterwards it is a retransmission or an alert.
+     */
+    public void receive(byte[] buf, int off, int len) {
+        if (closed || !datagrams.offer(buf, off, len)) {
+            return;
+        }
+        if (dtls != null) {
+            scheduleDrain();
+        }
+    }
+
+    /** After the handshake: let Bouncy Castle answer retransmitted flights and see close_notify. */
+    private void scheduleDrain() {
+        if (draining.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                byte[] buf = new byte[QueuedDatagramTransport.RECEIVE_LIMIT];
+                try {
+                    while (datagrams.hasPending() && !closed) {
+                        dtls.receive(buf, 0, buf.length, 1);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    if (!closed) {
+                        closed = true;
+                        LOG.debug("DTLS closed by the peer: {}", e.toString());
+                        listener.onClosed();
+                    }
+                } finally {
+                    draining.set(false);
+                }
+            });
+        }
+    }
+
+    /** Sends close_notify if connected, and stops; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        DTLSTransport t = dtls;
+        if (t != null) {
+            try {
+                t.close();
+            } catch (IOException | RuntimeException ignored) {
+                // the peer may be gone already
+            }
+        }
+        datagrams.close();
+    }
+
+    private void verifyPeer(Certificate chain) throws IOException {
+        if (chain == null || chain.isEmpty()) {
+            throw new TlsFatalAlert(AlertDescription.bad_certificate);
+        }
+        String algorithm = remoteFingerprintAlgorithm;
+        String expected = remoteFingerprint;
+        TlsCertificate first = chain.getCertificateAt(0);
+        if (algorithm == null || expected == null
+                || !DtlsCertificate.fingerprint(algorithm, first.getEncoded()).equalsIgnoreCase(expected.trim())) {
+            throw new TlsFatalAlert(AlertDescription.bad_certificate);
+        }
+    }
+
+    private TlsCredentialedSigner signer(TlsContext context) throws IOException {
+        Certificate chain = new Certificate(new TlsCertificate[] {
+            crypto.createCertificate(encoded(certificate))});
+        return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto,
+                certificate.privateKey(), chain,
+                SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+    }
+
+    private static byte[] encoded(DtlsCertificate certificate) {
+        try {
+            return certificate.certificate().getEncoded();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void exportKeys(TlsContext context, int profileId) {
+        profile = SrtpProfile.ofProtectionProfileId(profileId);
+        int length = 2 * (profile.keyLength() + profile.saltLength());
+        keyingMaterial = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, length);
+    }
+
+    private final class Server extends DefaultTlsServer {
+        private int chosenProfile = -1;
+
+        Server() {
+            super(crypto);
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions() {
+            return ProtocolVersion.DTLSv12.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return CIPHER_SUITES;
+        }
+
+        @Override
+        public int getHandshakeTimeoutMillis() {
+            return handshakeTimeoutMillis;
+        }
+
+        @Override
+        public CertificateRequest getCertificateRequest() {
+            // WebRTC authenticates the client by its certificate's fingerprint: always ask for it.
+            Vector<SignatureAndHashAlgorithm> algorithms = TlsUtils.getDefaultSupportedSignatureAlgorithms(context);
+            return new CertificateRequest(new short[] {ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign},
+                    algorithms, null);
+        }
+
+        @Override
+        public void notifyClientCertificate(Certificate clientCertificate) throws IOException {
+            verifyPeer(clientCertificate);
+        }
+
+        @Override
+        protected TlsCredentialedSigner getECDSASignerCredentials() throws IOException {
+            return signer(context);
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public void processClientExtensions(Hashtable clientExtensions) throws IOException {
+            super.processClientExtensions(clientExtensions);
+            UseSRTPData offered = TlsSRTPUtils.getUseSRTPExtension(clientExtensions);
+            if (offered != null) {
+                for (int ours : PROFILES) {
+                    for (int theirs : offered.getProtectionProfiles()) {
+                        if (ours == theirs && chosenProfile < 0) {
+                            chosenProfile = ours;
+                        }
+                    }
+                }
+            }
+            if (chosenProfile < 0) {
+                throw new TlsFatalAlert(AlertDescription.handshake_failure);
+            }
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public Hashtable getServerExtensions() throws IOException {
+            Hashtable extensions = TlsExtensionsUtils.ensureExtensionsInitialised(super.getServerExtensions());
+            TlsSRTPUtils.addUseSRTPExtension(extensions, new UseSRTPData(new int[] {chosenProfile}, TlsUtils.EMPTY_BYTES));
+            return extensions;
+        }
+
+        @Override
+        public void notifyHandshakeComplete() throws IOException {
+            super.notifyHandshakeComplete();
+            exportKeys(context, chosenProfile);
+        }
+    }
+
+    private final class Client extends DefaultTlsClient {
+        private int chosenProfile = -1;
+
+        Client() {
+            super(crypto);
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions() {
+            return ProtocolVersion.DTLSv12.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return CIPHER_SUITES;
+        }
+
+        @Override
+        public int getHandshakeTimeoutMillis() {
+            return handshakeTimeoutMillis;
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public Hashtable getClientExtensions() throws IOException {
+            Hashtable extensions = TlsExtensionsUtils.ensureExtensionsInitialised(super.getClientExtensions());
+            TlsSRTPUtils.addUseSRTPExtension(extensions, new UseSRTPData(PROFILES, TlsUtils.EMPTY_BYTES));
+            return extensions;
+        }
+
+        @Override
+        @SuppressWarnings("rawtypes")
+        public void processServerExtensions(Hashtable serverExtensions) throws IOException {
+            super.processServerExtensions(serverExtensions);
+            UseSRTPData chosen = TlsSRTPUtils.getUseSRTPExtension(serverExtensions);
+            if (chosen == null || chosen.getProtectionProfiles().length != 1
+                    || SrtpProfile.ofProtectionProfileId(chosen.getProtectionProfiles()[0]) == null) {
+                throw new TlsFatalAlert(AlertDescription.illegal_parameter);
+            }
+            chosenProfile = chosen.getProtectionProfiles()[0];
+        }
+
+        @Override
+        public TlsAuthentication getAuthentication() {
+            return new TlsAuthentication() {
+                @Override
+                public void notifyServerCertificate(TlsServerCertificate serverCertificate) throws IOException {
+                    verifyPeer(serverCertificate.getCertificate());
+                }
+
+                @Override
+                public TlsCredentials getClientCredentials(CertificateRequest request) throws IOException {
+                    return signer(context);
+                }
+            };
+        }
+
+        @Override
+        public void notifyHandshakeComplete() throws IOException {
+            super.notifyHandshakeComplete();
+            exportKeys(context, chosenProfile);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.sfu.dtls;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Our DTLS client and server roles against each other over an in-memory datagram link. */
+class DtlsHandshakeTest {
+    private static final ExecutorService HANDSHAKES = Executors.newFixedThreadPool(4);
+    private static final DtlsCertificate SERVER_CERT = DtlsCertificate.generate();
+    private static final DtlsCertificate CLIENT_CERT = DtlsCertificate.generate();
+
+    @AfterAll
+    static void stop() {
+        HANDSHAKES.shutdownNow();
+    }
+
+    /** One side's view of a handshake outcome. */
+    private static final class Outcome implements DtlsTransport.Listener {
+        final CompletableFuture<SrtpSession> session = new CompletableFuture<>();
+
+        @Override
+        public void onConnected(SrtpSession s) {
+            session.complete(s);
+        }
+
+        @Override
+        public void onFailed(String reason) {
+            session.completeExceptionally(new IllegalStateException(reason));
+        }
+
+        @Override
+        public void onClosed() {
+        }
+    }
+
+    /** A link that drops a share of datagrams and delivers the rest, some out of order. */
+    private static final class Link {
+        final Random random = new Random(1);
+        final double loss;
+        DtlsTransport a;
+        DtlsTransport b;
+        byte[] held; // one datagram held back to reorder it after the next
+        DtlsTransport heldFor;
+
+        Link(double loss) {
+            this.loss = loss;
+        }
+
+        synchronized void deliver(DtlsTransport to, byte[] buf, int off, int len) {
+            if (random.nextDouble() < loss) {
+                return;
+            }
+            byte[] copy = Arrays.copyOfRange(buf, off, off + len);
+            if (held == null && random.nextDouble() < 0.2) {
+                held = copy;
+                heldFor = to;
+                return;
+            }
+            to.receive(copy, 0, copy.length);
+            if (held != null) {
+                heldFor.receive(held, 0, held.length);
+                held = null;
+            }
+        }
+    }
+
+    private static SrtpSession[] handshake(double loss, String clientFingerprintSignalled) throws Exception {
+        Link link = new Link(loss);
+        Outcome server = new Outcome();
+        Outcome client = new Outcome();
+        link.a = new DtlsTransport(DtlsRole.SERVER, SERVER_CERT, HANDSHAKES, (b, o, l) -> link.deliver(link.b, b, o, l), server);
+        link.b = new DtlsTransport(DtlsRole.CLIENT, CLIENT_CERT, HANDSHAKES, (b, o, l) -> link.deliver(link.a, b, o, l), client);
+        link.a.setRemoteFingerprint("sha-256", clientFingerprintSignalled);
+        link.b.setRemoteFingerprint("sha-256", SERVER_CERT.fingerprintSha256());
+        link.a.start();
+        link.b.start();
+        try {
+            return new SrtpSession[] {server.session.get(30, TimeUnit.SECONDS), client.session.get(30, TimeUnit.SECONDS)};
+        } finally {
+            link.a.close();
+            link.b.close();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void handshakeOverALossyReorderingLinkThenSrtpBothWays() throws Exception {
+        SrtpSession[] sessions = handshake(0.2, CLIENT_CERT.fingerprintSha256());
+        SrtpSession server = sessions[0];
+        SrtpSession client = sessions[1];
+        assertEquals(server.profile(), client.profile());
+        assertEquals(dev.sfu.dtls.srtp.SrtpProfile.AEAD_AES_128_GCM, server.profile());
+        for (int seq = 0; seq < 100; seq++) {
+            roundTrip(client, server, seq);
+            roundTrip(server, client, seq);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aPeerWhoseCertificateDoesNotMatchItsFingerprintIsRejected() {
+        String someoneElse = DtlsCertificate.generate().fingerprintSha256();
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> handshake(0, someoneElse));
+        assertTrue(e.toString().contains("bad_certificate") || e.getCause() != null, e.toString());
+    }
+
+    static void roundTrip(SrtpSession from, SrtpSession to, int seq) {
+        byte[] packet = new byte[200 + SrtpSession.MAX_OVERHEAD];
+        packet[0] = (byte) 0x80;
+        packet[1] = 96;
+        packet[2] = (byte) (seq >> 8);
+        packet[3] = (byte) seq;
+        packet[11] = 7;
+        for (int i = 12; i < 200; i++) {
+            packet[i] = (byte) (i * seq);
+        }
+        byte[] original = Arrays.copyOf(packet, 200);
+        int protectedLength = from.protectRtp(packet, 0, 200);
+        assertTrue(protectedLength > 200);
+        assertEquals(200, to.unprotectRtp(packet, 0, protectedLength));
+        assertArrayEquals(original, Arrays.copyOf(packet, 200));
+    }
+
+    @Test
+    void fingerprintIsUppercaseHexPairs() {
+        assertTrue(SERVER_CERT.fingerprintSha256().matches("([0-9A-F]{2}:){31}[0-9A-F]{2}"));
+    }
+
+    @Test
+    void roleFollowsSetupAttributes() {
+        assertEquals(DtlsRole.SERVER, DtlsRole.of("passive", "actpass"));
+        assertEquals(DtlsRole.CLIENT, DtlsRole.of("active", "actpass"));
+        assertEquals(DtlsRole.SERVER, DtlsRole.of("actpass", "active"));
+        assertEquals(DtlsRole.CLIENT, DtlsRole.of("actpass", "passive"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> DtlsRole.of("active", "active"));
+    }
+}
