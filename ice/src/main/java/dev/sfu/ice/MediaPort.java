@@ -1,0 +1,136 @@
+package dev.sfu.ice;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.ice.harvest.SinglePortUdpHarvester;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one UDP port that every transport of the instance shares (ice4j's single-port harvesting): the
+ * first STUN request from a new address is routed to its transport by the ICE username, later packets
+ * by their source address. Bound on each usable interface and on loopback, so that clients on the same
+ * machine reach it at 127.0.0.1.
+ */
+public final class MediaPort implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaPort.class);
+
+    private final IceConfig config;
+    private final List<SinglePortUdpHarvester> harvesters;
+    private final List<String> candidateAddresses;
+    private final int port;
+    private final AtomicInteger openTransports = new AtomicInteger();
+    private final AtomicLong packetsDropped = new AtomicLong();
+
+    private MediaPort(IceConfig config, List<SinglePortUdpHarvester> harvesters, List<String> candidateAddresses,
+            int port) {
+        this.config = config;
+        this.harvesters = harvesters;
+        this.candidateAddresses = candidateAddresses;
+        this.port = port;
+    }
+
+    /** Binds the port. */
+    public static MediaPort open(IceConfig config) throws IOException {
+        Ice4jSettings.apply(config.consentTimeout());
+        List<SinglePortUdpHarvester> harvesters = new ArrayList<>();
+        int port = config.udpPort();
+        try {
+            if (config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")) {
+                // ice4j's own list of usable addresses skips loopback: add it for local clients.
+                SinglePortUdpHarvester loopback = new SinglePortUdpHarvester(
+                        new TransportAddress(InetAddress.getLoopbackAddress(), port, Transport.UDP));
+                harvesters.add(loopback);
+                port = loopback.getLocalAddress().getPort();
+                for (TransportAddress address : SinglePortUdpHarvester.getAllowedAddresses(port)) {
+                    try {
+                        harvesters.add(new SinglePortUdpHarvester(address));
+                    } catch (IOException e) {
+                        LOG.warn("cannot bind media port on {}: {}", address, e.toString());
+                    }
+                }
+            } else {
+                SinglePortUdpHarvester h = new SinglePortUdpHarvester(
+                        new TransportAddress(InetAddress.getByName(config.bindAddress()), port, Transport.UDP));
+                harvesters.add(h);
+                port = h.getLocalAddress().getPort();
+            }
+        } catch (IOException e) {
+            harvesters.forEach(SinglePortUdpHarvester::close);
+            throw new IOException("cannot bind the media port " + config.bindAddress() + ":" + config.udpPort()
+                    + ": " + e.getMessage(), e);
+        }
+        List<String> addresses = new ArrayList<>();
+        if (!config.advertisedAddresses().isEmpty()) {
+            addresses.addAll(config.advertisedAddresses());
+        } else {
+            for (SinglePortUdpHarvester h : harvesters) {
+                addresses.add(h.getLocalAddress().getHostAddress());
+            }
+        }
+        LOG.info("media port UDP {} bound on {}, advertised as {}", port,
+                harvesters.stream().map(h -> h.getLocalAddress().getHostAddress()).toList(), addresses);
+        return new MediaPort(config, harvesters, List.copyOf(addresses), port);
+    }
+
+    /** A new server-side (controlled) transport with its own ICE credentials. */
+    public IceTransport createTransport(String name) {
+        try {
+            IceTransport t = IceTransport.server(name, harvesters, candidates(), this);
+            openTransports.incrementAndGet();
+            return t;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create an ICE agent: " + e.getMessage(), e);
+        }
+    }
+
+    /** Our candidates as SDP writes them: one host candidate per advertised address, all on the one port. */
+    List<String> candidates() {
+        List<String> list = new ArrayList<>();
+        int foundation = 1;
+        for (String address : candidateAddresses) {
+            // RFC 8445 §5.1.2.1: host type preference 126, one component.
+            long priority = (126L << 24) | ((65535L - foundation) << 8) | 255;
+            list.add("candidate:" + foundation + " 1 udp " + priority + " " + address + " " + port + " typ host generation 0");
+            foundation++;
+        }
+        return list;
+    }
+
+    void transportClosed() {
+        openTransports.decrementAndGet();
+    }
+
+    void countDropped() {
+        packetsDropped.incrementAndGet();
+    }
+
+    public int udpPort() {
+        return port;
+    }
+
+    public IceConfig config() {
+        return config;
+    }
+
+    /** Transports created and not yet closed. */
+    public int openTransports() {
+        return openTransports.get();
+    }
+
+    /** Packets of known transports that were not STUN, DTLS or RTP (RFC 7983) and were dropped. */
+    public long packetsDropped() {
+        return packetsDropped.get();
+    }
+
+    @Override
+    public void close() {
+        harvesters.forEach(SinglePortUdpHarvester::close);
+    }
+}
