@@ -1,41 +1,203 @@
 package dev.sfu.core;
 
+import dev.sfu.core.transport.MediaThread;
+import dev.sfu.dtls.DtlsCertificate;
+import dev.sfu.ice.IceConfig;
+import dev.sfu.ice.MediaPort;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The SFU: owns the media port, the media threads and every conference. Under construction: the media
- * path lands in sfu-core; until then a join succeeds and a publish offer is rejected.
+ * The SFU: owns the media port, the DTLS certificate, the media threads and every conference. A
+ * conference lives on one media thread for its whole life; conferences are spread over the threads.
  */
 public final class Sfu implements ConferenceService, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Sfu.class);
+    private static final Pattern CONFERENCE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final int MAX_DISPLAY_NAME = 64;
+    private static final char[] ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
-    private Sfu() {
+    private final SfuConfig config;
+    private final MediaPort mediaPort;
+    private final DtlsCertificate certificate;
+    private final ExecutorService handshakes;
+    private final MediaThread[] threads;
+    private final SfuMetrics metrics;
+    private final ConcurrentHashMap<String, Conference> conferences = new ConcurrentHashMap<>();
+    private final AtomicInteger nextThread = new AtomicInteger();
+    private final SecureRandom random = new SecureRandom();
+    private final SfuContext context;
+    private volatile boolean closed;
+
+    private Sfu(SfuConfig config, MediaPort mediaPort, DtlsCertificate certificate, MeterRegistry registry) {
+        this.config = config;
+        this.mediaPort = mediaPort;
+        this.certificate = certificate;
+        this.metrics = new SfuMetrics(registry);
+        int handshakeThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        AtomicInteger handshakeIndex = new AtomicInteger();
+        this.handshakes = new ThreadPoolExecutor(handshakeThreads, handshakeThreads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "dtls-handshake-" + handshakeIndex.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.threads = new MediaThread[Math.max(1, config.mediaThreads())];
+        for (int i = 0; i < threads.length; i++) {
+            threads[i] = new MediaThread("media-" + i);
+        }
+        this.context = new SfuContext() {
+            @Override
+            public MediaPort mediaPort() {
+                return mediaPort;
+            }
+
+            @Override
+            public DtlsCertificate certificate() {
+                return certificate;
+            }
+
+            @Override
+            public java.util.concurrent.Executor handshakeExecutor() {
+                return handshakes;
+            }
+
+            @Override
+            public SfuMetrics metrics() {
+                return metrics;
+            }
+
+            @Override
+            public void conferenceMaybeEmpty(Conference conference) {
+                if (conference.closeIfEmpty() && conferences.remove(conference.id(), conference)) {
+                    metrics.conferences().decrementAndGet();
+                    LOG.info("conference {} ended", conference.id());
+                }
+            }
+        };
     }
 
-    /** Opens the media port and starts the media threads. */
+    /** Opens the media port, makes the DTLS certificate and starts the media threads. */
     public static Sfu start(SfuConfig config, MeterRegistry registry) throws IOException {
-        throw new UnsupportedOperationException("sfu-core media path not built yet");
+        DtlsCertificate certificate = DtlsCertificate.generate();
+        MediaPort port = MediaPort.open(new IceConfig(config.bindAddress(), config.mediaPort(),
+                config.advertisedAddresses(), config.iceTcpPort(), config.stunServer(), config.consentTimeout()));
+        Sfu sfu = new Sfu(config, port, certificate, registry);
+        LOG.info("media on UDP {}:{}, DTLS fingerprint {} {}", config.bindAddress(), port.udpPort(),
+                certificate.fingerprintAlgorithm(), certificate.fingerprintSha256());
+        return sfu;
     }
 
     /** The UDP media port actually bound (useful when the configuration asked for port 0). */
     public int mediaPort() {
-        throw new UnsupportedOperationException();
+        return mediaPort.udpPort();
     }
 
     @Override
     public EndpointHandle join(String conferenceId, String displayName, EndpointListener listener)
             throws SignalingException {
-        throw new SignalingException(SignalingException.Code.INTERNAL, "not implemented yet");
+        if (conferenceId == null || !CONFERENCE_ID.matcher(conferenceId).matches()) {
+            throw new SignalingException(SignalingException.Code.BAD_REQUEST,
+                    "conference must be 1-64 characters of A-Z a-z 0-9 . _ -");
+        }
+        if (displayName == null || displayName.length() > MAX_DISPLAY_NAME) {
+            throw new SignalingException(SignalingException.Code.BAD_REQUEST, "displayName must be at most 64 characters");
+        }
+        if (closed) {
+            throw new SignalingException(SignalingException.Code.CONFERENCE_FULL, "the server is shutting down");
+        }
+        while (true) {
+            Conference conference = conferences.get(conferenceId);
+            if (conference == null) {
+                if (conferences.size() >= config.maxConferences()) {
+                    throw new SignalingException(SignalingException.Code.CONFERENCE_FULL,
+                            "the server hosts its maximum number of conferences");
+                }
+                Conference created = new Conference(conferenceId, pickThread(), config.maxEndpointsPerConference(), context);
+                conference = conferences.putIfAbsent(conferenceId, created);
+                if (conference == null) {
+                    conference = created;
+                    metrics.conferences().incrementAndGet();
+                    LOG.info("conference {} created on {}", conferenceId, created.thread());
+                }
+            }
+            if (conference.reserveSeat()) {
+                Endpoint endpoint = new Endpoint(newEndpointId(), displayName, conference, listener);
+                metrics.endpoints().incrementAndGet();
+                Conference c = conference;
+                conference.thread().execute(() -> c.add(endpoint));
+                LOG.info("endpoint {} ({}) joined conference {}", endpoint.endpointId(), displayName, conferenceId);
+                return endpoint;
+            }
+            if (!conference.isClosed()) {
+                throw new SignalingException(SignalingException.Code.CONFERENCE_FULL,
+                        "conference " + conferenceId + " is full");
+            }
+            // The conference just emptied and closed: remove it and try again with a fresh one.
+            conferences.remove(conferenceId, conference);
+        }
+    }
+
+    private MediaThread pickThread() {
+        return threads[Math.floorMod(nextThread.getAndIncrement(), threads.length)];
+    }
+
+    private String newEndpointId() {
+        char[] id = new char[10];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = ID_ALPHABET[random.nextInt(ID_ALPHABET.length)];
+        }
+        return new String(id);
     }
 
     @Override
     public List<ConferenceSummary> conferences() {
-        return List.of();
+        List<ConferenceSummary> list = new ArrayList<>();
+        for (Conference c : conferences.values()) {
+            list.add(new ConferenceSummary(c.id(), c.participants()));
+        }
+        return list;
     }
 
     /** Closes every endpoint (each listener gets {@code closed}), then the media port. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        CountDownLatch done = new CountDownLatch(conferences.size());
+        for (Conference c : conferences.values()) {
+            c.thread().execute(() -> {
+                try {
+                    c.closeAll("the server is shutting down");
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        try {
+            done.await(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (MediaThread t : threads) {
+            t.close();
+        }
+        handshakes.shutdownNow();
+        mediaPort.close();
     }
 }

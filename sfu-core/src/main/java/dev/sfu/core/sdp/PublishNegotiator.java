@@ -62,11 +62,7 @@ public final class PublishNegotiator {
     }
 
     static SessionDescription newSession() {
-        SessionDescription s = new SessionDescription();
-        s.sessionLines().add("v=0");
-        s.sessionLines().add("o=- " + (System.nanoTime() & 0x7fffffffffffL) + " 2 IN IP4 127.0.0.1");
-        s.sessionLines().add("s=-");
-        s.sessionLines().add("t=0 0");
+        SessionDescription s = SessionDescription.create();
         s.add("msid-semantic", " WMS *");
         return s;
     }

@@ -52,6 +52,16 @@ public final class SessionDescription {
         return own.isPresent() ? own : attribute(name);
     }
 
+    /** A new description with the session lines WebRTC endpoints write (RFC 8829 §5.2.1). */
+    public static SessionDescription create() {
+        SessionDescription s = new SessionDescription();
+        s.sessionLines().add("v=0");
+        s.sessionLines().add("o=- " + (System.nanoTime() & 0x7fffffffffffL) + " 2 IN IP4 127.0.0.1");
+        s.sessionLines().add("s=-");
+        s.sessionLines().add("t=0 0");
+        return s;
+    }
+
     /** Parses an SDP text. */
     public static SessionDescription parse(String text) throws SdpException {
         if (text == null || text.isBlank()) {

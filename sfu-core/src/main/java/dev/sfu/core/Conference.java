@@ -1,0 +1,146 @@
+package dev.sfu.core;
+
+import dev.sfu.core.media.Track;
+import dev.sfu.core.transport.MediaThread;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A room: its endpoints and its router. Everything here runs on the conference's media thread, except
+ * admission ({@link #reserveSeat}), which is atomic so that a full conference refuses joins at once.
+ */
+final class Conference {
+    private final String id;
+    private final MediaThread thread;
+    private final Router router = new Router();
+    private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+    private final AtomicInteger seats = new AtomicInteger();
+    private final int maxEndpoints;
+    private final SfuContext context;
+    private volatile List<Participant> participantsSnapshot = List.of();
+
+    Conference(String id, MediaThread thread, int maxEndpoints, SfuContext context) {
+        this.id = id;
+        this.thread = thread;
+        this.maxEndpoints = maxEndpoints;
+        this.context = context;
+    }
+
+    String id() {
+        return id;
+    }
+
+    MediaThread thread() {
+        return thread;
+    }
+
+    Router router() {
+        return router;
+    }
+
+    SfuContext context() {
+        return context;
+    }
+
+    /** Takes a seat for a joining endpoint; false when the conference is full or closed. Any thread. */
+    boolean reserveSeat() {
+        while (true) {
+            int taken = seats.get();
+            if (taken < 0 || taken >= maxEndpoints) {
+                return false;
+            }
+            if (seats.compareAndSet(taken, taken + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Closes the conference to new joins if nobody holds a seat; the SFU then forgets it. Any thread.
+     */
+    boolean closeIfEmpty() {
+        return seats.compareAndSet(0, -1);
+    }
+
+    boolean isClosed() {
+        return seats.get() < 0;
+    }
+
+    /** Endpoints as of the last membership change; readable from any thread. */
+    List<Participant> participants() {
+        return participantsSnapshot;
+    }
+
+    // ---- media thread from here on ----
+
+    void add(Endpoint endpoint) {
+        for (Endpoint other : endpoints.values()) {
+            other.listener().participantJoined(new Participant(endpoint.endpointId(), endpoint.displayName()));
+        }
+        endpoints.put(endpoint.endpointId(), endpoint);
+        refreshSnapshot();
+        // A late joiner receives every track already published.
+        for (Endpoint other : endpoints.values()) {
+            if (other != endpoint) {
+                for (Track track : other.tracks()) {
+                    endpoint.subscribe(track);
+                }
+            }
+        }
+    }
+
+    void remove(Endpoint endpoint) {
+        if (endpoints.remove(endpoint.endpointId()) == null) {
+            return;
+        }
+        refreshSnapshot();
+        for (Track track : new ArrayList<>(endpoint.tracks())) {
+            trackRemoved(track);
+        }
+        endpoint.close();
+        for (Endpoint other : endpoints.values()) {
+            other.listener().participantLeft(endpoint.endpointId());
+        }
+        seats.decrementAndGet();
+        context.conferenceMaybeEmpty(this);
+    }
+
+    void trackAdded(Track track) {
+        context.metrics().tracks().incrementAndGet();
+        for (Endpoint other : endpoints.values()) {
+            if (!other.endpointId().equals(track.endpointId())) {
+                other.subscribe(track);
+            }
+        }
+    }
+
+    void trackRemoved(Track track) {
+        context.metrics().tracks().decrementAndGet();
+        for (Endpoint other : endpoints.values()) {
+            other.unsubscribe(track);
+        }
+    }
+
+    Endpoint endpoint(String endpointId) {
+        return endpoints.get(endpointId);
+    }
+
+    /** Closes every endpoint; their listeners hear {@code closed(reason)}. */
+    void closeAll(String reason) {
+        for (Endpoint endpoint : new ArrayList<>(endpoints.values())) {
+            remove(endpoint);
+            endpoint.listener().closed(reason);
+        }
+    }
+
+    private void refreshSnapshot() {
+        List<Participant> list = new ArrayList<>();
+        for (Endpoint e : endpoints.values()) {
+            list.add(new Participant(e.endpointId(), e.displayName()));
+        }
+        participantsSnapshot = List.copyOf(list);
+    }
+}

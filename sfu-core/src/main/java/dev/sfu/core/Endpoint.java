@@ -1,0 +1,506 @@
+package dev.sfu.core;
+
+import dev.sfu.core.media.InboundStream;
+import dev.sfu.core.media.MediaFormat;
+import dev.sfu.core.media.Subscription;
+import dev.sfu.core.media.Track;
+import dev.sfu.core.sdp.HeaderExtension;
+import dev.sfu.core.sdp.PublishAnswer;
+import dev.sfu.core.sdp.PublishNegotiator;
+import dev.sfu.core.sdp.PublishedTrack;
+import dev.sfu.core.sdp.SdpException;
+import dev.sfu.core.sdp.SubscribeAnswer;
+import dev.sfu.core.sdp.SubscribeOfferWriter;
+import dev.sfu.core.sdp.SubscribeSlot;
+import dev.sfu.core.transport.Transport;
+import dev.sfu.core.util.IntObjectMap;
+import dev.sfu.rtp.RtpPacket;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One participant: its publish transport and the tracks it publishes, its subscribe transport and the
+ * m-lines (slots) through which it receives other endpoints' tracks. The {@link EndpointHandle} methods
+ * may be called from any thread and post their work to the conference's media thread, where all state
+ * lives.
+ */
+final class Endpoint implements EndpointHandle, Transport.MediaHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
+    private static final long KEYFRAME_REQUEST_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String id;
+    private final String displayName;
+    private final Conference conference;
+    private final EndpointListener listener;
+    private final List<Participant> participantsAtJoin;
+
+    // ---- media thread state ----
+    private Transport publishTransport;
+    private Transport subscribeTransport;
+    private final List<Track> tracks = new ArrayList<>();
+    private final IntObjectMap<InboundStream> inbound = new IntObjectMap<>();
+    private Map<HeaderExtension, Integer> extensionIds = Map.of();
+    private final List<Slot> slots = new ArrayList<>();
+    private boolean offerOutstanding;
+    private boolean offerPending;
+    private boolean closed;
+    private final RtpPacket packet = new RtpPacket();
+    private final byte[] rtcpOut = new byte[64];
+
+    /** The offered slots of the outstanding subscribe offer; read by any thread to check an answer. */
+    private volatile List<SubscribeSlot> offeredSlots = List.of();
+    private volatile boolean left;
+
+    /** One m-line of the subscribe transport. */
+    private static final class Slot {
+        final String mid;
+        final String kind;
+        Subscription subscription;
+
+        Slot(String mid, String kind) {
+            this.mid = mid;
+            this.kind = kind;
+        }
+    }
+
+    Endpoint(String id, String displayName, Conference conference, EndpointListener listener) {
+        this.id = id;
+        this.displayName = displayName;
+        this.conference = conference;
+        this.listener = listener;
+        this.participantsAtJoin = conference.participants();
+    }
+
+    // ---- EndpointHandle: any thread ----
+
+    @Override
+    public String endpointId() {
+        return id;
+    }
+
+    @Override
+    public String conferenceId() {
+        return conference.id();
+    }
+
+    String displayName() {
+        return displayName;
+    }
+
+    EndpointListener listener() {
+        return listener;
+    }
+
+    @Override
+    public List<Participant> participantsAtJoin() {
+        return participantsAtJoin;
+    }
+
+    @Override
+    public CompletionStage<String> publishOffer(String sdp) {
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        if (left) {
+            answer.completeExceptionally(notJoined());
+            return answer;
+        }
+        conference.thread().execute(() -> {
+            try {
+                answer.complete(handlePublishOffer(sdp));
+            } catch (SdpException e) {
+                answer.completeExceptionally(new SignalingException(SignalingException.Code.SDP_REJECTED, e.getMessage()));
+            } catch (RuntimeException e) {
+                LOG.error("{}: publish offer failed", id, e);
+                answer.completeExceptionally(new SignalingException(SignalingException.Code.INTERNAL,
+                        "the server could not handle the offer"));
+            }
+        });
+        return answer;
+    }
+
+    @Override
+    public void subscribeAnswer(String sdp) throws SignalingException {
+        if (left) {
+            throw notJoined();
+        }
+        List<SubscribeSlot> offered = offeredSlots;
+        if (offered.isEmpty()) {
+            throw new SignalingException(SignalingException.Code.BAD_REQUEST, "no subscribe offer is outstanding");
+        }
+        SubscribeAnswer answer;
+        try {
+            answer = SubscribeAnswer.parse(sdp, offered);
+        } catch (SdpException e) {
+            throw new SignalingException(SignalingException.Code.SDP_REJECTED, e.getMessage());
+        }
+        conference.thread().execute(() -> handleSubscribeAnswer(offered, answer));
+    }
+
+    @Override
+    public void remoteCandidate(String transport, String candidate, String sdpMid, Integer sdpMLineIndex)
+            throws SignalingException {
+        if (left) {
+            throw notJoined();
+        }
+        boolean publish = "publish".equals(transport);
+        if (!publish && !"subscribe".equals(transport)) {
+            throw new SignalingException(SignalingException.Code.BAD_REQUEST,
+                    "transport must be \"publish\" or \"subscribe\"");
+        }
+        if (candidate == null || candidate.isBlank()) {
+            return; // end of candidates: ICE goes on with what it has
+        }
+        if (candidate.length() > 512) {
+            throw new SignalingException(SignalingException.Code.BAD_REQUEST, "candidate too long");
+        }
+        conference.thread().execute(() -> {
+            Transport t = publish ? publishTransport : subscribeTransport;
+            if (t != null) {
+                t.addRemoteCandidate(candidate);
+            }
+        });
+    }
+
+    @Override
+    public void receiverConstraints(int defaultMaxHeight, Map<String, Integer> perEndpointMaxHeight) {
+        // Layer selection by constraints lands with simulcast support; accepted and ignored until then.
+    }
+
+    @Override
+    public void leave() {
+        if (!left) {
+            left = true;
+            conference.thread().execute(() -> conference.remove(this));
+        }
+    }
+
+    private static SignalingException notJoined() {
+        return new SignalingException(SignalingException.Code.NOT_JOINED, "the endpoint has left");
+    }
+
+    // ---- media thread ----
+
+    List<Track> tracks() {
+        return tracks;
+    }
+
+    private String handlePublishOffer(String sdp) throws SdpException {
+        if (closed) {
+            throw new SdpException("the endpoint has left");
+        }
+        boolean created = false;
+        if (publishTransport == null) {
+            publishTransport = newTransport("publish");
+            created = true;
+        }
+        PublishAnswer result;
+        try {
+            result = PublishNegotiator.answer(sdp, publishTransport.localParameters("passive"), id);
+        } catch (SdpException e) {
+            if (created) {
+                publishTransport.close();
+                publishTransport = null;
+            }
+            throw e;
+        }
+        extensionIds = result.extensionIds();
+        publishTransport.start(result.remote());
+        updateTracks(result.tracks());
+        return result.sdp();
+    }
+
+    private Transport newTransport(String role) {
+        SfuContext context = conference.context();
+        return new Transport(id + "/" + role, context.mediaPort().createTransport(id + "-" + role),
+                context.certificate(), context.handshakeExecutor(), conference.thread(), this,
+                context.metrics().transports());
+    }
+
+    /** Tracks that a (re-)offer adds or drops. */
+    private void updateTracks(List<PublishedTrack> published) {
+        for (Track track : new ArrayList<>(tracks)) {
+            boolean kept = published.stream().anyMatch(p -> p.mid().equals(track.mid()));
+            if (!kept) {
+                tracks.remove(track);
+                inbound.removeIf(stream -> stream.track() == track);
+                conference.trackRemoved(track);
+            }
+        }
+        for (PublishedTrack p : published) {
+            if (tracks.stream().anyMatch(t -> t.mid().equals(p.mid()))) {
+                continue;
+            }
+            Track track = new Track(id + "-" + p.mid(), id, id, p.kind(), p.mid(), p.format(), p.rids(),
+                    this::requestKeyframe);
+            tracks.add(track);
+            for (Long ssrc : p.ssrcs()) {
+                bind(ssrc.intValue(), new InboundStream(track, 0, false));
+                Long rtx = p.rtxSsrcs().get(ssrc);
+                if (rtx != null) {
+                    bind(rtx.intValue(), new InboundStream(track, 0, true));
+                }
+            }
+            LOG.info("{}: publishes {} track {} ({})", id, p.kind(), track.trackId(), p.format().codec());
+            conference.trackAdded(track);
+        }
+    }
+
+    private void bind(int ssrc, InboundStream stream) {
+        inbound.put(ssrc, stream);
+        if (!stream.rtx()) {
+            stream.track().learnEncodingSsrc(stream.encoding(), ssrc);
+        }
+    }
+
+    /** Gives this endpoint a subscription to another endpoint's track, in a reused or new m-line. */
+    void subscribe(Track track) {
+        if (closed) {
+            return;
+        }
+        if (subscribeTransport == null) {
+            subscribeTransport = newTransport("subscribe");
+        }
+        Slot slot = null;
+        for (Slot s : slots) {
+            if (s.subscription == null && s.kind.equals(track.kind()) && !isOffered(s.mid)) {
+                slot = s;
+                break;
+            }
+        }
+        if (slot == null) {
+            slot = new Slot(Integer.toString(slots.size()), track.kind());
+            slots.add(slot);
+        }
+        slot.subscription = new Subscription(track, id, subscribeTransport, RANDOM.nextInt(), RANDOM.nextInt(),
+                RANDOM.nextInt(), RANDOM.nextInt());
+        scheduleOffer();
+    }
+
+    /** True while the outstanding offer still shows this mid carrying a track: it cannot be reused yet. */
+    private boolean isOffered(String mid) {
+        for (SubscribeSlot s : offeredSlots) {
+            if (s.mid().equals(mid) && s.track() != null) {
+                return offerOutstanding;
+            }
+        }
+        return false;
+    }
+
+    void unsubscribe(Track track) {
+        for (Slot slot : slots) {
+            if (slot.subscription != null && slot.subscription.track() == track) {
+                track.subscriptions().remove(slot.subscription);
+                slot.subscription = null;
+                scheduleOffer();
+            }
+        }
+    }
+
+    private void scheduleOffer() {
+        if (offerOutstanding) {
+            offerPending = true;
+        } else {
+            sendOffer();
+        }
+    }
+
+    private void sendOffer() {
+        List<SubscribeSlot> snapshot = new ArrayList<>();
+        List<TrackMapping> mapping = new ArrayList<>();
+        for (Slot slot : slots) {
+            Subscription s = slot.subscription;
+            if (s == null) {
+                snapshot.add(new SubscribeSlot(slot.mid, slot.kind, null));
+                continue;
+            }
+            Track t = s.track();
+            MediaFormat format = MediaFormat.canonical(t.format().codec(), t.format().fmtp());
+            snapshot.add(new SubscribeSlot(slot.mid, slot.kind, new SubscribeSlot.OfferedTrack(t.endpointId(),
+                    t.streamId(), t.trackId(), format, Integer.toUnsignedLong(s.ssrc()),
+                    format.rtxPayloadType() >= 0 ? Integer.toUnsignedLong(s.rtxSsrc()) : -1)));
+            mapping.add(new TrackMapping(slot.mid, t.endpointId(), t.kind(), t.trackId()));
+        }
+        offeredSlots = List.copyOf(snapshot);
+        offerOutstanding = true;
+        offerPending = false;
+        String sdp = SubscribeOfferWriter.write(snapshot, subscribeTransport.localParameters("actpass"));
+        listener.subscribeOffer(sdp, mapping);
+    }
+
+    private void handleSubscribeAnswer(List<SubscribeSlot> offered, SubscribeAnswer answer) {
+        if (closed || offered != offeredSlots || !offerOutstanding) {
+            return; // an answer to an offer that is no longer current
+        }
+        offerOutstanding = false;
+        subscribeTransport.start(answer.remote());
+        for (SubscribeSlot o : offered) {
+            if (o.track() == null) {
+                continue;
+            }
+            for (Slot slot : slots) {
+                Subscription s = slot.subscription;
+                if (slot.mid.equals(o.mid()) && s != null && s.track().trackId().equals(o.track().trackId())) {
+                    boolean accepted = answer.acceptedMids().contains(o.mid());
+                    if (accepted && !s.accepted()) {
+                        s.setAccepted(true);
+                        s.track().subscriptions().add(s);
+                        requestKeyframeFor(s);
+                    }
+                }
+            }
+        }
+        if (offerPending) {
+            sendOffer();
+        }
+    }
+
+    private void requestKeyframeFor(Subscription s) {
+        if (s.track().requestKeyframe(s.encoding(), System.nanoTime(), KEYFRAME_REQUEST_INTERVAL_NANOS)) {
+            conference.context().metrics().keyframeRequests().increment();
+        }
+    }
+
+    /** Sends a PLI (RFC 4585 §6.3.1) for a publisher SSRC of ours on the publish transport. */
+    private void requestKeyframe(int publisherSsrc) {
+        Transport t = publishTransport;
+        if (t == null || !t.isConnected()) {
+            return;
+        }
+        int length = dev.sfu.rtp.rtcp.Pli.write(rtcpOut, 0, 1, publisherSsrc);
+        conference.router().sendRtcp(t, rtcpOut, length);
+    }
+
+    // ---- Transport.MediaHandler: media thread ----
+
+    @Override
+    public void onRtp(Transport transport, byte[] buffer, int offset, int length) {
+        if (transport != publishTransport || !packet.wrap(buffer, offset, length)) {
+            conference.context().metrics().transports().packetsDropped().increment();
+            return;
+        }
+        InboundStream stream = inbound.get(packet.ssrc());
+        if (stream == null) {
+            stream = resolve(packet);
+            if (stream == null) {
+                conference.context().metrics().packetsUnroutable().increment();
+                return;
+            }
+        }
+        if (stream.rtx()) {
+            return; // retransmissions toward the SFU: used once NACK toward publishers exists
+        }
+        conference.router().forward(stream, packet);
+    }
+
+    /**
+     * An SSRC not signalled in SDP: find its track by the mid header extension and its simulcast layer
+     * by the rid (or repaired-rid) extension (RFC 8852). Allocates: it runs once per new SSRC.
+     */
+    private InboundStream resolve(RtpPacket p) {
+        String mid = extensionString(p, HeaderExtension.MID);
+        if (mid == null) {
+            return null;
+        }
+        Track track = null;
+        for (Track t : tracks) {
+            if (t.mid().equals(mid)) {
+                track = t;
+            }
+        }
+        if (track == null) {
+            return null;
+        }
+        String repaired = extensionString(p, HeaderExtension.REPAIRED_RID);
+        String rid = repaired != null ? repaired : extensionString(p, HeaderExtension.RID);
+        int encoding = 0;
+        if (!track.rids().isEmpty()) {
+            encoding = rid == null ? -1 : track.rids().indexOf(rid);
+            if (encoding < 0) {
+                return null;
+            }
+        }
+        InboundStream stream = new InboundStream(track, encoding, repaired != null);
+        bind(p.ssrc(), stream);
+        if (!stream.rtx() && !track.subscriptions().isEmpty()) {
+            track.requestKeyframe(encoding, System.nanoTime(), 0);
+        }
+        return stream;
+    }
+
+    private String extensionString(RtpPacket p, HeaderExtension extension) {
+        Integer extensionId = extensionIds.get(extension);
+        if (extensionId == null) {
+            return null;
+        }
+        return dev.sfu.rtp.SdesItemExtension.read(p, extensionId);
+    }
+
+    @Override
+    public void onRtcp(Transport transport, byte[] buffer, int offset, int length) {
+        if (transport != subscribeTransport) {
+            return; // publisher reports: used once sender-report translation exists
+        }
+        dev.sfu.rtp.rtcp.RtcpCompoundIterator it = rtcpIterator;
+        it.reset(buffer, offset, length);
+        while (it.next()) {
+            if (it.isKeyframeRequest()) {
+                int mediaSsrc = it.keyframeSsrc();
+                for (Slot slot : slots) {
+                    Subscription s = slot.subscription;
+                    if (s != null && s.ssrc() == mediaSsrc) {
+                        requestKeyframeFor(s);
+                    }
+                }
+            }
+        }
+    }
+
+    private final dev.sfu.rtp.rtcp.RtcpCompoundIterator rtcpIterator = new dev.sfu.rtp.rtcp.RtcpCompoundIterator();
+
+    @Override
+    public void onConnected(Transport transport) {
+        if (transport == subscribeTransport) {
+            for (Slot slot : slots) {
+                if (slot.subscription != null && slot.subscription.accepted()) {
+                    requestKeyframeFor(slot.subscription);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onFailed(Transport transport, String reason) {
+        LOG.info("{}: {} transport failed ({}): the endpoint leaves", id, transport.name(), reason);
+        if (!left) {
+            left = true;
+            conference.remove(this);
+            listener.closed("transport failed: " + reason);
+        }
+    }
+
+    /** Closes both transports; the conference has already let go of this endpoint. */
+    void close() {
+        closed = true;
+        left = true;
+        for (Slot slot : slots) {
+            if (slot.subscription != null) {
+                slot.subscription.track().subscriptions().remove(slot.subscription);
+                slot.subscription = null;
+            }
+        }
+        if (publishTransport != null) {
+            publishTransport.close();
+        }
+        if (subscribeTransport != null) {
+            subscribeTransport.close();
+        }
+        conference.context().metrics().endpoints().decrementAndGet();
+    }
+}

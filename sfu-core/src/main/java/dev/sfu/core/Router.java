@@ -1,0 +1,57 @@
+package dev.sfu.core;
+
+import dev.sfu.core.media.InboundStream;
+import dev.sfu.core.media.Subscription;
+import dev.sfu.core.media.Track;
+import dev.sfu.core.transport.Transport;
+import dev.sfu.dtls.SrtpSession;
+import dev.sfu.rtp.RtpPacket;
+import java.util.ArrayList;
+
+/**
+ * A conference's table of tracks → subscriptions, and the per-packet forwarding loop. Runs on the
+ * conference's media thread only: no locks, no allocation. Each subscriber's copy is written into one
+ * scratch buffer, rewritten, encrypted in place and sent before the next copy is made.
+ */
+final class Router {
+    /** Largest packet we forward plus SRTP's growth. */
+    private static final int SCRATCH_SIZE = 1500 + SrtpSession.MAX_OVERHEAD + 64;
+
+    private final byte[] scratch = new byte[SCRATCH_SIZE];
+    private final RtpPacket copy = new RtpPacket();
+
+    /** Forwards one decrypted publisher packet to every subscription of its track that wants it. */
+    void forward(InboundStream stream, RtpPacket packet) {
+        ArrayList<Subscription> subscriptions = stream.track().subscriptions();
+        int length = packet.length();
+        if (length + SrtpSession.MAX_OVERHEAD > SCRATCH_SIZE) {
+            return;
+        }
+        for (int i = 0, n = subscriptions.size(); i < n; i++) {
+            Subscription subscription = subscriptions.get(i);
+            if (!subscription.wants(stream.encoding())) {
+                continue;
+            }
+            Transport out = subscription.subscriberTransport();
+            if (out == null || !out.isConnected()) {
+                continue;
+            }
+            System.arraycopy(packet.buffer(), packet.offset(), scratch, 0, length);
+            if (!copy.wrap(scratch, 0, length)) {
+                return;
+            }
+            subscription.rewrite(copy);
+            out.sendRtp(scratch, 0, length);
+        }
+    }
+
+    /** Sends an RTCP packet built in a buffer of ours (keyframe requests, reports). */
+    void sendRtcp(Transport transport, byte[] packet, int length) {
+        System.arraycopy(packet, 0, scratch, 0, length);
+        transport.sendRtcp(scratch, 0, length);
+    }
+
+    static boolean isVideo(Track track) {
+        return track.kind().equals("video");
+    }
+}

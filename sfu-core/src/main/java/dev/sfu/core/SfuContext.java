@@ -1,0 +1,20 @@
+package dev.sfu.core;
+
+import dev.sfu.dtls.DtlsCertificate;
+import dev.sfu.ice.MediaPort;
+import java.util.concurrent.Executor;
+
+/** What every conference of one SFU instance shares. */
+interface SfuContext {
+    MediaPort mediaPort();
+
+    DtlsCertificate certificate();
+
+    /** Where DTLS handshakes run: never a media thread. */
+    Executor handshakeExecutor();
+
+    SfuMetrics metrics();
+
+    /** A conference lost its last endpoint: the SFU may forget it. */
+    void conferenceMaybeEmpty(Conference conference);
+}

@@ -1,0 +1,52 @@
+package dev.sfu.core;
+
+import dev.sfu.core.transport.TransportCounters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The SFU core's meters: conferences, endpoints, tracks, packets and drops. */
+final class SfuMetrics {
+    private final AtomicInteger conferences = new AtomicInteger();
+    private final AtomicInteger endpoints = new AtomicInteger();
+    private final AtomicInteger tracks = new AtomicInteger();
+    private final TransportCounters transports;
+    private final Counter keyframeRequests;
+    private final Counter packetsUnroutable;
+
+    SfuMetrics(MeterRegistry registry) {
+        Gauge.builder("sfu.conferences", conferences, AtomicInteger::get).register(registry);
+        Gauge.builder("sfu.endpoints", endpoints, AtomicInteger::get).register(registry);
+        Gauge.builder("sfu.tracks", tracks, AtomicInteger::get).register(registry);
+        transports = new TransportCounters(registry);
+        keyframeRequests = Counter.builder("sfu.keyframe.requests").description("PLIs sent to publishers")
+                .register(registry);
+        packetsUnroutable = Counter.builder("sfu.packets.unroutable")
+                .description("RTP packets from publishers whose SSRC matches no track").register(registry);
+    }
+
+    AtomicInteger conferences() {
+        return conferences;
+    }
+
+    AtomicInteger endpoints() {
+        return endpoints;
+    }
+
+    AtomicInteger tracks() {
+        return tracks;
+    }
+
+    TransportCounters transports() {
+        return transports;
+    }
+
+    Counter keyframeRequests() {
+        return keyframeRequests;
+    }
+
+    Counter packetsUnroutable() {
+        return packetsUnroutable;
+    }
+}

@@ -1,0 +1,257 @@
+package dev.sfu.core.client;
+
+import dev.sfu.core.EndpointListener;
+import dev.sfu.core.Participant;
+import dev.sfu.core.TrackMapping;
+import dev.sfu.core.sdp.MediaDescription;
+import dev.sfu.core.sdp.SdpException;
+import dev.sfu.core.sdp.SessionDescription;
+import dev.sfu.core.sdp.TransportParameters;
+import dev.sfu.core.transport.MediaThread;
+import dev.sfu.core.transport.Transport;
+import dev.sfu.core.util.IntObjectMap;
+import dev.sfu.rtp.RtpPacket;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WebRTC client in process: it publishes and subscribes exactly as a browser does (controlling ICE,
+ * DTLS client, SRTP) over real UDP. Tests use it to exercise the server end to end, and the load-test
+ * harness runs hundreds of them. Its state lives on one {@link MediaThread}, which many clients may
+ * share; {@link #sendRtp} must be called there (see {@link #execute}).
+ */
+public final class SfuClient implements EndpointListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SfuClient.class);
+
+    /** How the client reaches the server's signaling (in process, or over WebSocket). */
+    public interface Signaling {
+        /** Sends the publish offer; completes with the server's answer. */
+        CompletionStage<String> publishOffer(String sdp);
+
+        /** Sends the answer to the server's latest subscribe offer. */
+        void subscribeAnswer(String sdp) throws Exception;
+    }
+
+    /** Receives what the client gets. Called on the client's media thread. */
+    public interface Listener {
+        /** A decrypted RTP packet of a remote track; the packet is valid only during the call. */
+        default void onRtp(TrackMapping track, RtpPacket packet) {
+        }
+
+        default void onParticipantJoined(Participant participant) {
+        }
+
+        default void onParticipantLeft(String endpointId) {
+        }
+
+        default void onSubscribeOffer(List<TrackMapping> tracks) {
+        }
+
+        default void onClosed(String reason) {
+        }
+    }
+
+    private final String name;
+    private final ClientContext context;
+    private final MediaThread thread;
+    private final Listener listener;
+    private Signaling signaling;
+    private Transport publishTransport;
+    private Transport subscribeTransport;
+    private final IntObjectMap<TrackMapping> tracksBySsrc = new IntObjectMap<>();
+    private final RtpPacket received = new RtpPacket();
+    private final CompletableFuture<Void> publishConnected = new CompletableFuture<>();
+    private final CompletableFuture<Void> subscribeConnected = new CompletableFuture<>();
+    private final List<TrackMapping> remoteTracks = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    public SfuClient(String name, ClientContext context, MediaThread thread, Listener listener) {
+        this.name = name;
+        this.context = context;
+        this.thread = thread;
+        this.listener = listener;
+    }
+
+    /** Connects the client to its signaling channel; call before {@link #publish}. */
+    public void attach(Signaling signaling) {
+        this.signaling = signaling;
+    }
+
+    /** Runs a task on this client's media thread. */
+    public void execute(Runnable task) {
+        thread.execute(task);
+    }
+
+    /**
+     * Offers the given tracks on a new publish transport and connects it. Completes once DTLS-SRTP is up.
+     */
+    public CompletionStage<Void> publish(List<ClientSdp.PublishSpec> tracks) {
+        CompletableFuture<String> offer = new CompletableFuture<>();
+        thread.execute(() -> {
+            publishTransport = newTransport("publish");
+            offer.complete(ClientSdp.publishOffer(tracks, publishTransport.localParameters("actpass"), name));
+        });
+        return offer.thenCompose(signaling::publishOffer).thenAccept(answer -> thread.execute(() -> {
+            try {
+                SessionDescription sdp = SessionDescription.parse(answer);
+                publishTransport.start(TransportParameters.of(sdp));
+            } catch (SdpException e) {
+                publishConnected.completeExceptionally(e);
+            }
+        })).thenCompose(v -> publishConnected);
+    }
+
+    /** Completes when the subscribe transport is up (after the first subscribe offer). */
+    public CompletionStage<Void> subscribed() {
+        return subscribeConnected;
+    }
+
+    /** Remote tracks of the latest subscribe offer. */
+    public List<TrackMapping> remoteTracks() {
+        return remoteTracks;
+    }
+
+    /** Encrypts and sends an RTP packet on the publish transport. Media thread only; buffer needs SRTP room. */
+    public void sendRtp(byte[] buffer, int offset, int length) {
+        Transport t = publishTransport;
+        if (t != null && t.isConnected()) {
+            t.sendRtp(buffer, offset, length);
+        }
+    }
+
+    /** Sends an RTCP packet (e.g. a PLI) on the subscribe transport. Media thread only. */
+    public void sendSubscriberRtcp(byte[] buffer, int offset, int length) {
+        Transport t = subscribeTransport;
+        if (t != null && t.isConnected()) {
+            t.sendRtcp(buffer, offset, length);
+        }
+    }
+
+    private Transport newTransport(String role) {
+        return new Transport(name + "/" + role, context.newIceTransport(name + "-" + role), context.certificate(),
+                context.handshakeExecutor(), thread, new Handler(), context.counters());
+    }
+
+    // ---- EndpointListener: what the server says ----
+
+    @Override
+    public void subscribeOffer(String sdp, List<TrackMapping> tracks) {
+        thread.execute(() -> handleSubscribeOffer(sdp, tracks));
+    }
+
+    private void handleSubscribeOffer(String sdp, List<TrackMapping> tracks) {
+        if (closed) {
+            return;
+        }
+        try {
+            SessionDescription offer = SessionDescription.parse(sdp);
+            if (subscribeTransport == null) {
+                subscribeTransport = newTransport("subscribe");
+            }
+            tracksBySsrc.clear();
+            for (MediaDescription m : offer.media()) {
+                for (TrackMapping t : tracks) {
+                    if (t.mid().equals(m.mid())) {
+                        for (String line : m.attributes("ssrc")) {
+                            tracksBySsrc.put((int) Long.parseLong(line.substring(0, line.indexOf(' '))), t);
+                        }
+                    }
+                }
+            }
+            remoteTracks.clear();
+            remoteTracks.addAll(tracks);
+            String answer = ClientSdp.subscribeAnswer(sdp, subscribeTransport.localParameters("active"));
+            signaling.subscribeAnswer(answer);
+            subscribeTransport.start(TransportParameters.of(offer));
+            listener.onSubscribeOffer(List.copyOf(tracks));
+        } catch (Exception e) {
+            LOG.warn("{}: cannot answer the subscribe offer: {}", name, e.toString());
+        }
+    }
+
+    @Override
+    public void candidate(String transport, String candidate, String sdpMid, int sdpMLineIndex) {
+        thread.execute(() -> {
+            Transport t = "publish".equals(transport) ? publishTransport : subscribeTransport;
+            if (t != null) {
+                t.addRemoteCandidate(candidate);
+            }
+        });
+    }
+
+    @Override
+    public void participantJoined(Participant participant) {
+        listener.onParticipantJoined(participant);
+    }
+
+    @Override
+    public void participantLeft(String endpointId) {
+        listener.onParticipantLeft(endpointId);
+    }
+
+    @Override
+    public void dominantSpeaker(String endpointId) {
+    }
+
+    @Override
+    public void closed(String reason) {
+        listener.onClosed(reason);
+        close();
+    }
+
+    /** Closes both transports. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        thread.execute(() -> {
+            if (publishTransport != null) {
+                publishTransport.close();
+            }
+            if (subscribeTransport != null) {
+                subscribeTransport.close();
+            }
+        });
+    }
+
+    /** Receives on the client's media thread. */
+    private final class Handler implements Transport.MediaHandler {
+        @Override
+        public void onRtp(Transport transport, byte[] buffer, int offset, int length) {
+            if (transport != subscribeTransport || !received.wrap(buffer, offset, length)) {
+                return;
+            }
+            TrackMapping track = tracksBySsrc.get(received.ssrc());
+            if (track != null) {
+                listener.onRtp(track, received);
+            }
+        }
+
+        @Override
+        public void onRtcp(Transport transport, byte[] buffer, int offset, int length) {
+            // Keyframe requests and reports from the server: the simulated publisher ignores them for now.
+        }
+
+        @Override
+        public void onConnected(Transport transport) {
+            (transport == publishTransport ? publishConnected : subscribeConnected).complete(null);
+        }
+
+        @Override
+        public void onFailed(Transport transport, String reason) {
+            (transport == publishTransport ? publishConnected : subscribeConnected)
+                    .completeExceptionally(new IllegalStateException(name + ": " + reason));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

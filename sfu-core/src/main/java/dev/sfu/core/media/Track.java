@@ -1,0 +1,107 @@
+package dev.sfu.core.media;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Media one endpoint publishes: an audio track, or a video track with one to three simulcast encodings.
+ * Owned by its conference's media thread.
+ */
+public final class Track {
+    private final String trackId;
+    private final String endpointId;
+    private final String streamId;
+    private final String kind;
+    private final String mid;
+    private final MediaFormat format;
+    private final List<String> rids;
+    private final ArrayList<Subscription> subscriptions = new ArrayList<>();
+    private final KeyframeRequester keyframeRequester;
+    private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
+    /** Publisher SSRC of each encoding as learned from its packets (0 = not seen yet). */
+    private final int[] encodingSsrcs;
+
+    /** How a track asks its publisher for a keyframe (PLI on the publish transport). */
+    @FunctionalInterface
+    public interface KeyframeRequester {
+        void requestKeyframe(int publisherSsrc);
+    }
+
+    public Track(String trackId, String endpointId, String streamId, String kind, String mid, MediaFormat format,
+            List<String> rids, KeyframeRequester keyframeRequester) {
+        this.trackId = trackId;
+        this.endpointId = endpointId;
+        this.streamId = streamId;
+        this.kind = kind;
+        this.mid = mid;
+        this.format = format;
+        this.rids = List.copyOf(rids);
+        this.keyframeRequester = keyframeRequester;
+        this.encodingSsrcs = new int[Math.max(1, rids.size())];
+    }
+
+    public String trackId() {
+        return trackId;
+    }
+
+    public String endpointId() {
+        return endpointId;
+    }
+
+    public String streamId() {
+        return streamId;
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    public String mid() {
+        return mid;
+    }
+
+    public MediaFormat format() {
+        return format;
+    }
+
+    public List<String> rids() {
+        return rids;
+    }
+
+    public int encodingCount() {
+        return encodingSsrcs.length;
+    }
+
+    /** Subscriptions currently fed by this track; iterated by index on the hot path (no iterator). */
+    public ArrayList<Subscription> subscriptions() {
+        return subscriptions;
+    }
+
+    public void learnEncodingSsrc(int encoding, int ssrc) {
+        encodingSsrcs[encoding] = ssrc;
+    }
+
+    /** The publisher SSRC of an encoding, 0 while unknown. */
+    public int encodingSsrc(int encoding) {
+        return encodingSsrcs[encoding];
+    }
+
+    /**
+     * Asks the publisher for a keyframe of an encoding, at most once per {@code minIntervalNanos} for
+     * the whole track however many subscribers ask.
+     *
+     * @return whether a request went out
+     */
+    public boolean requestKeyframe(int encoding, long nowNanos, long minIntervalNanos) {
+        if (!kind.equals("video") || nowNanos - lastKeyframeRequestNanos < minIntervalNanos) {
+            return false;
+        }
+        int ssrc = encodingSsrcs[Math.min(encoding, encodingSsrcs.length - 1)];
+        if (ssrc == 0) {
+            return false;
+        }
+        lastKeyframeRequestNanos = nowNanos;
+        keyframeRequester.requestKeyframe(ssrc);
+        return true;
+    }
+}

@@ -1,0 +1,238 @@
+package dev.sfu.core.transport;
+
+import dev.sfu.core.sdp.TransportParameters;
+import dev.sfu.dtls.DtlsCertificate;
+import dev.sfu.dtls.DtlsRole;
+import dev.sfu.dtls.DtlsTransport;
+import dev.sfu.dtls.SrtpSession;
+import dev.sfu.ice.IceTransport;
+import dev.sfu.ice.PacketKind;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ICE + DTLS-SRTP session of an endpoint (BUNDLE, rtcp-mux): its {@code publish} or its
+ * {@code subscribe} transport. Packets arrive on the media port's listener thread; DTLS goes straight to
+ * the handshake, SRTP/SRTCP is handed to the conference's media thread, where it is decrypted in place
+ * and given to the {@link MediaHandler}. Everything but {@link #onPacket} runs on the media thread.
+ */
+public final class Transport implements PacketSink {
+    private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
+
+    /** What the owner of a transport does with it. Called on the media thread. */
+    public interface MediaHandler {
+        /** A decrypted RTP packet; the buffer is valid only during the call. */
+        void onRtp(Transport transport, byte[] buffer, int offset, int length);
+
+        /** A decrypted (compound) RTCP packet; the buffer is valid only during the call. */
+        void onRtcp(Transport transport, byte[] buffer, int offset, int length);
+
+        /** ICE and DTLS are up: SRTP flows from now on. */
+        void onConnected(Transport transport);
+
+        /** ICE failed (consent expired) or DTLS failed; the transport is closed. */
+        void onFailed(Transport transport, String reason);
+    }
+
+    private final String name;
+    private final IceTransport ice;
+    private final DtlsCertificate certificate;
+    private final Executor handshakeExecutor;
+    private final MediaThread mediaThread;
+    private final MediaHandler handler;
+    private final TransportCounters counters;
+    private DtlsTransport dtls;
+    private volatile SrtpSession srtp;
+    private boolean started;
+    private String localSetup = "actpass";
+    private boolean closed;
+
+    public Transport(String name, IceTransport ice, DtlsCertificate certificate, Executor handshakeExecutor,
+            MediaThread mediaThread, MediaHandler handler, TransportCounters counters) {
+        this.name = name;
+        this.ice = ice;
+        this.certificate = certificate;
+        this.handshakeExecutor = handshakeExecutor;
+        this.mediaThread = mediaThread;
+        this.handler = handler;
+        this.counters = counters;
+        ice.setPacketHandler(this::onNetworkPacket);
+        ice.setListener(new IceTransport.Listener() {
+            @Override
+            public void onConnected(InetSocketAddress remote) {
+                LOG.debug("{}: ICE connected to {}", name, remote);
+            }
+
+            @Override
+            public void onFailed(String reason) {
+                mediaThread.execute(() -> fail("ICE: " + reason));
+            }
+        });
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Our ICE credentials, fingerprint and candidates, with the given {@code setup} role. */
+    public TransportParameters localParameters(String setup) {
+        localSetup = setup;
+        return new TransportParameters(ice.localUfrag(), ice.localPassword(), certificate.fingerprintAlgorithm(),
+                certificate.fingerprintSha256(), setup, ice.localCandidates());
+    }
+
+    /**
+     * Starts ICE and DTLS toward the remote side described by its SDP. The DTLS role follows our and the
+     * remote {@code a=setup} (the last {@link #localParameters} call tells ours). Only the first call counts: later offers and answers renegotiate media, not the
+     * transport.
+     */
+    public void start(TransportParameters remote) {
+        if (started || closed) {
+            return;
+        }
+        started = true;
+        DtlsRole role = DtlsRole.of(localSetup, remote.setup());
+        dtls = new DtlsTransport(role, certificate, handshakeExecutor, ice::send, new DtlsTransport.Listener() {
+            @Override
+            public void onConnected(SrtpSession session) {
+                mediaThread.execute(() -> connected(session));
+            }
+
+            @Override
+            public void onFailed(String reason) {
+                counters.dtlsFailures().increment();
+                mediaThread.execute(() -> fail("DTLS: " + reason));
+            }
+
+            @Override
+            public void onClosed() {
+                mediaThread.execute(() -> fail("DTLS closed by the peer"));
+            }
+        });
+        dtls.setRemoteFingerprint(remote.fingerprintAlgorithm(), remote.fingerprint());
+        for (String candidate : remote.candidates()) {
+            ice.addRemoteCandidate(candidate);
+        }
+        ice.start(remote.iceUfrag(), remote.icePwd());
+        dtls.start();
+    }
+
+    public void addRemoteCandidate(String candidate) {
+        if (!closed) {
+            ice.addRemoteCandidate(candidate);
+        }
+    }
+
+    public boolean isConnected() {
+        return srtp != null && !closed;
+    }
+
+    private void connected(SrtpSession session) {
+        if (closed) {
+            return;
+        }
+        srtp = session;
+        LOG.info("{}: connected (DTLS-SRTP up)", name);
+        handler.onConnected(this);
+    }
+
+    private void fail(String reason) {
+        if (closed) {
+            return;
+        }
+        LOG.info("{}: failed: {}", name, reason);
+        close();
+        handler.onFailed(this, reason);
+    }
+
+    /** Called on the media port's thread for every non-STUN packet of this transport. */
+    private void onNetworkPacket(byte[] buffer, int offset, int length) {
+        if (length < 1) {
+            return;
+        }
+        switch (PacketKind.classify(buffer[offset])) {
+            case PacketKind.DTLS -> {
+                DtlsTransport d = dtls;
+                if (d != null) {
+                    d.receive(buffer, offset, length);
+                }
+            }
+            case PacketKind.RTP -> mediaThread.offer(this, buffer, offset, length);
+            default -> counters.packetsDropped().increment();
+        }
+    }
+
+    /** On the media thread: decrypts in place and passes the packet on. */
+    @Override
+    public void onPacket(byte[] buffer, int offset, int length) {
+        SrtpSession session = srtp;
+        if (session == null || closed) {
+            counters.packetsDropped().increment();
+            return;
+        }
+        if (length >= 2 && isRtcp(buffer[offset + 1])) {
+            int plain = session.unprotectRtcp(buffer, offset, length);
+            if (plain > 0) {
+                handler.onRtcp(this, buffer, offset, plain);
+            } else {
+                counters.packetsDropped().increment();
+            }
+        } else {
+            int plain = session.unprotectRtp(buffer, offset, length);
+            if (plain > 0) {
+                counters.countIn(plain);
+                handler.onRtp(this, buffer, offset, plain);
+            } else {
+                counters.packetsDropped().increment();
+            }
+        }
+    }
+
+    /** RFC 5761 §4: with rtcp-mux, RTCP packet types 192..223 occupy the second byte. */
+    private static boolean isRtcp(byte secondByte) {
+        int pt = secondByte & 0xff;
+        return pt >= 192 && pt <= 223;
+    }
+
+    /**
+     * Encrypts an RTP packet in place and sends it. The buffer needs {@link SrtpSession#MAX_OVERHEAD}
+     * spare bytes after the packet. Media thread only.
+     */
+    public void sendRtp(byte[] buffer, int offset, int length) {
+        SrtpSession session = srtp;
+        if (session == null) {
+            return;
+        }
+        int protectedLength = session.protectRtp(buffer, offset, length);
+        if (protectedLength > 0 && ice.send(buffer, offset, protectedLength)) {
+            counters.countOut(protectedLength);
+        }
+    }
+
+    /** Encrypts an RTCP packet in place and sends it. Media thread only. */
+    public void sendRtcp(byte[] buffer, int offset, int length) {
+        SrtpSession session = srtp;
+        if (session == null) {
+            return;
+        }
+        int protectedLength = session.protectRtcp(buffer, offset, length);
+        if (protectedLength > 0) {
+            ice.send(buffer, offset, protectedLength);
+        }
+    }
+
+    /** Closes DTLS (close_notify) and ICE; idempotent. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        srtp = null;
+        if (dtls != null) {
+            dtls.close();
+        }
+        ice.close();
+    }
+}
