@@ -1,53 +1,117 @@
 package dev.sfu.signaling;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
+import dev.sfu.core.Sfu;
+import dev.sfu.core.SfuConfig;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.File;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
-/** Starts the SFU server. For now it answers {@code GET /health} only. */
+/**
+ * Starts the SFU: the media port and core, then the HTTP/WebSocket server. SIGTERM drains: joins are
+ * refused, {@code /health} turns 503, every endpoint is closed cleanly, then the process exits.
+ */
 public final class Main {
-    public static void main(String[] args) throws InterruptedException {
-        int port = Integer.parseInt(System.getenv().getOrDefault("SFU_HTTP_PORT", "8080"));
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        ServerConfig config;
         try {
-            new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
-                                    new SimpleChannelInboundHandler<FullHttpRequest>() {
-                                        @Override
-                                        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-                                            boolean health = req.uri().equals("/health");
-                                            var body = Unpooled.copiedBuffer(health ? "{\"status\":\"ok\"}" : "not found",
-                                                    StandardCharsets.UTF_8);
-                                            var res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                                                    health ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND, body);
-                                            res.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-                                            ctx.writeAndFlush(res);
-                                        }
-                                    });
-                        }
-                    }).bind(port).sync();
-            System.out.println("SFU listening on http://localhost:" + port + "/");
-            Thread.currentThread().join();
-        } finally {
-            group.shutdownGracefully();
+            config = ServerConfig.load(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Server server = Server.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down: draining");
+            server.close();
+            stopped.countDown();
+        }, "shutdown"));
+        String scheme = config.tls() ? "https" : "http";
+        System.out.println();
+        System.out.println("  SFU is running. Open " + scheme + "://localhost:" + server.httpPort() + "/ in a browser");
+        System.out.println("  (two tabs make a call; media on UDP " + server.mediaPort() + ", advertised as "
+                + config.advertisedAddresses() + ")");
+        System.out.println();
+        stopped.await();
+    }
+
+    /** A running server: core plus HTTP. Tests start it in process. */
+    public static final class Server implements AutoCloseable {
+        private final Sfu sfu;
+        private final HttpServer http;
+
+        private Server(Sfu sfu, HttpServer http) {
+            this.sfu = sfu;
+            this.http = http;
+        }
+
+        public static Server start(ServerConfig config) throws Exception {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmGcMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ClassLoaderMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+            SfuConfig core = new SfuConfig(config.mediaBindAddress(), config.mediaPort(), config.advertisedAddresses(),
+                    config.iceTcpPort(), config.stunServer(), config.consentTimeout(),
+                    config.maxEndpointsPerConference(), config.maxConferences(), config.mediaThreads());
+            Sfu sfu = Sfu.start(core, registry);
+            try {
+                return new Server(sfu, new HttpServer(config, sfu, registry, sslContext(config)));
+            } catch (Exception e) {
+                sfu.close();
+                throw e;
+            }
+        }
+
+        private static SslContext sslContext(ServerConfig config) throws Exception {
+            if (config.tlsCertificate() != null && config.tlsKey() != null) {
+                return SslContextBuilder.forServer(new File(config.tlsCertificate()), new File(config.tlsKey())).build();
+            }
+            if (config.tlsSelfSigned()) {
+                SelfSignedTls tls = SelfSignedTls.generate();
+                LOG.warn("serving https with a self-signed certificate (SHA-256 {}): browsers will ask to accept it",
+                        tls.fingerprint());
+                return SslContextBuilder.forServer(tls.privateKey(), tls.certificate()).build();
+            }
+            return null;
+        }
+
+        public int httpPort() {
+            return http.port();
+        }
+
+        public int mediaPort() {
+            return sfu.mediaPort();
+        }
+
+        /** Drains: refuses joins, reports 503, closes every endpoint, then the ports. */
+        @Override
+        public void close() {
+            http.drain();
+            sfu.close();
+            http.close();
         }
     }
 }

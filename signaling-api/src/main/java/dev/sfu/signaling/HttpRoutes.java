@@ -1,0 +1,154 @@
+package dev.sfu.signaling;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sfu.core.ConferenceService;
+import dev.sfu.core.Participant;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Plain HTTP routes. A request for {@code /ws} passes on to the WebSocket handshake once its Origin is
+ * allowed; everything else is answered here.
+ */
+@ChannelHandler.Sharable
+final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Map<String, String> CONTENT_TYPES = Map.of(
+            "html", "text/html; charset=utf-8",
+            "js", "text/javascript; charset=utf-8",
+            "css", "text/css; charset=utf-8",
+            "svg", "image/svg+xml",
+            "png", "image/png",
+            "ico", "image/x-icon");
+
+    private final ConferenceService conferences;
+    private final PrometheusMeterRegistry registry;
+    private final AtomicBoolean draining;
+    private final String adminToken;
+    private final List<String> allowedOrigins;
+
+    HttpRoutes(ConferenceService conferences, PrometheusMeterRegistry registry, AtomicBoolean draining,
+            String adminToken, List<String> allowedOrigins) {
+        super(false);
+        this.conferences = conferences;
+        this.registry = registry;
+        this.draining = draining;
+        this.adminToken = adminToken;
+        this.allowedOrigins = allowedOrigins;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String path = new QueryStringDecoder(request.uri()).path();
+        if (path.equals("/ws")) {
+            String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+            if (!allowedOrigins.isEmpty() && (origin == null || !allowedOrigins.contains(origin))) {
+                request.release();
+                respond(ctx, request, HttpResponseStatus.FORBIDDEN, "text/plain", bytes("origin not allowed"));
+                return;
+            }
+            ctx.fireChannelRead(request); // to the WebSocket handshake, which releases it
+            return;
+        }
+        try {
+            if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+                respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", bytes("GET only"));
+                return;
+            }
+            switch (path) {
+                case "/health" -> health(ctx, request);
+                case "/metrics" -> respond(ctx, request, HttpResponseStatus.OK,
+                        "text/plain; version=0.0.4; charset=utf-8", bytes(registry.scrape()));
+                case "/api/conferences" -> conferencesApi(ctx, request);
+                default -> staticFile(ctx, request, path);
+            }
+        } finally {
+            request.release();
+        }
+    }
+
+    private void health(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean drain = draining.get();
+        ObjectNode body = SignalingSession.JSON.createObjectNode().put("status", drain ? "draining" : "ok");
+        respond(ctx, request, drain ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK,
+                "application/json", bytes(body.toString()));
+    }
+
+    private void conferencesApi(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        String presented = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null;
+        if (!JoinAuthorizer.adminAllowed(adminToken, presented)) {
+            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, "application/json",
+                    bytes("{\"error\":\"an admin bearer token is required\"}"));
+            return;
+        }
+        ArrayNode list = SignalingSession.JSON.createArrayNode();
+        for (ConferenceService.ConferenceSummary c : conferences.conferences()) {
+            ObjectNode node = list.addObject().put("conference", c.conferenceId());
+            ArrayNode endpoints = node.putArray("endpoints");
+            for (Participant p : c.endpoints()) {
+                endpoints.addObject().put("endpointId", p.endpointId()).put("displayName", p.displayName());
+            }
+        }
+        respond(ctx, request, HttpResponseStatus.OK, "application/json", bytes(list.toString()));
+    }
+
+    private void staticFile(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
+        String name = path.equals("/") ? "index.html" : path.substring(1);
+        if (!name.matches("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*") || name.contains("..")) {
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain", bytes("not found"));
+            return;
+        }
+        try (InputStream in = HttpRoutes.class.getResourceAsStream("/web/" + name)) {
+            if (in == null) {
+                respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain", bytes("not found"));
+                return;
+            }
+            String extension = name.substring(name.lastIndexOf('.') + 1);
+            respond(ctx, request, HttpResponseStatus.OK, CONTENT_TYPES.getOrDefault(extension, "application/octet-stream"),
+                    in.readAllBytes());
+        } catch (IOException e) {
+            respond(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain", bytes("cannot read file"));
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
+            String contentType, byte[] body) {
+        ByteBuf content = request.method() == HttpMethod.HEAD ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        response.headers().set("X-Content-Type-Options", "nosniff");
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (keepAlive) {
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

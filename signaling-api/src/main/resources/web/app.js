@@ -1,0 +1,156 @@
+// The demo page: join from the form or at once with /?room=R&name=N&autojoin=1, publish camera and
+// microphone, show every remote endpoint as a <video data-endpoint-id>. Test knobs: &simulcast=0,
+// &width=320, &relay=1 (ICE through TURN only).
+import {SfuClient} from './sfu-client.js';
+
+const params = new URLSearchParams(location.search);
+const $ = (id) => document.getElementById(id);
+const tiles = new Map(); // endpointId -> {figure, video, stream, audio}
+let client = null;
+let localStream = null;
+let lastStats = null;
+
+if (params.get('room')) $('room').value = params.get('room');
+if (params.get('name')) $('name').value = params.get('name');
+
+function status(text) { $('status').textContent = text; }
+
+function tile(endpointId) {
+  let t = tiles.get(endpointId);
+  if (t) return t;
+  const figure = document.createElement('figure');
+  figure.className = 'tile';
+  figure.dataset.endpointId = endpointId;
+  const video = document.createElement('video');
+  video.autoplay = true;
+  video.playsInline = true;
+  video.muted = true; // audio plays through its own element, so autoplay rules never block video
+  video.dataset.endpointId = endpointId;
+  const stream = new MediaStream();
+  video.srcObject = stream;
+  const audio = document.createElement('audio');
+  audio.autoplay = true;
+  audio.srcObject = new MediaStream();
+  const caption = document.createElement('figcaption');
+  caption.textContent = (client && client.participants.get(endpointId)) || endpointId;
+  figure.append(video, audio, caption);
+  $('grid').append(figure);
+  t = {figure, video, stream, audio, caption};
+  tiles.set(endpointId, t);
+  return t;
+}
+
+function removeTile(endpointId) {
+  const t = tiles.get(endpointId);
+  if (!t) return;
+  t.figure.remove();
+  tiles.delete(endpointId);
+}
+
+async function join(room, name) {
+  $('join-form').hidden = true;
+  $('call').hidden = false;
+  status('connecting…');
+  client = new SfuClient(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
+      params.get('relay') === '1' ? {iceTransportPolicy: 'relay'} : {});
+  window.sfu = client; // for the console and the browser tests
+  client.addEventListener('track', ({detail}) => {
+    const t = tile(detail.endpointId);
+    if (detail.kind === 'video') {
+      t.stream.getVideoTracks().forEach((old) => t.stream.removeTrack(old));
+      t.stream.addTrack(detail.track);
+      t.video.srcObject = t.stream;
+      t.video.play().catch(() => {});
+    } else {
+      t.audio.srcObject.getAudioTracks().forEach((old) => t.audio.srcObject.removeTrack(old));
+      t.audio.srcObject.addTrack(detail.track);
+      t.audio.play().catch(() => {});
+    }
+  });
+  client.addEventListener('trackended', ({detail}) => {
+    const t = tiles.get(detail.endpointId);
+    if (t && detail.kind === 'video') t.stream.getVideoTracks().forEach((old) => t.stream.removeTrack(old));
+  });
+  client.addEventListener('participantjoined', ({detail}) => {
+    const t = tiles.get(detail.endpointId);
+    if (t) t.caption.textContent = detail.displayName || detail.endpointId;
+  });
+  client.addEventListener('participantleft', ({detail}) => removeTile(detail.endpointId));
+  client.addEventListener('dominantspeaker', ({detail}) => {
+    for (const [id, t] of tiles) t.figure.classList.toggle('speaking', id === detail.endpointId);
+  });
+  client.addEventListener('closed', ({detail}) => status('disconnected' + (detail.reason ? ': ' + detail.reason : '')));
+  client.addEventListener('error', ({detail}) => console.warn('sfu:', detail && detail.message));
+  try {
+    await client.join(room, name);
+    status(`in room ${room} as ${name || 'anonymous'}`);
+    const width = Number(params.get('width')) || 1280;
+    localStream = await navigator.mediaDevices.getUserMedia({
+      audio: true, video: {width: {ideal: width}, height: {ideal: Math.round(width * 9 / 16)}},
+    });
+    $('local-video').srcObject = localStream;
+    await client.publish(localStream, {simulcast: params.get('simulcast') !== '0'});
+  } catch (e) {
+    status('error: ' + e.message);
+    console.error(e);
+  }
+}
+
+$('join-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  join($('room').value, $('name').value);
+});
+
+$('mic').addEventListener('click', () => {
+  const muted = $('mic').classList.toggle('off');
+  client.setMuted('audio', muted);
+  $('mic').textContent = muted ? 'Unmute mic' : 'Mute mic';
+});
+
+$('cam').addEventListener('click', () => {
+  const off = $('cam').classList.toggle('off');
+  client.setMuted('video', off);
+  $('cam').textContent = off ? 'Start camera' : 'Stop camera';
+});
+
+$('screen').addEventListener('click', async () => {
+  const sharing = $('screen').classList.contains('off');
+  if (sharing) {
+    await client.replaceVideo(localStream.getVideoTracks()[0]);
+    $('screen').classList.remove('off');
+    $('screen').textContent = 'Share screen';
+    return;
+  }
+  try {
+    const screen = await navigator.mediaDevices.getDisplayMedia({video: true});
+    const track = screen.getVideoTracks()[0];
+    track.onended = () => $('screen').classList.contains('off') && $('screen').click();
+    await client.replaceVideo(track);
+    $('screen').classList.add('off');
+    $('screen').textContent = 'Stop sharing';
+  } catch (e) {
+    status('screen sharing refused');
+  }
+});
+
+$('stats-toggle').addEventListener('click', () => { $('stats').hidden = !$('stats').hidden; });
+
+$('leave').addEventListener('click', () => {
+  client.leave();
+  for (const id of [...tiles.keys()]) removeTile(id);
+  if (localStream) localStream.getTracks().forEach((t) => t.stop());
+  $('call').hidden = true;
+  $('join-form').hidden = false;
+  status('left');
+});
+
+setInterval(async () => {
+  if (!client || $('stats').hidden) return;
+  const s = await client.stats(lastStats);
+  lastStats = s;
+  const loss = s.received + s.lost > 0 ? (100 * s.lost / (s.received + s.lost)).toFixed(2) : '0.00';
+  $('stats').textContent = `in  ${((s.bitrateIn || 0) / 1000).toFixed(0)} kbps   out ${((s.bitrateOut || 0) / 1000).toFixed(0)} kbps\n`
+    + `best remote video ${s.width}x${s.height}   loss ${loss}%   participants ${client.participants.size + 1}`;
+}, 1000);
+
+if (params.get('autojoin') === '1' && params.get('room')) join(params.get('room'), params.get('name') || '');

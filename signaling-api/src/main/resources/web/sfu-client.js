@@ -1,0 +1,238 @@
+// sfu-client.js — a reusable client for the SFU's signaling API v1 (docs/signaling-protocol.md).
+//
+//   const client = new SfuClient(`ws://${location.host}/ws`);
+//   client.addEventListener('track', e => ...);      // {endpointId, kind, track, stream, mid}
+//   await client.join('room', 'Ada');
+//   await client.publish(await navigator.mediaDevices.getUserMedia({audio: true, video: true}));
+//
+// Events: joined, participantjoined, participantleft, track, trackended, dominantspeaker, closed, error.
+// Two RTCPeerConnections: "publish" (we offer) and "subscribe" (the server offers, we answer).
+
+export class SfuClient extends EventTarget {
+  constructor(url, options = {}) {
+    super();
+    this.url = url;
+    this.options = options;
+    this.ws = null;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.endpointId = null;
+    this.iceServers = [];
+    this.participants = new Map();
+    this.publishPc = null;
+    this.subscribePc = null;
+    this.midToTrack = new Map();     // mid -> {endpointId, kind, trackId}
+    this.liveByMid = new Map();      // mid -> trackId currently announced
+    this.subscribeChain = Promise.resolve();
+  }
+
+  // ---- signaling ----
+
+  async connect() {
+    if (this.ws) return;
+    this.ws = new WebSocket(this.url);
+    await new Promise((resolve, reject) => {
+      this.ws.onopen = resolve;
+      this.ws.onerror = () => reject(new Error('cannot reach the server at ' + this.url));
+    });
+    this.ws.onmessage = (e) => this.onMessage(JSON.parse(e.data));
+    this.ws.onclose = (e) => {
+      for (const {reject} of this.pending.values()) reject(new Error('connection closed'));
+      this.pending.clear();
+      this.emit('closed', {code: e.code, reason: e.reason});
+    };
+  }
+
+  request(message) {
+    const id = this.nextId++;
+    this.ws.send(JSON.stringify({...message, id}));
+    return new Promise((resolve, reject) => this.pending.set(id, {resolve, reject}));
+  }
+
+  send(message) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, {detail}));
+  }
+
+  onMessage(m) {
+    if (m.id !== undefined && this.pending.has(m.id)) {
+      const {resolve, reject} = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.type === 'error') reject(Object.assign(new Error(m.message), {code: m.code}));
+      else resolve(m);
+      return;
+    }
+    switch (m.type) {
+      case 'offer': this.subscribeChain = this.subscribeChain.then(() => this.onSubscribeOffer(m)).catch((e) => this.emit('error', e)); break;
+      case 'candidate': this.onServerCandidate(m); break;
+      case 'participantJoined':
+        this.participants.set(m.endpointId, m.displayName);
+        this.emit('participantjoined', m);
+        break;
+      case 'participantLeft':
+        this.participants.delete(m.endpointId);
+        this.emit('participantleft', m);
+        break;
+      case 'dominantSpeaker': this.emit('dominantspeaker', m); break;
+      case 'error': this.emit('error', Object.assign(new Error(m.message), {code: m.code})); break;
+      default: break;
+    }
+  }
+
+  async join(conference, displayName, token) {
+    await this.connect();
+    const joined = await this.request({type: 'join', conference, displayName, ...(token ? {token} : {})});
+    this.endpointId = joined.endpointId;
+    this.iceServers = joined.iceServers || [];
+    for (const p of joined.participants) this.participants.set(p.endpointId, p.displayName);
+    this.emit('joined', joined);
+    return joined;
+  }
+
+  leave() {
+    this.send({type: 'leave'});
+    for (const pc of [this.publishPc, this.subscribePc]) if (pc) pc.close();
+    this.publishPc = this.subscribePc = null;
+    if (this.ws) this.ws.close();
+    this.ws = null;
+  }
+
+  newPeerConnection(transport) {
+    const pc = new RTCPeerConnection({
+      iceServers: this.iceServers,
+      bundlePolicy: 'max-bundle',
+      rtcpMuxPolicy: 'require',
+      ...(this.options.iceTransportPolicy ? {iceTransportPolicy: this.options.iceTransportPolicy} : {}),
+    });
+    pc.onicecandidate = (e) => this.send({
+      type: 'candidate', transport,
+      candidate: e.candidate ? e.candidate.candidate : null,
+      sdpMid: e.candidate ? e.candidate.sdpMid : null,
+      sdpMLineIndex: e.candidate ? e.candidate.sdpMLineIndex : null,
+    });
+    return pc;
+  }
+
+  onServerCandidate(m) {
+    const pc = m.transport === 'publish' ? this.publishPc : this.subscribePc;
+    if (pc && m.candidate) pc.addIceCandidate({candidate: m.candidate, sdpMid: m.sdpMid, sdpMLineIndex: m.sdpMLineIndex}).catch(() => {});
+  }
+
+  // ---- publishing ----
+
+  /**
+   * Publishes a stream's tracks. Video is sent with three simulcast layers (rids q, h, f) unless
+   * options.simulcast is false or the camera is too small for them.
+   */
+  async publish(stream, {simulcast = true} = {}) {
+    if (!this.publishPc) this.publishPc = this.newPeerConnection('publish');
+    const pc = this.publishPc;
+    for (const track of stream.getTracks()) {
+      const init = {direction: 'sendonly', streams: [stream]};
+      const height = track.kind === 'video' ? (track.getSettings().height || 0) : 0;
+      if (track.kind === 'video' && simulcast && height >= 360) {
+        init.sendEncodings = [
+          {rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000},
+          {rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000},
+          {rid: 'f', maxBitrate: 1_500_000},
+        ];
+      }
+      pc.addTransceiver(track, init);
+    }
+    await this.negotiatePublish();
+  }
+
+  async negotiatePublish() {
+    const pc = this.publishPc;
+    await pc.setLocalDescription(await pc.createOffer());
+    const answer = await this.request({type: 'offer', transport: 'publish', sdp: pc.localDescription.sdp});
+    await pc.setRemoteDescription({type: 'answer', sdp: answer.sdp});
+  }
+
+  /** Replaces the camera track (e.g. with a screen share) without renegotiating. */
+  async replaceVideo(track) {
+    const sender = this.publishPc && this.publishPc.getSenders().find((s) => s.track && s.track.kind === 'video');
+    if (sender) await sender.replaceTrack(track);
+  }
+
+  setMuted(kind, muted) {
+    if (!this.publishPc) return;
+    for (const s of this.publishPc.getSenders()) if (s.track && s.track.kind === kind) s.track.enabled = !muted;
+  }
+
+  // ---- subscribing ----
+
+  async onSubscribeOffer(m) {
+    if (!this.subscribePc) {
+      this.subscribePc = this.newPeerConnection('subscribe');
+      this.subscribePc.ontrack = (e) => this.onRemoteTrack(e);
+    }
+    const pc = this.subscribePc;
+    const announced = new Map(m.tracks.map((t) => [t.mid, t]));
+    // Tracks whose m-line went inactive or carries another track now have ended.
+    for (const [mid, info] of this.midToTrack) {
+      const now = announced.get(mid);
+      if (!now || now.trackId !== info.trackId) {
+        this.midToTrack.delete(mid);
+        this.liveByMid.delete(mid);
+        this.emit('trackended', {mid, ...info});
+      }
+    }
+    for (const [mid, info] of announced) this.midToTrack.set(mid, info);
+    await pc.setRemoteDescription({type: 'offer', sdp: m.sdp});
+    await pc.setLocalDescription(await pc.createAnswer());
+    this.send({type: 'answer', transport: 'subscribe', sdp: pc.localDescription.sdp});
+    // An m-line reused for a new track fires no new ontrack: announce it from its transceiver.
+    for (const t of pc.getTransceivers()) {
+      const info = this.midToTrack.get(t.mid);
+      if (info && this.liveByMid.get(t.mid) !== info.trackId && t.receiver.track) {
+        this.announce(t.mid, t.receiver.track);
+      }
+    }
+  }
+
+  onRemoteTrack(e) {
+    const mid = e.transceiver.mid;
+    if (this.midToTrack.has(mid) && this.liveByMid.get(mid) !== this.midToTrack.get(mid).trackId) {
+      this.announce(mid, e.track);
+    }
+  }
+
+  announce(mid, track) {
+    const info = this.midToTrack.get(mid);
+    this.liveByMid.set(mid, info.trackId);
+    this.emit('track', {mid, endpointId: info.endpointId, kind: info.kind, trackId: info.trackId, track});
+  }
+
+  /** Asks for lower video: maxHeight for everyone, or per endpoint. */
+  setReceiverConstraints(defaultMaxHeight, endpoints = {}) {
+    this.send({type: 'receiverConstraints', defaultMaxHeight, endpoints});
+  }
+
+  /** Inbound/outbound totals for a stats overlay: bitrate (bps), resolution and loss. */
+  async stats(previous) {
+    const result = {time: performance.now(), bytesIn: 0, bytesOut: 0, lost: 0, received: 0, width: 0, height: 0};
+    for (const pc of [this.publishPc, this.subscribePc]) {
+      if (!pc) continue;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === 'inbound-rtp') {
+          result.bytesIn += s.bytesReceived || 0;
+          result.lost += s.packetsLost || 0;
+          result.received += s.packetsReceived || 0;
+          if (s.kind === 'video' && s.frameHeight > result.height) { result.height = s.frameHeight; result.width = s.frameWidth; }
+        } else if (s.type === 'outbound-rtp') {
+          result.bytesOut += s.bytesSent || 0;
+        }
+      });
+    }
+    if (previous) {
+      const seconds = (result.time - previous.time) / 1000;
+      result.bitrateIn = seconds > 0 ? 8 * (result.bytesIn - previous.bytesIn) / seconds : 0;
+      result.bitrateOut = seconds > 0 ? 8 * (result.bytesOut - previous.bytesOut) / seconds : 0;
+    }
+    return result;
+  }
+}
