@@ -46,15 +46,29 @@ public final class SrtpContext {
     private final SrtpStreamState[] states = new SrtpStreamState[MAX_SSRCS];
     private int stateCount;
 
+    /** A context under a master key and salt, from which the session keys are derived (RFC 3711 §4.3). */
     public SrtpContext(SrtpProfile profile, byte[] masterKey, byte[] masterSalt) {
+        this(profile,
+                KeyDerivation.derive(masterKey, masterSalt, KeyDerivation.LABEL_RTP_ENCRYPTION, profile.keyLength()),
+                KeyDerivation.derive(masterKey, masterSalt, KeyDerivation.LABEL_RTP_SALT, profile.saltLength()),
+                KeyDerivation.derive(masterKey, masterSalt, KeyDerivation.LABEL_RTP_AUTHENTICATION, 20),
+                KeyDerivation.derive(masterKey, masterSalt, KeyDerivation.LABEL_RTCP_ENCRYPTION, profile.keyLength()),
+                KeyDerivation.derive(masterKey, masterSalt, KeyDerivation.LABEL_RTCP_SALT, profile.saltLength()),
+                KeyDerivation.derive(masterKey, masterSalt, KeyDerivation.LABEL_RTCP_AUTHENTICATION, 20));
+    }
+
+    /** A context from session keys directly, as the RFCs' packet test vectors give them. */
+    static SrtpContext withSessionKeys(SrtpProfile profile, byte[] key, byte[] salt, byte[] authKey) {
+        return new SrtpContext(profile, key, salt, authKey, key, salt, authKey);
+    }
+
+    private SrtpContext(SrtpProfile profile, byte[] rtpKeyBytes, byte[] rtpSaltBytes, byte[] rtpAuthKey,
+            byte[] rtcpKeyBytes, byte[] rtcpSaltBytes, byte[] rtcpAuthKey) {
         this.profile = profile;
-        int saltLength = profile.saltLength();
-        rtpKey = new SecretKeySpec(KeyDerivation.derive(masterKey, masterSalt, KeyDerivation.LABEL_RTP_ENCRYPTION,
-                profile.keyLength()), "AES");
-        rtcpKey = new SecretKeySpec(KeyDerivation.derive(masterKey, masterSalt, KeyDerivation.LABEL_RTCP_ENCRYPTION,
-                profile.keyLength()), "AES");
-        rtpSalt = KeyDerivation.derive(masterKey, masterSalt, KeyDerivation.LABEL_RTP_SALT, saltLength);
-        rtcpSalt = KeyDerivation.derive(masterKey, masterSalt, KeyDerivation.LABEL_RTCP_SALT, saltLength);
+        rtpKey = new SecretKeySpec(rtpKeyBytes, "AES");
+        rtcpKey = new SecretKeySpec(rtcpKeyBytes, "AES");
+        rtpSalt = rtpSaltBytes.clone();
+        rtcpSalt = rtcpSaltBytes.clone();
         try {
             if (profile.isAead()) {
                 rtpCipher = Cipher.getInstance("AES/GCM/NoPadding");
@@ -67,11 +81,9 @@ public final class SrtpContext {
                 rtcpCipher = Cipher.getInstance("AES/ECB/NoPadding");
                 rtcpCipher.init(Cipher.ENCRYPT_MODE, rtcpKey);
                 rtpMac = Mac.getInstance("HmacSHA1");
-                rtpMac.init(new SecretKeySpec(KeyDerivation.derive(masterKey, masterSalt,
-                        KeyDerivation.LABEL_RTP_AUTHENTICATION, 20), "HmacSHA1"));
+                rtpMac.init(new SecretKeySpec(rtpAuthKey, "HmacSHA1"));
                 rtcpMac = Mac.getInstance("HmacSHA1");
-                rtcpMac.init(new SecretKeySpec(KeyDerivation.derive(masterKey, masterSalt,
-                        KeyDerivation.LABEL_RTCP_AUTHENTICATION, 20), "HmacSHA1"));
+                rtcpMac.init(new SecretKeySpec(rtcpAuthKey, "HmacSHA1"));
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK lacks a cipher SRTP needs", e);
