@@ -1,0 +1,228 @@
+package dev.sfu.load;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sfu.core.client.ClientContext;
+import dev.sfu.core.transport.MediaThread;
+import dev.sfu.core.transport.TransportCounters;
+import dev.sfu.dtls.DtlsCertificate;
+import dev.sfu.ice.IceTransport;
+import dev.sfu.signaling.Main;
+import dev.sfu.signaling.ServerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The load-test harness: simulated peers that speak the real signaling API and real ICE/DTLS/SRTP
+ * against a server (one it starts in process by default, or {@code --server ws://host:port/ws}).
+ *
+ * <pre>
+ *   java -cp load-tests/target/load-tests.jar dev.sfu.load.LoadTest --scenario fanout --subscribers 20 --seconds 10
+ *   ... --scenario meetings --conferences 5 --participants 4
+ * </pre>
+ */
+public final class LoadTest {
+    /** What to run. */
+    public record Options(URI server, String scenario, int subscribers, int conferences, int participants,
+            int seconds, int videoKbps, Path output) {
+
+        public static Options parse(String[] args) {
+            Map<String, String> a = new HashMap<>();
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                if (!args[i].startsWith("--")) {
+                    throw new IllegalArgumentException("expected --option value, got " + args[i]);
+                }
+                a.put(args[i].substring(2), args[i + 1]);
+            }
+            return new Options(a.containsKey("server") ? URI.create(a.get("server")) : null,
+                    a.getOrDefault("scenario", "fanout"), Integer.parseInt(a.getOrDefault("subscribers", "10")),
+                    Integer.parseInt(a.getOrDefault("conferences", "2")), Integer.parseInt(a.getOrDefault("participants", "4")),
+                    Integer.parseInt(a.getOrDefault("seconds", "10")), Integer.parseInt(a.getOrDefault("video-kbps", "500")),
+                    Path.of(a.getOrDefault("output", "load-report.json")));
+        }
+    }
+
+    private LoadTest() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        LoadReport report = run(options);
+        System.out.println(report.table());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(options.output().toFile(), report);
+        System.out.println("report written to " + options.output().toAbsolutePath());
+        System.exit(0);
+    }
+
+    /** Runs a scenario and returns its figures. */
+    public static LoadReport run(Options options) throws Exception {
+        Main.Server local = null;
+        URI server = options.server();
+        if (server == null) {
+            local = Main.Server.start(ServerConfig.load(new String[0], Map.of("SFU_HTTP_PORT", "0",
+                    "SFU_HTTP_BIND_ADDRESS", "127.0.0.1", "SFU_MEDIA_PORT", "0", "SFU_MEDIA_BIND_ADDRESS", "127.0.0.1",
+                    "SFU_ADVERTISED_ADDRESS", "127.0.0.1", "SFU_MAX_ENDPOINTS_PER_CONFERENCE", "1000")));
+            server = URI.create("ws://127.0.0.1:" + local.httpPort() + "/ws");
+        }
+        ExecutorService handshakes = Executors.newFixedThreadPool(2);
+        MediaThread[] threads = {new MediaThread("peers-0"), new MediaThread("peers-1")};
+        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
+        HttpClient http = HttpClient.newHttpClient();
+        ClientContext context = clientContext(handshakes);
+        List<SimulatedPeer> publishers = new ArrayList<>();
+        List<SimulatedPeer> everyone = new ArrayList<>();
+        try {
+            int index = 0;
+            if (options.scenario().equals("meetings")) {
+                for (int c = 0; c < options.conferences(); c++) {
+                    for (int p = 0; p < options.participants(); p++) {
+                        SimulatedPeer peer = SimulatedPeer.join(server, http, context, threads[index % 2], "meeting-" + c, index++);
+                        everyone.add(peer);
+                        publishers.add(peer);
+                    }
+                }
+            } else if (options.scenario().equals("fanout")) {
+                SimulatedPeer publisher = SimulatedPeer.join(server, http, context, threads[0], "fanout", index++);
+                publishers.add(publisher);
+                everyone.add(publisher);
+                for (int s = 0; s < options.subscribers(); s++) {
+                    everyone.add(SimulatedPeer.join(server, http, context, threads[index % 2], "fanout", index++));
+                }
+            } else {
+                throw new IllegalArgumentException("unknown scenario " + options.scenario() + " (fanout, meetings)");
+            }
+            for (SimulatedPeer p : publishers) {
+                p.publish().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+            Sender sender = new Sender(publishers, options.videoKbps());
+            clock.scheduleAtFixedRate(sender, 0, 20, TimeUnit.MILLISECONDS);
+            awaitMedia(everyone, publishers, 30);
+            // Measure from a clean slate.
+            for (SimulatedPeer p : everyone) {
+                p.client.execute(p.streams::clear);
+            }
+            long sentBefore = sender.sent();
+            long start = System.nanoTime();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(options.seconds()));
+            sender.stop();
+            long elapsed = System.nanoTime() - start;
+            Thread.sleep(500); // let the last packets arrive
+            return LoadReport.of(options, everyone, publishers, sender.sent() - sentBefore, elapsed);
+        } finally {
+            clock.shutdownNow();
+            for (SimulatedPeer p : everyone) {
+                p.leave();
+            }
+            Thread.sleep(200);
+            for (MediaThread t : threads) {
+                t.close();
+            }
+            handshakes.shutdownNow();
+            if (local != null) {
+                local.close();
+            }
+        }
+    }
+
+    private static ClientContext clientContext(ExecutorService handshakes) {
+        DtlsCertificate certificate = DtlsCertificate.generate();
+        TransportCounters counters = new TransportCounters(new SimpleMeterRegistry());
+        return new ClientContext() {
+            @Override
+            public IceTransport newIceTransport(String name) {
+                return IceTransport.client(name, InetAddress.getLoopbackAddress());
+            }
+
+            @Override
+            public DtlsCertificate certificate() {
+                return certificate;
+            }
+
+            @Override
+            public Executor handshakeExecutor() {
+                return handshakes;
+            }
+
+            @Override
+            public TransportCounters counters() {
+                return counters;
+            }
+        };
+    }
+
+    /** Waits until every peer receives every stream it should (all publishers but itself). */
+    private static void awaitMedia(List<SimulatedPeer> everyone, List<SimulatedPeer> publishers, int seconds)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            boolean all = true;
+            for (SimulatedPeer p : everyone) {
+                long expected = publishers.stream().filter(q -> q != p && sameConference(p, q)).count() * 2;
+                all &= p.streams.size() >= expected;
+            }
+            if (all) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("media did not reach every peer within " + seconds + " s");
+    }
+
+    static boolean sameConference(SimulatedPeer a, SimulatedPeer b) {
+        return a.conference.equals(b.conference);
+    }
+
+    /** Drives every publisher every 20 ms: audio, and video at the configured bitrate with a keyframe each 2 s. */
+    private static final class Sender implements Runnable {
+        private final List<SimulatedPeer> publishers;
+        private final double videoPacketsPerTick;
+        private double carry;
+        private int tick;
+        private volatile boolean stopped;
+
+        Sender(List<SimulatedPeer> publishers, int videoKbps) {
+            this.publishers = publishers;
+            this.videoPacketsPerTick = videoKbps * 1000.0 / 8 / 1000 / 50;
+        }
+
+        @Override
+        public void run() {
+            if (stopped) {
+                return;
+            }
+            carry += videoPacketsPerTick;
+            int packets = (int) carry;
+            carry -= packets;
+            boolean keyframe = tick++ % 100 == 0;
+            int videoPackets = keyframe ? Math.max(packets, 8) : packets;
+            for (SimulatedPeer p : publishers) {
+                p.client.execute(() -> p.sendTick(videoPackets, 1000, keyframe));
+            }
+        }
+
+        long sent() {
+            long total = 0;
+            for (SimulatedPeer p : publishers) {
+                total += p.packetsSent;
+            }
+            return total;
+        }
+
+        void stop() {
+            stopped = true;
+        }
+    }
+}
