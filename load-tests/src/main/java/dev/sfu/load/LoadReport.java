@@ -15,10 +15,11 @@ import java.util.List;
 public record LoadReport(String scenario, int peers, int publishers, double seconds, long packetsSent,
         long packetsReceived, long packetsLost, long packetsCorrupted, long packetsReordered, double lossPercent,
         double forwardedPerSecond, double latencyP50Ms, double latencyP95Ms, double latencyP99Ms,
-        double joinToFirstPacketP50Ms, double joinToFirstPacketP99Ms, int streamsMeasured) {
+        double joinToFirstPacketP50Ms, double joinToFirstPacketP99Ms, int streamsMeasured, double serverCpuSeconds,
+        double serverCpuMicrosPerForwardedPacket, double serverHeapMiB, boolean serverInProcess) {
 
     static LoadReport of(LoadTest.Options options, List<SimulatedPeer> everyone, List<SimulatedPeer> publishers,
-            long sent, long elapsedNanos) {
+            long sent, long elapsedNanos, ServerMetrics before, ServerMetrics after, boolean serverInProcess) {
         long received = 0;
         long lost = 0;
         long corrupted = 0;
@@ -51,7 +52,10 @@ public record LoadReport(String scenario, int peers, int publishers, double seco
         return new LoadReport(options.scenario(), everyone.size(), publishers.size(), seconds, sent, received, lost,
                 corrupted, reordered, received + lost == 0 ? 0 : 100.0 * lost / (received + lost), received / seconds,
                 StreamStats.percentileMillis(hist, 0.50), StreamStats.percentileMillis(hist, 0.95),
-                StreamStats.percentileMillis(hist, 0.99), percentile(joins, 0.50), percentile(joins, 0.99), streams);
+                StreamStats.percentileMillis(hist, 0.99), percentile(joins, 0.50), percentile(joins, 0.99), streams,
+                (after.cpuNanos() - before.cpuNanos()) / 1e9,
+                received == 0 ? 0 : (after.cpuNanos() - before.cpuNanos()) / 1e3 / received,
+                after.heapUsedBytes() / (1024 * 1024), serverInProcess);
     }
 
     private static double percentile(List<Double> sorted, double fraction) {
@@ -70,9 +74,11 @@ public record LoadReport(String scenario, int peers, int publishers, double seco
                   lost            %,12d packets   (%.3f %%)
                   corrupted       %,12d   reordered %,d
                   latency         p50 %.1f ms   p95 %.1f ms   p99 %.1f ms
-                  join→1st packet p50 %.0f ms   p99 %.0f ms""",
+                  join→1st packet p50 %.0f ms   p99 %.0f ms
+                  server CPU      %.2f s   = %.2f µs per forwarded packet%s   heap %.0f MiB""",
                 scenario, peers, publishers, seconds, streamsMeasured, packetsSent, packetsReceived, forwardedPerSecond,
                 packetsLost, lossPercent, packetsCorrupted, packetsReordered, latencyP50Ms, latencyP95Ms, latencyP99Ms,
-                joinToFirstPacketP50Ms, joinToFirstPacketP99Ms);
+                joinToFirstPacketP50Ms, joinToFirstPacketP99Ms, serverCpuSeconds, serverCpuMicrosPerForwardedPacket,
+                serverInProcess ? " (server in process: includes the harness)" : "", serverHeapMiB);
     }
 }

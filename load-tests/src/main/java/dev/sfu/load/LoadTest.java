@@ -77,7 +77,7 @@ public final class LoadTest {
                     "SFU_ADVERTISED_ADDRESS", "127.0.0.1", "SFU_MAX_ENDPOINTS_PER_CONFERENCE", "1000")));
             server = URI.create("ws://127.0.0.1:" + local.httpPort() + "/ws");
         }
-        ExecutorService handshakes = Executors.newFixedThreadPool(2);
+        ExecutorService handshakes = Executors.newCachedThreadPool(); // a blocked thread per handshake in flight
         MediaThread[] threads = {new MediaThread("peers-0"), new MediaThread("peers-1")};
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
         HttpClient http = HttpClient.newHttpClient();
@@ -115,12 +115,15 @@ public final class LoadTest {
                 p.client.execute(p.streams::clear);
             }
             long sentBefore = sender.sent();
+            ServerMetrics before = ServerMetrics.read(http, server);
             long start = System.nanoTime();
             Thread.sleep(TimeUnit.SECONDS.toMillis(options.seconds()));
+            ServerMetrics after = ServerMetrics.read(http, server);
             sender.stop();
             long elapsed = System.nanoTime() - start;
             Thread.sleep(500); // let the last packets arrive
-            return LoadReport.of(options, everyone, publishers, sender.sent() - sentBefore, elapsed);
+            return LoadReport.of(options, everyone, publishers, sender.sent() - sentBefore, elapsed, before, after,
+                    local != null);
         } finally {
             clock.shutdownNow();
             for (SimulatedPeer p : everyone) {

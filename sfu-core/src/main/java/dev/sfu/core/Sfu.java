@@ -28,6 +28,7 @@ public final class Sfu implements ConferenceService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Sfu.class);
     private static final Pattern CONFERENCE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final int MAX_DISPLAY_NAME = 64;
+    private static final int MAX_CONCURRENT_HANDSHAKES = 256;
     private static final char[] ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
     private final SfuConfig config;
@@ -47,14 +48,18 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         this.mediaPort = mediaPort;
         this.certificate = certificate;
         this.metrics = new SfuMetrics(registry);
-        int handshakeThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        // Bouncy Castle's DTLS handshake blocks its thread while it waits for the peer's next flight, so
+        // the pool must hold every handshake in flight, not one per core: a handshake queued behind
+        // others would time out. Idle threads exit after 30 s; beyond the bound, handshakes wait.
         AtomicInteger handshakeIndex = new AtomicInteger();
-        this.handshakes = new ThreadPoolExecutor(handshakeThreads, handshakeThreads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(MAX_CONCURRENT_HANDSHAKES, MAX_CONCURRENT_HANDSHAKES, 30,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "dtls-handshake-" + handshakeIndex.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
+        pool.allowCoreThreadTimeOut(true);
+        this.handshakes = pool;
         this.threads = new MediaThread[Math.max(1, config.mediaThreads())];
         for (int i = 0; i < threads.length; i++) {
             threads[i] = new MediaThread("media-" + i);

@@ -20,7 +20,7 @@ final class InProcessCall implements AutoCloseable {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final Sfu sfu;
     final MediaThread clientThread = new MediaThread("clients");
-    private final ExecutorService handshakes = Executors.newFixedThreadPool(4);
+    private final ExecutorService handshakes = Executors.newCachedThreadPool();
     private final DtlsCertificate clientCertificate = DtlsCertificate.generate();
     private final TransportCounters clientCounters = new TransportCounters(new SimpleMeterRegistry());
 

@@ -1,0 +1,32 @@
+package dev.sfu.load;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** The server's CPU time and heap as its {@code /metrics} reports them, read black-box over HTTP. */
+record ServerMetrics(double cpuNanos, double heapUsedBytes) {
+
+    static ServerMetrics read(HttpClient http, URI webSocket) {
+        try {
+            String scheme = webSocket.getScheme().equals("wss") ? "https" : "http";
+            URI metrics = new URI(scheme, null, webSocket.getHost(), webSocket.getPort(), "/metrics", null, null);
+            String body = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            double cpu = 0;
+            double heap = 0;
+            for (String line : body.split("\n")) {
+                if (line.startsWith("process_cpu_time_ns_total ")) {
+                    cpu = Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+                } else if (line.startsWith("jvm_memory_used_bytes{area=\"heap\"")) {
+                    heap += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return new ServerMetrics(cpu, heap);
+        } catch (Exception e) {
+            return new ServerMetrics(Double.NaN, Double.NaN);
+        }
+    }
+}
