@@ -4,23 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sfu.core.client.ClientContext;
 import dev.sfu.core.transport.MediaThread;
-import dev.sfu.core.transport.TransportCounters;
-import dev.sfu.dtls.DtlsCertificate;
-import dev.sfu.ice.IceTransport;
 import dev.sfu.signaling.Main;
 import dev.sfu.signaling.ServerConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -81,7 +75,7 @@ public final class LoadTest {
         MediaThread[] threads = {new MediaThread("peers-0"), new MediaThread("peers-1")};
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
         HttpClient http = HttpClient.newHttpClient();
-        ClientContext context = clientContext(handshakes);
+        ClientContext context = ClientContext.onAddress(InetAddress.getLoopbackAddress(), handshakes);
         List<SimulatedPeer> publishers = new ArrayList<>();
         List<SimulatedPeer> everyone = new ArrayList<>();
         try {
@@ -138,32 +132,6 @@ public final class LoadTest {
                 local.close();
             }
         }
-    }
-
-    private static ClientContext clientContext(ExecutorService handshakes) {
-        DtlsCertificate certificate = DtlsCertificate.generate();
-        TransportCounters counters = new TransportCounters(new SimpleMeterRegistry());
-        return new ClientContext() {
-            @Override
-            public IceTransport newIceTransport(String name) {
-                return IceTransport.client(name, InetAddress.getLoopbackAddress());
-            }
-
-            @Override
-            public DtlsCertificate certificate() {
-                return certificate;
-            }
-
-            @Override
-            public Executor handshakeExecutor() {
-                return handshakes;
-            }
-
-            @Override
-            public TransportCounters counters() {
-                return counters;
-            }
-        };
     }
 
     /** Waits until every peer receives every stream it should (all publishers but itself). */

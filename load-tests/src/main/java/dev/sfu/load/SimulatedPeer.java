@@ -92,18 +92,7 @@ final class SimulatedPeer implements SfuClient.Listener {
 
     private void send(int stream, int payloadType, int ssrc, int rtpSequence, int sequence, int payloadLength,
             long now, int timestamp) {
-        packet[0] = (byte) 0x80;
-        packet[1] = (byte) payloadType;
-        packet[2] = (byte) (rtpSequence >> 8);
-        packet[3] = (byte) rtpSequence;
-        packet[4] = (byte) (timestamp >> 24);
-        packet[5] = (byte) (timestamp >> 16);
-        packet[6] = (byte) (timestamp >> 8);
-        packet[7] = (byte) timestamp;
-        packet[8] = (byte) (ssrc >> 24);
-        packet[9] = (byte) (ssrc >> 16);
-        packet[10] = (byte) (ssrc >> 8);
-        packet[11] = (byte) ssrc;
+        RtpPacket.writeHeader(packet, 0, false, payloadType, rtpSequence, timestamp, ssrc);
         MediaPayload.write(packet, 12, payloadLength, index, stream, sequence, now);
         client.sendRtp(packet, 0, 12 + payloadLength);
         packetsSent++;

@@ -79,6 +79,22 @@ public final class RtpPacket {
         return true;
     }
 
+    /**
+     * Writes a 12-byte RTP header (version 2, no padding, extension or CSRCs) at {@code off}; returns 12.
+     */
+    public static int writeHeader(byte[] buf, int off, boolean marker, int payloadType, int sequenceNumber,
+            int timestamp, int ssrc) {
+        buf[off] = (byte) 0x80;
+        buf[off + 1] = (byte) ((marker ? 0x80 : 0) | (payloadType & 0x7f));
+        buf[off + 2] = (byte) (sequenceNumber >> 8);
+        buf[off + 3] = (byte) sequenceNumber;
+        for (int i = 0; i < 4; i++) {
+            buf[off + 4 + i] = (byte) (timestamp >> (24 - 8 * i));
+            buf[off + 8 + i] = (byte) (ssrc >> (24 - 8 * i));
+        }
+        return FIXED_HEADER_LENGTH;
+    }
+
     /** Whether bytes look like RTP rather than RTCP under rtcp-mux (RFC 5761 §4). */
     public static boolean isRtp(byte[] buf, int off, int len) {
         if (len < FIXED_HEADER_LENGTH || (buf[off] & 0xc0) != 0x80) {

@@ -4,15 +4,11 @@ import dev.sfu.core.client.ClientContext;
 import dev.sfu.core.client.ClientSdp;
 import dev.sfu.core.client.SfuClient;
 import dev.sfu.core.transport.MediaThread;
-import dev.sfu.core.transport.TransportCounters;
-import dev.sfu.dtls.DtlsCertificate;
-import dev.sfu.ice.IceTransport;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 
 /** An SFU on loopback and in-process clients wired to it directly (no WebSocket), for tests. */
@@ -21,34 +17,11 @@ final class InProcessCall implements AutoCloseable {
     final Sfu sfu;
     final MediaThread clientThread = new MediaThread("clients");
     private final ExecutorService handshakes = Executors.newCachedThreadPool();
-    private final DtlsCertificate clientCertificate = DtlsCertificate.generate();
-    private final TransportCounters clientCounters = new TransportCounters(new SimpleMeterRegistry());
+    final ClientContext context = ClientContext.onAddress(InetAddress.getLoopbackAddress(), handshakes);
 
     InProcessCall(SfuConfig config) throws Exception {
         sfu = Sfu.start(config, registry);
     }
-
-    final ClientContext context = new ClientContext() {
-        @Override
-        public IceTransport newIceTransport(String name) {
-            return IceTransport.client(name, InetAddress.getLoopbackAddress());
-        }
-
-        @Override
-        public DtlsCertificate certificate() {
-            return clientCertificate;
-        }
-
-        @Override
-        public Executor handshakeExecutor() {
-            return handshakes;
-        }
-
-        @Override
-        public TransportCounters counters() {
-            return clientCounters;
-        }
-    };
 
     /** A client joined to a conference through the in-process signaling. */
     record Joined(SfuClient client, EndpointHandle handle) {

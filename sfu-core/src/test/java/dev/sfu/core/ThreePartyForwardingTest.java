@@ -57,19 +57,7 @@ class ThreePartyForwardingTest {
 
     static void send(SfuClient client, int ssrc, int payloadType, int sequence, byte[] payload) {
         byte[] packet = new byte[12 + payload.length + 64];
-        packet[0] = (byte) 0x80;
-        packet[1] = (byte) payloadType;
-        packet[2] = (byte) (sequence >> 8);
-        packet[3] = (byte) sequence;
-        int ts = sequence * 960;
-        packet[4] = (byte) (ts >> 24);
-        packet[5] = (byte) (ts >> 16);
-        packet[6] = (byte) (ts >> 8);
-        packet[7] = (byte) ts;
-        packet[8] = (byte) (ssrc >> 24);
-        packet[9] = (byte) (ssrc >> 16);
-        packet[10] = (byte) (ssrc >> 8);
-        packet[11] = (byte) ssrc;
+        RtpPacket.writeHeader(packet, 0, false, payloadType, sequence, sequence * 960, ssrc);
         System.arraycopy(payload, 0, packet, 12, payload.length);
         client.execute(() -> client.sendRtp(packet, 0, 12 + payload.length));
     }

@@ -3,6 +3,8 @@ package dev.sfu.core.client;
 import dev.sfu.core.transport.TransportCounters;
 import dev.sfu.dtls.DtlsCertificate;
 import dev.sfu.ice.IceTransport;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
 import java.util.concurrent.Executor;
 
 /** What in-process clients share: how they make ICE transports, their certificate, handshake threads. */
@@ -15,4 +17,34 @@ public interface ClientContext {
     Executor handshakeExecutor();
 
     TransportCounters counters();
+
+    /**
+     * Clients on one local address sharing one certificate. {@code handshakes} must run every
+     * handshake in flight at once (a cached pool): a DTLS handshake blocks its thread.
+     */
+    static ClientContext onAddress(InetAddress address, Executor handshakes) {
+        DtlsCertificate certificate = DtlsCertificate.generate();
+        TransportCounters counters = new TransportCounters(new SimpleMeterRegistry());
+        return new ClientContext() {
+            @Override
+            public IceTransport newIceTransport(String name) {
+                return IceTransport.client(name, address);
+            }
+
+            @Override
+            public DtlsCertificate certificate() {
+                return certificate;
+            }
+
+            @Override
+            public Executor handshakeExecutor() {
+                return handshakes;
+            }
+
+            @Override
+            public TransportCounters counters() {
+                return counters;
+            }
+        };
+    }
 }
