@@ -21,12 +21,22 @@ final class Conference {
     private final int maxEndpoints;
     private final SfuContext context;
     private volatile List<Participant> participantsSnapshot = List.of();
+    /** How often publishers get transport-cc feedback: often enough for their bandwidth estimation. */
+    private static final long FEEDBACK_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
+    private final MediaThread.Timer feedbackTimer;
 
     Conference(String id, MediaThread thread, int maxEndpoints, SfuContext context) {
         this.id = id;
         this.thread = thread;
         this.maxEndpoints = maxEndpoints;
         this.context = context;
+        this.feedbackTimer = thread.every(FEEDBACK_INTERVAL_NANOS, this::sendFeedback);
+    }
+
+    private void sendFeedback() {
+        for (Endpoint e : endpoints.values()) {
+            e.sendTransportFeedback();
+        }
     }
 
     String id() {
@@ -62,7 +72,11 @@ final class Conference {
      * Closes the conference to new joins if nobody holds a seat; the SFU then forgets it. Any thread.
      */
     boolean closeIfEmpty() {
-        return seats.compareAndSet(0, -1);
+        if (seats.compareAndSet(0, -1)) {
+            feedbackTimer.cancel();
+            return true;
+        }
+        return false;
     }
 
     boolean isClosed() {

@@ -4,6 +4,7 @@ import dev.sfu.core.media.InboundStream;
 import dev.sfu.core.media.MediaFormat;
 import dev.sfu.core.media.Subscription;
 import dev.sfu.core.media.Track;
+import dev.sfu.core.media.TransportCcRecorder;
 import dev.sfu.core.sdp.HeaderExtension;
 import dev.sfu.core.sdp.PublishAnswer;
 import dev.sfu.core.sdp.PublishNegotiator;
@@ -53,7 +54,12 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     private boolean offerPending;
     private boolean closed;
     private final RtpPacket packet = new RtpPacket();
-    private final byte[] rtcpOut = new byte[64];
+    private final byte[] rtcpOut = new byte[1500];
+    /** Our SSRC as the sender of RTCP feedback (PLI, transport-cc) to this endpoint. */
+    private final int rtcpSsrc = RANDOM.nextInt();
+    private final TransportCcRecorder transportCc = new TransportCcRecorder();
+    private int transportCcExtensionId;
+    private int lastPublisherSsrc;
 
     /** The offered slots of the outstanding subscribe offer; read by any thread to check an answer. */
     private volatile List<SubscribeSlot> offeredSlots = List.of();
@@ -211,6 +217,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             throw e;
         }
         extensionIds = result.extensionIds();
+        transportCcExtensionId = extensionIds.getOrDefault(HeaderExtension.TRANSPORT_CC, 0);
         publishTransport.start(result.remote());
         updateTracks(result.tracks());
         return result.sdp();
@@ -373,8 +380,20 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         if (t == null || !t.isConnected()) {
             return;
         }
-        int length = dev.sfu.rtp.rtcp.Pli.write(rtcpOut, 0, 1, publisherSsrc);
+        int length = dev.sfu.rtp.rtcp.Pli.write(rtcpOut, 0, rtcpSsrc, publisherSsrc);
         conference.router().sendRtcp(t, rtcpOut, length);
+    }
+
+    /** Sends transport-cc feedback for what arrived since the last call (the conference calls it every 50 ms). */
+    void sendTransportFeedback() {
+        Transport t = publishTransport;
+        if (t == null || transportCcExtensionId == 0 || !t.isConnected()) {
+            return;
+        }
+        int length = transportCc.writeFeedback(rtcpOut, 0, rtcpSsrc, lastPublisherSsrc);
+        if (length > 0) {
+            conference.router().sendRtcp(t, rtcpOut, length);
+        }
     }
 
     // ---- Transport.MediaHandler: media thread ----
@@ -385,6 +404,14 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             conference.context().metrics().transports().packetsDropped().increment();
             return;
         }
+        if (transportCcExtensionId != 0) {
+            long at = packet.findExtension(transportCcExtensionId);
+            if (at >= 0 && RtpPacket.elementLength(at) == 2) {
+                int value = RtpPacket.elementOffset(at);
+                transportCc.record(((buffer[value] & 0xff) << 8) | (buffer[value + 1] & 0xff), System.nanoTime() / 1000);
+            }
+        }
+        lastPublisherSsrc = packet.ssrc();
         InboundStream stream = inbound.get(packet.ssrc());
         if (stream == null) {
             stream = resolve(packet);

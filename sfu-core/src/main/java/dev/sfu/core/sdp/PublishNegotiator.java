@@ -17,7 +17,9 @@ import java.util.Set;
  */
 public final class PublishNegotiator {
     private static final Set<HeaderExtension> ACCEPTED_EXTENSIONS = EnumSet.of(HeaderExtension.MID, HeaderExtension.RID,
-            HeaderExtension.REPAIRED_RID, HeaderExtension.AUDIO_LEVEL);
+            HeaderExtension.REPAIRED_RID, HeaderExtension.AUDIO_LEVEL, HeaderExtension.TRANSPORT_CC);
+    /** The SFU sends transport-wide congestion control feedback to every publisher that offers it. */
+    private static final String TRANSPORT_CC_FEEDBACK = "transport-cc";
     private static final String PROTO = "UDP/TLS/RTP/SAVPF";
 
     private PublishNegotiator() {
@@ -108,7 +110,7 @@ public final class PublishNegotiator {
         }
         out.add("rtpmap", formats.rtpMap(pt).toString());
         for (String fb : formats.rtcpFeedback(pt)) {
-            if (codec.feedback().contains(fb)) {
+            if (codec.feedback().contains(fb) || fb.equals(TRANSPORT_CC_FEEDBACK)) {
                 out.add("rtcp-fb", pt + " " + fb);
             }
         }

@@ -26,6 +26,26 @@ public final class MediaThread implements Executor, AutoCloseable {
     private final AtomicLong packetErrors = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Periodic tasks; touched only on this thread. */
+    private final java.util.List<Timer> timers = new java.util.ArrayList<>();
+
+    /** A periodic task on a media thread; {@link #cancel()} stops it. */
+    public static final class Timer {
+        private final Runnable task;
+        private final long periodNanos;
+        private long next;
+        private volatile boolean cancelled;
+
+        private Timer(Runnable task, long periodNanos) {
+            this.task = task;
+            this.periodNanos = periodNanos;
+            this.next = System.nanoTime() + periodNanos;
+        }
+
+        public void cancel() {
+            cancelled = true;
+        }
+    }
 
     public MediaThread(String name) {
         thread = new Thread(this::run, name);
@@ -51,6 +71,36 @@ public final class MediaThread implements Executor, AutoCloseable {
     public void execute(Runnable task) {
         tasks.add(task);
         wake();
+    }
+
+    /** Runs {@code task} on this thread every {@code periodNanos}, until the returned timer is cancelled. */
+    public Timer every(long periodNanos, Runnable task) {
+        Timer timer = new Timer(task, periodNanos);
+        execute(() -> timers.add(timer));
+        return timer;
+    }
+
+    /** Runs due timers; returns nanoseconds until the next one (or the idle park time). */
+    private long runTimers() {
+        long now = System.nanoTime();
+        long wait = IDLE_PARK_NANOS;
+        for (int i = 0; i < timers.size(); i++) {
+            Timer t = timers.get(i);
+            if (t.cancelled) {
+                timers.remove(i--);
+                continue;
+            }
+            if (now - t.next >= 0) {
+                t.next = now + t.periodNanos;
+                try {
+                    t.task.run();
+                } catch (RuntimeException e) {
+                    LOG.error("timer failed on {}", thread.getName(), e);
+                }
+            }
+            wait = Math.min(wait, t.next - now);
+        }
+        return Math.max(0, wait);
     }
 
     public boolean inThread() {
@@ -92,14 +142,20 @@ public final class MediaThread implements Executor, AutoCloseable {
                     LOG.error("packet handling failed on {} ({} so far)", thread.getName(), packetErrors.get(), e);
                 }
             }
-            if (!worked) {
+            long untilTimer = runTimers();
+            if (!worked && untilTimer > 0) {
                 parked.set(true);
                 if (tasks.isEmpty() && packets.isEmpty()) {
-                    LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                    LockSupport.parkNanos(this, untilTimer);
                 }
                 parked.set(false);
             }
         }
+    }
+
+    @Override
+    public String toString() {
+        return thread.getName();
     }
 
     @Override

@@ -82,6 +82,42 @@ class BrowserCallTest {
         throw new AssertionError("expected " + count + " playing remote videos, saw " + last);
     }
 
+    /** What the publish connection's congestion control believes it may send (bits/s). */
+    static final String AVAILABLE_OUTGOING_BITRATE = """
+            (async () => {
+              let best = 0;
+              (await window.sfu.publishPc.getStats()).forEach(s => {
+                if (s.type === 'candidate-pair' && s.nominated && s.availableOutgoingBitrate) {
+                  best = Math.max(best, s.availableOutgoingBitrate);
+                }
+              });
+              return best;
+            })()""";
+
+    /**
+     * The server's transport-cc feedback lets a publisher's bandwidth estimate grow past the 300 kbps a
+     * browser starts from (without feedback it never moves).
+     */
+    @Test
+    @Timeout(120)
+    void publisherBandwidthEstimateRampsUpWithTransportCcFeedback() throws Exception {
+        Chromium.Page sender = chromium.open("http://127.0.0.1:" + server.httpPort()
+                + "/?room=ramp&name=s&autojoin=1&simulcast=0&width=1280");
+        Chromium.Page receiver = chromium.open("http://127.0.0.1:" + server.httpPort()
+                + "/?room=ramp&name=r&autojoin=1&simulcast=0&width=320");
+        awaitPlaying(receiver, 1, 60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        double estimate = 0;
+        while (System.nanoTime() < deadline && estimate < 1_000_000) {
+            Thread.sleep(1000);
+            estimate = sender.eval(AVAILABLE_OUTGOING_BITRATE).asDouble();
+        }
+        System.out.println("publisher's available outgoing bitrate: " + estimate);
+        assertTrue(estimate >= 1_000_000, "bandwidth estimate stayed at " + estimate + " bit/s");
+        sender.close();
+        receiver.close();
+    }
+
     @Test
     @Timeout(180)
     void threePagesSeeEachOtherAndALeaverDisappearsAndALateJoinerSeesEveryone() throws Exception {
