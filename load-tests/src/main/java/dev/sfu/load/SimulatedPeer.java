@@ -23,6 +23,8 @@ final class SimulatedPeer implements SfuClient.Listener {
     static final int AUDIO = 0;
     static final int VIDEO = 1;
     static final int AUDIO_PAYLOAD = 160;
+    /** Video payloads start with a 1-byte VP8 descriptor and a frame-tag byte, as real VP8 does. */
+    static final int VP8_PREFIX = 2;
 
     final int index;
     final String conference;
@@ -83,18 +85,25 @@ final class SimulatedPeer implements SfuClient.Listener {
     /** One 20 ms tick of a publisher: an audio packet and {@code videoPackets} video packets. Media thread. */
     void sendTick(int videoPackets, int videoPayload, boolean keyframe) {
         long now = System.nanoTime();
-        send(AUDIO, 111, 10_000 + index, rtpSequenceAudio++, audioSequence++, AUDIO_PAYLOAD, now, (int) (now / 20_833));
+        send(AUDIO, 111, 10_000 + index, rtpSequenceAudio++, audioSequence++, AUDIO_PAYLOAD, now, (int) (now / 20_833),
+                false);
         for (int i = 0; i < videoPackets; i++) {
             send(VIDEO, 96, 20_000 + index, rtpSequenceVideo++, videoSequence++, keyframe ? 1100 : videoPayload, now,
-                    (int) (now / 11_111));
+                    (int) (now / 11_111), keyframe && i == 0);
         }
     }
 
     private void send(int stream, int payloadType, int ssrc, int rtpSequence, int sequence, int payloadLength,
-            long now, int timestamp) {
+            long now, int timestamp, boolean keyframeStart) {
         RtpPacket.writeHeader(packet, 0, false, payloadType, rtpSequence, timestamp, ssrc);
-        MediaPayload.write(packet, 12, payloadLength, index, stream, sequence, now);
-        client.sendRtp(packet, 0, 12 + payloadLength);
+        int at = 12;
+        if (stream == VIDEO) {
+            // VP8 payload descriptor (S bit on a keyframe's first packet) and frame tag (P=0 on keyframes).
+            packet[at++] = (byte) (keyframeStart ? 0x10 : 0x00);
+            packet[at++] = (byte) (keyframeStart ? 0x00 : 0x01);
+        }
+        MediaPayload.write(packet, at, payloadLength, index, stream, sequence, now);
+        client.sendRtp(packet, 0, at + payloadLength);
         packetsSent++;
     }
 
@@ -105,8 +114,9 @@ final class SimulatedPeer implements SfuClient.Listener {
             firstPacketNanos = now;
         }
         byte[] buf = rtp.buffer();
-        int off = rtp.payloadOffset();
-        int len = rtp.payloadLength();
+        int skip = track.kind().equals("video") ? VP8_PREFIX : 0;
+        int off = rtp.payloadOffset() + skip;
+        int len = rtp.payloadLength() - skip;
         boolean intact = MediaPayload.verify(buf, off, len);
         String key = track.endpointId() + "/" + track.kind();
         StreamStats stats = streams.computeIfAbsent(key, k -> new StreamStats());

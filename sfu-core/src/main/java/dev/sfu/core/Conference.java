@@ -33,9 +33,17 @@ final class Conference {
         this.feedbackTimer = thread.every(FEEDBACK_INTERVAL_NANOS, this::sendFeedback);
     }
 
+    private int ticks;
+
+    /** Every 50 ms: transport-cc feedback to publishers; every 250 ms: simulcast layer choice. */
     private void sendFeedback() {
+        boolean layers = ++ticks % 5 == 0;
+        long now = System.nanoTime();
         for (Endpoint e : endpoints.values()) {
             e.sendTransportFeedback();
+            if (layers) {
+                e.updateLayers(now);
+            }
         }
     }
 

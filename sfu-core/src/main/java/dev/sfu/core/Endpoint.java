@@ -50,6 +50,8 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     private final IntObjectMap<InboundStream> inbound = new IntObjectMap<>();
     private Map<HeaderExtension, Integer> extensionIds = Map.of();
     private final List<Slot> slots = new ArrayList<>();
+    private int defaultMaxHeight = Integer.MAX_VALUE;
+    private Map<String, Integer> maxHeightByEndpoint = Map.of();
     private boolean offerOutstanding;
     private boolean offerPending;
     private boolean closed;
@@ -176,7 +178,21 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
 
     @Override
     public void receiverConstraints(int defaultMaxHeight, Map<String, Integer> perEndpointMaxHeight) {
-        // Layer selection by constraints lands with simulcast support; accepted and ignored until then.
+        Map<String, Integer> copy = Map.copyOf(perEndpointMaxHeight);
+        conference.thread().execute(() -> {
+            this.defaultMaxHeight = defaultMaxHeight;
+            this.maxHeightByEndpoint = copy;
+            for (Slot slot : slots) {
+                if (slot.subscription != null) {
+                    applyConstraints(slot.subscription);
+                }
+            }
+            updateLayers(System.nanoTime());
+        });
+    }
+
+    private void applyConstraints(Subscription s) {
+        s.setMaxHeight(maxHeightByEndpoint.getOrDefault(s.track().endpointId(), defaultMaxHeight));
     }
 
     @Override
@@ -287,6 +303,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         }
         slot.subscription = new Subscription(track, id, subscribeTransport, RANDOM.nextInt(), RANDOM.nextInt(),
                 RANDOM.nextInt(), RANDOM.nextInt());
+        applyConstraints(slot.subscription);
         scheduleOffer();
     }
 
@@ -358,6 +375,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
                     if (accepted && !s.accepted()) {
                         s.setAccepted(true);
                         s.track().subscriptions().add(s);
+                        s.chooseTarget(System.nanoTime());
                         requestKeyframeFor(s);
                     }
                 }
@@ -369,8 +387,26 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     }
 
     private void requestKeyframeFor(Subscription s) {
-        if (s.track().requestKeyframe(s.encoding(), System.nanoTime(), KEYFRAME_REQUEST_INTERVAL_NANOS)) {
+        requestKeyframe(s, s.encoding() >= 0 ? s.encoding() : s.targetEncoding());
+    }
+
+    private void requestKeyframe(Subscription s, int encoding) {
+        if (encoding >= 0 && s.track().requestKeyframe(encoding, System.nanoTime(), KEYFRAME_REQUEST_INTERVAL_NANOS)) {
             conference.context().metrics().keyframeRequests().increment();
+        }
+    }
+
+    /**
+     * Re-chooses the simulcast layer of every subscription (the conference calls it a few times a
+     * second): the highest active layer that fits the receiver's constraints; a change asks the publisher
+     * for a keyframe of the new layer, where the switch happens.
+     */
+    void updateLayers(long nowNanos) {
+        for (Slot slot : slots) {
+            Subscription s = slot.subscription;
+            if (s != null && s.accepted()) {
+                requestKeyframe(s, s.chooseTarget(nowNanos));
+            }
         }
     }
 
@@ -423,7 +459,10 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         if (stream.rtx()) {
             return; // retransmissions toward the SFU: used once NACK toward publishers exists
         }
-        conference.router().forward(stream, packet);
+        long now = System.nanoTime();
+        boolean keyframe = stream.track().onPacket(stream.encoding(), now, buffer, packet.payloadOffset(),
+                packet.payloadLength());
+        conference.router().forward(stream, packet, keyframe, now);
     }
 
     /**

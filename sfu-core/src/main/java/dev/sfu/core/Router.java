@@ -21,7 +21,7 @@ final class Router {
     private final RtpPacket copy = new RtpPacket();
 
     /** Forwards one decrypted publisher packet to every subscription of its track that wants it. */
-    void forward(InboundStream stream, RtpPacket packet) {
+    void forward(InboundStream stream, RtpPacket packet, boolean keyframe, long nowNanos) {
         ArrayList<Subscription> subscriptions = stream.track().subscriptions();
         int length = packet.length();
         if (length + SrtpSession.MAX_OVERHEAD > SCRATCH_SIZE) {
@@ -29,7 +29,7 @@ final class Router {
         }
         for (int i = 0, n = subscriptions.size(); i < n; i++) {
             Subscription subscription = subscriptions.get(i);
-            if (!subscription.wants(stream.encoding())) {
+            if (!subscription.accept(stream.encoding(), keyframe)) {
                 continue;
             }
             Transport out = subscription.subscriberTransport();
@@ -40,7 +40,7 @@ final class Router {
             if (!copy.wrap(scratch, 0, length)) {
                 return;
             }
-            subscription.rewrite(copy);
+            subscription.rewrite(copy, nowNanos);
             out.sendRtp(scratch, 0, length);
         }
     }

@@ -52,6 +52,12 @@ class ThreePartyForwardingTest {
         for (int i = 0; i < p.length; i++) {
             p[i] = (byte) (publisher * 31 + kind * 7 + n + i);
         }
+        if (kind == 1) {
+            // A VP8 payload descriptor (S=1, partition 0) and a keyframe's frame tag (P=0): the SFU starts
+            // a video subscription at a keyframe.
+            p[0] = 0x10;
+            p[1] = 0x00;
+        }
         return p;
     }
 

@@ -4,41 +4,48 @@ import dev.sfu.core.transport.Transport;
 import dev.sfu.rtp.RtpPacket;
 
 /**
- * One track delivered to one endpoint: which encoding it forwards and how it rewrites SSRC, sequence
- * numbers, timestamps and payload type so that the subscriber sees one clean stream. Owned by the
- * conference's media thread.
+ * One track delivered to one endpoint as one stream: which encoding (simulcast layer) it forwards, which
+ * it is moving to, and how it rewrites SSRC, sequence numbers, timestamps and payload type so that the
+ * subscriber sees one clean stream across layer switches. Owned by the conference's media thread.
  */
 public final class Subscription {
+    private static final long SECOND = 1_000_000_000L;
+
     private final Track track;
     private final String subscriberId;
     private final Transport subscriberTransport;
     private final int ssrc;
     private final int rtxSsrc;
     private final int payloadType;
+    private final boolean video;
     private boolean accepted;
-    private int encoding;
+    /** Encoding now forwarded (-1 = none yet), and the one wanted; they differ until its keyframe. */
+    private int current = -1;
+    private int target;
+    private int maxHeight = Integer.MAX_VALUE;
 
-    // Rewriting state: outgoing = incoming + delta (mod 2^16 / 2^32), fixed from the first packet forwarded.
-    private boolean started;
+    // outgoing = incoming + delta (mod 2^16 / 2^32); re-anchored whenever the forwarded encoding changes
+    private boolean anchored;
     private int sequenceDelta;
     private int timestampDelta;
     private int lastSequence;
+    private int lastTimestamp;
+    private long lastForwardNanos;
     private final int initialSequence;
     private final int initialTimestamp;
 
-    public Subscription(Track track, String subscriberId, Transport subscriberTransport, int ssrc, int rtxSsrc, int initialSequence,
-            int initialTimestamp) {
+    public Subscription(Track track, String subscriberId, Transport subscriberTransport, int ssrc, int rtxSsrc,
+            int initialSequence, int initialTimestamp) {
         this.track = track;
         this.subscriberId = subscriberId;
         this.subscriberTransport = subscriberTransport;
         this.ssrc = ssrc;
         this.rtxSsrc = rtxSsrc;
         this.payloadType = track.format().codec().payloadType();
+        this.video = track.kind().equals("video");
         this.initialSequence = initialSequence & 0xffff;
         this.initialTimestamp = initialTimestamp;
-        // Until layer selection is built, a simulcast track is forwarded from its lowest encoding, which
-        // every publisher keeps sending whatever its bandwidth.
-        this.encoding = 0;
+        this.target = track.encodingCount() - 1;
     }
 
     public Track track() {
@@ -63,8 +70,14 @@ public final class Subscription {
         return rtxSsrc;
     }
 
+    /** The encoding forwarded now, or -1 before the first keyframe. */
     public int encoding() {
-        return encoding;
+        return current;
+    }
+
+    /** The encoding this subscription moves to at its next keyframe (-1: no video wanted). */
+    public int targetEncoding() {
+        return target;
     }
 
     public boolean accepted() {
@@ -76,24 +89,94 @@ public final class Subscription {
         this.accepted = accepted;
     }
 
-    /** Whether a packet of this publisher encoding goes to this subscriber. */
-    public boolean wants(int packetEncoding) {
-        return accepted && packetEncoding == encoding;
+    /** The subscriber's {@code receiverConstraints} for this track's sender (0 = no video). */
+    public void setMaxHeight(int maxHeight) {
+        this.maxHeight = maxHeight;
+    }
+
+    /**
+     * Whether a packet of a publisher encoding goes to this subscriber; switches to the target encoding
+     * at its keyframe. Media thread, per packet.
+     */
+    public boolean accept(int packetEncoding, boolean keyframe) {
+        if (!accepted) {
+            return false;
+        }
+        if (packetEncoding == current && current == target) {
+            return true;
+        }
+        if (packetEncoding == target && keyframe) {
+            current = target;
+            anchored = false;
+            return true;
+        }
+        return packetEncoding == current;
+    }
+
+    /**
+     * Picks the encoding to forward: the highest that is active and fits the subscriber's maximum height,
+     * else the lowest active one. Returns the encoding whose keyframe is still needed (asked again on every
+     * call until it arrives; the track throttles the requests), or -1.
+     */
+    public int chooseTarget(long nowNanos) {
+        int chosen = -1;
+        if (!video) {
+            chosen = 0;
+        } else if (maxHeight > 0) {
+            int lowestActive = -1;
+            for (int e = 0; e < track.encodingCount(); e++) {
+                if (!track.isActive(e, nowNanos)) {
+                    continue;
+                }
+                if (lowestActive < 0) {
+                    lowestActive = e;
+                }
+                int h = track.height(e);
+                boolean fits = maxHeight == Integer.MAX_VALUE || (h > 0 ? h <= maxHeight : e == 0);
+                if (fits) {
+                    chosen = e;
+                }
+            }
+            if (chosen < 0) {
+                chosen = lowestActive;
+            }
+        }
+        if (chosen < 0 && maxHeight > 0) {
+            return -1; // nothing active: keep what we have
+        }
+        target = chosen;
+        if (target < 0) {
+            current = -1;
+        }
+        return target >= 0 && target != current ? target : -1;
     }
 
     /** Rewrites a copy of the publisher's packet for this subscriber, in place. */
-    public void rewrite(RtpPacket packet) {
+    public void rewrite(RtpPacket packet, long nowNanos) {
         int sequence = packet.sequenceNumber();
         int timestamp = packet.timestamp();
-        if (!started) {
-            started = true;
-            sequenceDelta = initialSequence - sequence;
-            timestampDelta = initialTimestamp - timestamp;
+        if (!anchored) {
+            if (lastForwardNanos == 0) {
+                sequenceDelta = initialSequence - sequence;
+                timestampDelta = initialTimestamp - timestamp;
+            } else {
+                // A new encoding: continue right after the last packet sent, its timestamp moved on by the
+                // time that passed, so the subscriber's decoder sees one stream.
+                long elapsed = Math.max(1, (nowNanos - lastForwardNanos) * track.format().codec().clockRate() / SECOND);
+                sequenceDelta = (lastSequence + 1) - sequence;
+                timestampDelta = (int) (lastTimestamp + elapsed) - timestamp;
+            }
+            anchored = true;
         }
         int outSequence = (sequence + sequenceDelta) & 0xffff;
-        lastSequence = outSequence;
+        int outTimestamp = timestamp + timestampDelta;
+        if (((outSequence - lastSequence) & 0x8000) == 0 || lastForwardNanos == 0) {
+            lastSequence = outSequence;
+            lastTimestamp = outTimestamp;
+        }
+        lastForwardNanos = nowNanos;
         packet.setSequenceNumber(outSequence);
-        packet.setTimestamp(timestamp + timestampDelta);
+        packet.setTimestamp(outTimestamp);
         packet.setSsrc(ssrc);
         packet.setPayloadType(payloadType);
     }

@@ -20,6 +20,11 @@ public final class Track {
     private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
     /** Publisher SSRC of each encoding as learned from its packets (0 = not seen yet). */
     private final int[] encodingSsrcs;
+    /** When each encoding last delivered a packet, and the height its last keyframe declared (-1 unknown). */
+    private final long[] lastPacketNanos;
+    private final int[] heights;
+    /** An encoding silent this long is treated as stopped: subscriptions fall back to another. */
+    static final long ACTIVE_NANOS = 1_000_000_000L;
 
     /** How a track asks its publisher for a keyframe (PLI on the publish transport). */
     @FunctionalInterface
@@ -38,6 +43,48 @@ public final class Track {
         this.rids = List.copyOf(rids);
         this.keyframeRequester = keyframeRequester;
         this.encodingSsrcs = new int[Math.max(1, rids.size())];
+        this.lastPacketNanos = new long[encodingSsrcs.length];
+        this.heights = new int[encodingSsrcs.length];
+        java.util.Arrays.fill(heights, -1);
+        java.util.Arrays.fill(lastPacketNanos, Long.MIN_VALUE / 2);
+    }
+
+    /**
+     * Notes a packet of an encoding (media thread, every packet): whether it starts a keyframe, and
+     * remembers the encoding's frame height from keyframes.
+     */
+    public boolean onPacket(int encoding, long nowNanos, byte[] buf, int payloadOffset, int payloadLength) {
+        lastPacketNanos[encoding] = nowNanos;
+        Codec codec = format.codec();
+        boolean keyframe = Keyframes.startsKeyframe(codec, buf, payloadOffset, payloadLength);
+        if (keyframe && codec != Codec.OPUS) {
+            int height = Keyframes.height(codec, buf, payloadOffset, payloadLength);
+            if (height > 0) {
+                heights[encoding] = height;
+            }
+        }
+        return keyframe;
+    }
+
+    public boolean isActive(int encoding, long nowNanos) {
+        return nowNanos - lastPacketNanos[encoding] < ACTIVE_NANOS;
+    }
+
+    /**
+     * The height of an encoding: from its last keyframe, else estimated from another layer's by the usual
+     * simulcast ratio (each layer twice the one below), else -1.
+     */
+    public int height(int encoding) {
+        if (heights[encoding] > 0) {
+            return heights[encoding];
+        }
+        for (int k = 0; k < heights.length; k++) {
+            if (heights[k] > 0) {
+                int shift = encoding - k;
+                return shift >= 0 ? heights[k] << shift : heights[k] >> -shift;
+            }
+        }
+        return -1;
     }
 
     public String trackId() {

@@ -94,26 +94,61 @@ class BrowserCallTest {
               return best;
             })()""";
 
+    /** The frame height of the highest simulcast layer the page is sending now. */
+    static final String TOP_SENT_HEIGHT = """
+            (async () => {
+              let top = 0;
+              (await window.sfu.publishPc.getStats()).forEach(s => {
+                if (s.type === 'outbound-rtp' && s.kind === 'video' && (s.framesPerSecond || 0) > 0) {
+                  top = Math.max(top, s.frameHeight || 0);
+                }
+              });
+              return top;
+            })()""";
+
+    /** The height of the page's one remote video. */
+    static final String REMOTE_HEIGHT = "document.querySelector('#grid video[data-endpoint-id]')?.videoHeight || 0";
+
+    private static double awaitValue(Chromium.Page page, String expression, java.util.function.DoublePredicate done,
+            long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        double value = Double.NaN;
+        while (System.nanoTime() < deadline) {
+            value = page.eval(expression).asDouble();
+            if (done.test(value)) {
+                return value;
+            }
+            Thread.sleep(500);
+        }
+        return value;
+    }
+
     /**
-     * The server's transport-cc feedback lets a publisher's bandwidth estimate grow past the 300 kbps a
-     * browser starts from (without feedback it never moves).
+     * Simulcast end to end: the server's transport-cc feedback lets the publisher's bandwidth estimate grow
+     * from the 300 kbit/s a browser starts at, the publisher then sends all three layers, and the receiver
+     * gets the top one; receiverConstraints of 180 move it to the lowest layer.
      */
     @Test
-    @Timeout(120)
-    void publisherBandwidthEstimateRampsUpWithTransportCcFeedback() throws Exception {
+    @Timeout(150)
+    void simulcastPublisherRampsUpAndTheReceiverGetsTheLayerItAsksFor() throws Exception {
         Chromium.Page sender = chromium.open("http://127.0.0.1:" + server.httpPort()
-                + "/?room=ramp&name=s&autojoin=1&simulcast=0&width=1280");
+                + "/?room=simulcast&name=s&autojoin=1&width=1280");
         Chromium.Page receiver = chromium.open("http://127.0.0.1:" + server.httpPort()
-                + "/?room=ramp&name=r&autojoin=1&simulcast=0&width=320");
+                + "/?room=simulcast&name=r&autojoin=1&simulcast=0&width=320");
         awaitPlaying(receiver, 1, 60);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        double estimate = 0;
-        while (System.nanoTime() < deadline && estimate < 1_000_000) {
-            Thread.sleep(1000);
-            estimate = sender.eval(AVAILABLE_OUTGOING_BITRATE).asDouble();
-        }
+        double estimate = awaitValue(sender, AVAILABLE_OUTGOING_BITRATE, v -> v >= 1_000_000, 40);
         System.out.println("publisher's available outgoing bitrate: " + estimate);
         assertTrue(estimate >= 1_000_000, "bandwidth estimate stayed at " + estimate + " bit/s");
+        // The highest layer the publisher actually sends (it drops layers its bandwidth or CPU cannot carry).
+        double sent = awaitValue(sender, TOP_SENT_HEIGHT, v -> v >= 360, 30);
+        double top = awaitValue(receiver, REMOTE_HEIGHT, v -> v >= sent, 40);
+        System.out.println("publisher's top layer height " + sent + ", receiver's video height, unconstrained: " + top);
+        assertTrue(top >= sent && top > 180,
+                "the receiver should get the publisher's top layer, got height " + top);
+        receiver.eval("window.sfu.setReceiverConstraints(180); true");
+        double low = awaitValue(receiver, REMOTE_HEIGHT, v -> v > 0 && v <= 180, 20);
+        System.out.println("receiver's video height, maxHeight 180: " + low);
+        assertTrue(low > 0 && low <= 180, "maxHeight 180 should forward the lowest layer, got height " + low);
         sender.close();
         receiver.close();
     }
