@@ -16,6 +16,7 @@ import dev.sfu.core.sdp.SubscribeSlot;
 import dev.sfu.core.transport.Transport;
 import dev.sfu.core.util.IntObjectMap;
 import dev.sfu.rtp.RtpPacket;
+import dev.sfu.rtp.rtcp.SenderReport;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -510,11 +511,16 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
 
     @Override
     public void onRtcp(Transport transport, byte[] buffer, int offset, int length) {
-        if (transport != subscribeTransport) {
-            return; // publisher reports: used once sender-report translation exists
-        }
         dev.sfu.rtp.rtcp.RtcpCompoundIterator it = rtcpIterator;
         it.reset(buffer, offset, length);
+        if (transport == publishTransport) {
+            while (it.next()) {
+                if (SenderReport.is(it)) {
+                    translateSenderReport(buffer, it.packetOffset());
+                }
+            }
+            return;
+        }
         while (it.next()) {
             if (it.isKeyframeRequest()) {
                 int mediaSsrc = it.keyframeSsrc();
@@ -527,6 +533,31 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             }
         }
     }
+
+    /**
+     * Passes a publisher's sender report on to every subscriber of that stream, in the subscriber's SSRC
+     * and timestamps: the NTP↔RTP mapping is what lets receivers play audio and video in sync.
+     */
+    private void translateSenderReport(byte[] buffer, int at) {
+        InboundStream stream = inbound.get(dev.sfu.rtp.rtcp.RtcpCompoundIterator.readInt(buffer, at + 4));
+        if (stream == null || stream.rtx()) {
+            return;
+        }
+        long ntp = SenderReport.ntpTimestamp(buffer, at);
+        int rtpTimestamp = SenderReport.rtpTimestamp(buffer, at);
+        ArrayList<Subscription> subscriptions = stream.track().subscriptions();
+        for (int i = 0, n = subscriptions.size(); i < n; i++) {
+            Subscription s = subscriptions.get(i);
+            Transport out = s.subscriberTransport();
+            if (s.translates(stream.encoding()) && out != null && out.isConnected()) {
+                int len = SenderReport.write(srOut, 0, s.ssrc(), ntp, s.outgoingTimestamp(rtpTimestamp), s.packetsSent(),
+                        s.octetsSent());
+                conference.router().sendRtcp(out, srOut, len);
+            }
+        }
+    }
+
+    private final byte[] srOut = new byte[SenderReport.LENGTH];
 
     private final dev.sfu.rtp.rtcp.RtcpCompoundIterator rtcpIterator = new dev.sfu.rtp.rtcp.RtcpCompoundIterator();
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.sfu.core.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
+import dev.sfu.rtp.rtcp.RtcpCompoundIterator;
+import dev.sfu.rtp.rtcp.SenderReport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +33,9 @@ class ThreePartyForwardingTest {
         final Map<String, List<byte[]>> payloads = new ConcurrentHashMap<>();
         final Map<String, List<Integer>> sequences = new ConcurrentHashMap<>();
         final Set<String> publishers = ConcurrentHashMap.newKeySet();
+        final Map<String, List<Integer>> timestamps = new ConcurrentHashMap<>();
+        final List<long[]> senderReports = new CopyOnWriteArrayList<>(); // {publisher-side key hash, ntp, rtp ts}
+        SfuClient client;
 
         @Override
         public void onRtp(TrackMapping track, RtpPacket packet) {
@@ -39,11 +44,28 @@ class ThreePartyForwardingTest {
             payloads.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(
                     Arrays.copyOfRange(packet.buffer(), packet.payloadOffset(), packet.payloadOffset() + packet.payloadLength()));
             sequences.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(packet.sequenceNumber());
+            timestamps.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(packet.timestamp());
+        }
+
+        @Override
+        public void onRtcp(byte[] buffer, int offset, int length) {
+            RtcpCompoundIterator it = new RtcpCompoundIterator().reset(buffer, offset, length);
+            while (it.next()) {
+                if (SenderReport.is(it)) {
+                    TrackMapping track = client.trackOf(it.senderSsrc());
+                    if (track != null) {
+                        senderReports.add(new long[] {(track.endpointId() + "/" + track.kind()).hashCode(),
+                            SenderReport.ntpTimestamp(buffer, it.packetOffset()),
+                            SenderReport.rtpTimestamp(buffer, it.packetOffset())});
+                    }
+                }
+            }
         }
 
         void clear() {
             payloads.clear();
             sequences.clear();
+            timestamps.clear();
         }
     }
 
@@ -79,6 +101,7 @@ class ThreePartyForwardingTest {
                 Received r = new Received();
                 received.add(r);
                 clients.add(call.join("room", "client" + i, r));
+                r.client = clients.get(i).client();
             }
             // A conference beside it: its media must never reach "room".
             Received outsider = new Received();
@@ -138,6 +161,29 @@ class ThreePartyForwardingTest {
                 assertTrue(!r.publishers.contains(other.handle().endpointId()), "media crossed conferences");
             }
             assertTrue(outsider.publishers.isEmpty() || !outsider.publishers.contains(clients.get(0).handle().endpointId()));
+
+            // Lip sync: client0's sender report for its audio reaches the others in their SSRC, with the
+            // RTP timestamp shifted exactly as the media packets were.
+            long ntp = 0xE1F0000012345678L;
+            int sentTimestamp = 123_456 * 960;
+            byte[] sr = new byte[SenderReport.LENGTH + 64];
+            SenderReport.write(sr, 0, 1000, ntp, sentTimestamp, 10, 800);
+            SfuClient sender = clients.get(0).client();
+            sender.execute(() -> sender.sendPublisherRtcp(sr, 0, SenderReport.LENGTH));
+            String key = clients.get(0).handle().endpointId() + "/audio";
+            for (int i = 1; i < n; i++) {
+                Received r = received.get(i);
+                long deadline2 = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (r.senderReports.isEmpty() && System.nanoTime() < deadline2) {
+                    Thread.sleep(20);
+                }
+                assertEquals(1, r.senderReports.size(), "client" + i + " got the sender report");
+                long[] got = r.senderReports.get(0);
+                assertEquals(key.hashCode(), got[0]);
+                assertEquals(ntp, got[1]);
+                int delta = r.timestamps.get(key).get(0) - first * 960;
+                assertEquals(sentTimestamp + delta, (int) got[2], "RTP timestamp translated like the media");
+            }
         }
     }
 

@@ -40,6 +40,20 @@ class RtcpCompoundIteratorTest {
     }
 
     @Test
+    void writesAndReadsASenderReport() {
+        byte[] sr = new byte[SenderReport.LENGTH];
+        assertEquals(28, SenderReport.write(sr, 0, 0x01020304, 0xE1F00000_80000000L, 0x11223344, 7, 1000));
+        assertEquals("80c8000601020304e1f000008000000011223344000000070000" + "03e8", HexFormat.of().formatHex(sr));
+        it.reset(sr, 0, sr.length);
+        assertTrue(it.next());
+        assertTrue(SenderReport.is(it));
+        assertEquals(0xE1F00000_80000000L, SenderReport.ntpTimestamp(sr, 0));
+        assertEquals(0x11223344, SenderReport.rtpTimestamp(sr, 0));
+        assertEquals(7, SenderReport.packetCount(sr, 0));
+        assertEquals(1000, SenderReport.octetCount(sr, 0));
+    }
+
+    @Test
     void readsTheSsrcOfAFir() {
         byte[] fir = HexFormat.of().parseHex("84ce0004" + "11111111" + "00000000" + "33333333" + "07000000");
         it.reset(fir, 0, fir.length);

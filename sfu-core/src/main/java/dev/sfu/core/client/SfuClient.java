@@ -42,6 +42,10 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
         default void onRtp(TrackMapping track, RtpPacket packet) {
         }
 
+        /** A decrypted RTCP compound packet from the server on the subscribe transport; valid during the call. */
+        default void onRtcp(byte[] buffer, int offset, int length) {
+        }
+
         default void onParticipantJoined(Participant participant) {
         }
 
@@ -110,6 +114,11 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
         return subscribeConnected;
     }
 
+    /** The track a remote SSRC of the latest subscribe offer carries, or null. Media thread only. */
+    public TrackMapping trackOf(int ssrc) {
+        return tracksBySsrc.get(ssrc);
+    }
+
     /** Remote tracks of the latest subscribe offer. */
     public List<TrackMapping> remoteTracks() {
         return remoteTracks;
@@ -120,6 +129,14 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
         Transport t = publishTransport;
         if (t != null && t.isConnected()) {
             t.sendRtp(buffer, offset, length);
+        }
+    }
+
+    /** Sends an RTCP packet (e.g. a sender report) on the publish transport. Media thread only. */
+    public void sendPublisherRtcp(byte[] buffer, int offset, int length) {
+        Transport t = publishTransport;
+        if (t != null && t.isConnected()) {
+            t.sendRtcp(buffer, offset, length);
         }
     }
 
@@ -235,7 +252,11 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
 
         @Override
         public void onRtcp(Transport transport, byte[] buffer, int offset, int length) {
-            // Keyframe requests and reports from the server: the simulated publisher ignores them for now.
+            if (transport == subscribeTransport) {
+                listener.onRtcp(buffer, offset, length);
+            }
+            // On the publish transport: keyframe requests and transport-cc feedback, which the simulated
+            // publisher does not act on.
         }
 
         @Override

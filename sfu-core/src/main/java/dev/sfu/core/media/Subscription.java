@@ -33,6 +33,8 @@ public final class Subscription {
     private long lastForwardNanos;
     private final int initialSequence;
     private final int initialTimestamp;
+    private int packetsSent;
+    private int octetsSent;
 
     public Subscription(Track track, String subscriberId, Transport subscriberTransport, int ssrc, int rtxSsrc,
             int initialSequence, int initialTimestamp) {
@@ -175,10 +177,33 @@ public final class Subscription {
             lastTimestamp = outTimestamp;
         }
         lastForwardNanos = nowNanos;
+        packetsSent++;
+        octetsSent += packet.payloadLength();
         packet.setSequenceNumber(outSequence);
         packet.setTimestamp(outTimestamp);
         packet.setSsrc(ssrc);
         packet.setPayloadType(payloadType);
+    }
+
+    /**
+     * Whether a sender report of this publisher encoding can be translated for the subscriber: its
+     * packets are the ones being forwarded, so their timestamp offset is known.
+     */
+    public boolean translates(int encoding) {
+        return anchored && encoding == current;
+    }
+
+    /** A publisher RTP timestamp as the subscriber sees it (valid when {@link #translates}). */
+    public int outgoingTimestamp(int publisherTimestamp) {
+        return publisherTimestamp + timestampDelta;
+    }
+
+    public int packetsSent() {
+        return packetsSent;
+    }
+
+    public int octetsSent() {
+        return octetsSent;
     }
 
     /** The last sequence number sent to the subscriber. */
