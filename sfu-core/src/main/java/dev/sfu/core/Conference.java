@@ -34,15 +34,51 @@ final class Conference {
     }
 
     private int ticks;
+    /** Dominant speaker (RFC 6464 audio levels): who it is, and who has been loudest in a row how often. */
+    private Endpoint dominant;
+    private Endpoint challenger;
+    private int challengerTicks;
+    /** Loudness below this is background noise, not speech (127 - level: 127 = 0 dBov, 0 = silence). */
+    private static final double SPEECH_LOUDNESS = 40;
+    /** A new speaker must be loudest for this many 250 ms ticks in a row: no flapping between talkers. */
+    private static final int TICKS_TO_TAKE_OVER = 2;
 
     /** Every 50 ms: transport-cc feedback to publishers; every 250 ms: simulcast layer choice. */
     private void sendFeedback() {
         boolean layers = ++ticks % 5 == 0;
         long now = System.nanoTime();
+        Endpoint loudest = null;
+        double loudestLevel = SPEECH_LOUDNESS;
         for (Endpoint e : endpoints.values()) {
             e.sendTransportFeedback();
             if (layers) {
                 e.updateLayers(now);
+                double l = e.loudness();
+                if (l > loudestLevel) {
+                    loudest = e;
+                    loudestLevel = l;
+                }
+            }
+        }
+        if (layers) {
+            electDominantSpeaker(loudest);
+        }
+    }
+
+    private void electDominantSpeaker(Endpoint loudest) {
+        if (loudest == null || loudest == dominant) {
+            challenger = null;
+            challengerTicks = 0;
+            return;
+        }
+        challengerTicks = loudest == challenger ? challengerTicks + 1 : 1;
+        challenger = loudest;
+        if (challengerTicks >= TICKS_TO_TAKE_OVER) {
+            dominant = loudest;
+            challenger = null;
+            challengerTicks = 0;
+            for (Endpoint e : endpoints.values()) {
+                e.listener().dominantSpeaker(dominant.endpointId());
             }
         }
     }
@@ -117,6 +153,12 @@ final class Conference {
     void remove(Endpoint endpoint) {
         if (endpoints.remove(endpoint.endpointId()) == null) {
             return;
+        }
+        if (dominant == endpoint) {
+            dominant = null;
+        }
+        if (challenger == endpoint) {
+            challenger = null;
         }
         refreshSnapshot();
         for (Track track : new ArrayList<>(endpoint.tracks())) {

@@ -62,6 +62,10 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     private final int rtcpSsrc = RANDOM.nextInt();
     private final TransportCcRecorder transportCc = new TransportCcRecorder();
     private int transportCcExtensionId;
+    private int audioLevelExtensionId;
+    /** Loudness (127 - level in -dBov, RFC 6464) smoothed over recent audio packets; 0 = silent. */
+    private double loudness;
+    private boolean audioSinceTick;
     private int lastPublisherSsrc;
 
     /** The offered slots of the outstanding subscribe offer; read by any thread to check an answer. */
@@ -235,6 +239,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         }
         extensionIds = result.extensionIds();
         transportCcExtensionId = extensionIds.getOrDefault(HeaderExtension.TRANSPORT_CC, 0);
+        audioLevelExtensionId = extensionIds.getOrDefault(HeaderExtension.AUDIO_LEVEL, 0);
         publishTransport.start(result.remote());
         updateTracks(result.tracks());
         return result.sdp();
@@ -421,6 +426,15 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         conference.router().sendRtcp(t, rtcpOut, length);
     }
 
+    /** This endpoint's recent loudness for dominant-speaker detection; decays while it sends no audio. */
+    double loudness() {
+        if (!audioSinceTick) {
+            loudness *= 0.5;
+        }
+        audioSinceTick = false;
+        return loudness;
+    }
+
     /** Sends transport-cc feedback for what arrived since the last call (the conference calls it every 50 ms). */
     void sendTransportFeedback() {
         Transport t = publishTransport;
@@ -459,6 +473,14 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         }
         if (stream.rtx()) {
             return; // retransmissions toward the SFU: used once NACK toward publishers exists
+        }
+        if (audioLevelExtensionId != 0 && stream.track().kind().equals("audio")) {
+            long at = packet.findExtension(audioLevelExtensionId);
+            if (at >= 0) {
+                int level = buffer[RtpPacket.elementOffset(at)] & 0x7f;
+                loudness = 0.9 * loudness + 0.1 * (127 - level);
+                audioSinceTick = true;
+            }
         }
         long now = System.nanoTime();
         boolean keyframe = stream.track().onPacket(stream.encoding(), now, buffer, packet.payloadOffset(),

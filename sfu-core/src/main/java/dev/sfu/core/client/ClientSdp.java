@@ -15,6 +15,7 @@ public final class ClientSdp {
     /** The mid header extension id our client offers (as Chrome does). */
     public static final int MID_EXTENSION_ID = 4;
     public static final int RID_EXTENSION_ID = 10;
+    public static final int AUDIO_LEVEL_EXTENSION_ID = 1;
 
     private ClientSdp() {
     }
@@ -43,6 +44,9 @@ public final class ClientSdp {
             m.add("mid", t.mid());
             m.add("extmap", MID_EXTENSION_ID + " " + HeaderExtension.MID.uri());
             m.add("extmap", RID_EXTENSION_ID + " " + HeaderExtension.RID.uri());
+            if (t.kind().equals("audio")) {
+                m.add("extmap", AUDIO_LEVEL_EXTENSION_ID + " " + HeaderExtension.AUDIO_LEVEL.uri());
+            }
             m.add("sendonly").add("msid", cname + " " + cname + "-" + t.mid()).add("rtcp-mux").add("rtcp-rsize");
             m.add("rtpmap", codec.payloadType() + " " + codec.encodingName() + "/" + codec.clockRate()
                     + (codec.channels() > 1 ? "/" + codec.channels() : ""));

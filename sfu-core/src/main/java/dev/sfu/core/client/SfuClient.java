@@ -52,6 +52,9 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
         default void onParticipantLeft(String endpointId) {
         }
 
+        default void onDominantSpeaker(String endpointId) {
+        }
+
         default void onSubscribeOffer(List<TrackMapping> tracks) {
         }
 
@@ -212,6 +215,7 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
 
     @Override
     public void dominantSpeaker(String endpointId) {
+        listener.onDominantSpeaker(endpointId);
     }
 
     @Override
