@@ -50,6 +50,8 @@ public final class IceTransport implements AutoCloseable {
     private volatile PacketHandler handler;
     private volatile Listener listener;
     private volatile boolean connected;
+    /** When the peer last sent anything to this transport: consent freshness (RFC 7675) in its simplest form. */
+    private volatile long lastReceivedNanos = System.nanoTime();
     private volatile boolean closed;
     private boolean started;
     private Thread reader;
@@ -132,6 +134,7 @@ public final class IceTransport implements AutoCloseable {
         if (len <= 0 || closed) {
             return;
         }
+        lastReceivedNanos = System.nanoTime();
         int kind = PacketKind.classify(buf[off]);
         if (kind == PacketKind.STUN) {
             return; // ice4j answers STUN itself
@@ -173,6 +176,7 @@ public final class IceTransport implements AutoCloseable {
             return;
         }
         started = true;
+        lastReceivedNanos = System.nanoTime();
         stream.setRemoteUfrag(remoteUfrag);
         stream.setRemotePassword(remotePassword);
         agent.startConnectivityEstablishment();
@@ -230,6 +234,21 @@ public final class IceTransport implements AutoCloseable {
         return connected && !closed;
     }
 
+    /**
+     * Declares the transport failed when the peer has sent nothing for {@code timeoutNanos} (media and
+     * consent checks both count): its network is gone. Called by the media port's watchdog.
+     */
+    void checkConsent(long nowNanos, long timeoutNanos) {
+        if (!closed && started && nowNanos - lastReceivedNanos > timeoutNanos) {
+            Listener l = listener;
+            LOG.info("{}: nothing from the peer for {} s: consent expired", name, timeoutNanos / 1_000_000_000L);
+            close();
+            if (l != null) {
+                l.onFailed("consent expired");
+            }
+        }
+    }
+
     private void stateChanged(PropertyChangeEvent event) {
         if (!Agent.PROPERTY_ICE_PROCESSING_STATE.equals(event.getPropertyName())) {
             return;
@@ -261,7 +280,7 @@ public final class IceTransport implements AutoCloseable {
         connected = false;
         agent.free();
         if (port != null) {
-            port.transportClosed();
+            port.transportClosed(this);
         }
         if (reader != null) {
             reader.interrupt();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
@@ -25,7 +24,8 @@ public final class MediaPort implements AutoCloseable {
     private final List<SinglePortUdpHarvester> harvesters;
     private final List<String> candidateAddresses;
     private final int port;
-    private final AtomicInteger openTransports = new AtomicInteger();
+    private final java.util.Set<IceTransport> transports = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ScheduledExecutorService watchdog;
     private final AtomicLong packetsDropped = new AtomicLong();
 
     private MediaPort(IceConfig config, List<SinglePortUdpHarvester> harvesters, List<String> candidateAddresses,
@@ -34,6 +34,18 @@ public final class MediaPort implements AutoCloseable {
         this.harvesters = harvesters;
         this.candidateAddresses = candidateAddresses;
         this.port = port;
+        this.watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ice-consent-" + port);
+            t.setDaemon(true);
+            return t;
+        });
+        long timeout = config.consentTimeout().toNanos();
+        watchdog.scheduleWithFixedDelay(() -> {
+            long now = System.nanoTime();
+            for (IceTransport t : transports) {
+                t.checkConsent(now, timeout);
+            }
+        }, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Binds the port. */
@@ -83,7 +95,7 @@ public final class MediaPort implements AutoCloseable {
     public IceTransport createTransport(String name) {
         try {
             IceTransport t = IceTransport.server(name, harvesters, candidates(), this);
-            openTransports.incrementAndGet();
+            transports.add(t);
             return t;
         } catch (IOException e) {
             throw new IllegalStateException("cannot create an ICE agent: " + e.getMessage(), e);
@@ -103,8 +115,8 @@ public final class MediaPort implements AutoCloseable {
         return list;
     }
 
-    void transportClosed() {
-        openTransports.decrementAndGet();
+    void transportClosed(IceTransport transport) {
+        transports.remove(transport);
     }
 
     void countDropped() {
@@ -121,7 +133,7 @@ public final class MediaPort implements AutoCloseable {
 
     /** Transports created and not yet closed. */
     public int openTransports() {
-        return openTransports.get();
+        return transports.size();
     }
 
     /** Packets of known transports that were not STUN, DTLS or RTP (RFC 7983) and were dropped. */
@@ -131,6 +143,7 @@ public final class MediaPort implements AutoCloseable {
 
     @Override
     public void close() {
+        watchdog.shutdownNow();
         harvesters.forEach(SinglePortUdpHarvester::close);
     }
 }

@@ -40,7 +40,7 @@ class IceLoopbackTest {
         final CompletableFuture<InetSocketAddress> clientConnected = new CompletableFuture<>();
 
         Pair(String name) throws Exception {
-            server = port.createTransport("server-" + name);
+            server = IceLoopbackTestPort.get(port).createTransport("server-" + name);
             client = IceTransport.client("client-" + name, InetAddress.getLoopbackAddress());
             server.setPacketHandler((b, o, l) -> serverReceived.add(Arrays.copyOfRange(b, o, o + l)));
             client.setPacketHandler((b, o, l) -> clientReceived.add(Arrays.copyOfRange(b, o, o + l)));
