@@ -54,6 +54,22 @@ class RtcpCompoundIteratorTest {
     }
 
     @Test
+    void writesAndExpandsGenericNacks() {
+        byte[] nack = new byte[64];
+        // 65534, 65535 and 3 (across the wrap, within 17 of 65534), then 100.
+        int n = GenericNack.write(nack, 0, 0x11111111, 0x22222222, new int[] {65534, 65535, 3, 100}, 4);
+        assertEquals("81cd0004" + "11111111" + "22222222" + "fffe" + "0011" + "0064" + "0000",
+                HexFormat.of().formatHex(nack, 0, n));
+        it.reset(nack, 0, n);
+        assertTrue(it.next());
+        assertTrue(GenericNack.is(it));
+        assertEquals(2, GenericNack.entries(it.packetLength()));
+        assertEquals(65534, GenericNack.pid(nack, 0, 0));
+        assertEquals(0x0011, GenericNack.blp(nack, 0, 0)); // +1 (65535) and +5 (3)
+        assertEquals(100, GenericNack.pid(nack, 0, 1));
+    }
+
+    @Test
     void readsTheSsrcOfAFir() {
         byte[] fir = HexFormat.of().parseHex("84ce0004" + "11111111" + "00000000" + "33333333" + "07000000");
         it.reset(fir, 0, fir.length);
