@@ -16,6 +16,7 @@ import dev.sfu.core.sdp.SubscribeSlot;
 import dev.sfu.core.transport.Transport;
 import dev.sfu.core.util.IntObjectMap;
 import dev.sfu.rtp.RtpPacket;
+import dev.sfu.rtp.rtcp.GenericNack;
 import dev.sfu.rtp.rtcp.SenderReport;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -483,8 +484,12 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             }
         }
         long now = System.nanoTime();
-        boolean keyframe = stream.track().onPacket(stream.encoding(), now, buffer, packet.payloadOffset(),
+        Track track = stream.track();
+        boolean keyframe = track.onPacket(stream.encoding(), now, buffer, packet.payloadOffset(),
                 packet.payloadLength());
+        if (track.format().codec().rtxPayloadType() >= 0) {
+            track.cache(stream.encoding(), buffer, offset, length, packet.sequenceNumber(), now);
+        }
         conference.router().forward(stream, packet, keyframe, now);
     }
 
@@ -544,7 +549,9 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             return;
         }
         while (it.next()) {
-            if (it.isKeyframeRequest()) {
+            if (GenericNack.is(it)) {
+                answerNack(buffer, it.packetOffset(), it.packetLength(), it.mediaSsrc());
+            } else if (it.isKeyframeRequest()) {
                 int mediaSsrc = it.keyframeSsrc();
                 for (Slot slot : slots) {
                     Subscription s = slot.subscription;
@@ -580,6 +587,34 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     }
 
     private final byte[] srOut = new byte[SenderReport.LENGTH];
+
+    /** A subscriber lost packets: resend them from the cache (never asks the publisher when cached). */
+    private void answerNack(byte[] buffer, int at, int length, int mediaSsrc) {
+        Subscription s = null;
+        for (Slot slot : slots) {
+            if (slot.subscription != null && slot.subscription.ssrc() == mediaSsrc) {
+                s = slot.subscription;
+            }
+        }
+        if (s == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        SfuMetrics metrics = conference.context().metrics();
+        for (int e = 0, n = GenericNack.entries(length); e < n; e++) {
+            int pid = GenericNack.pid(buffer, at, e);
+            int blp = GenericNack.blp(buffer, at, e);
+            for (int bit = -1; bit < 16; bit++) {
+                if (bit >= 0 && (blp & (1 << bit)) == 0) {
+                    continue;
+                }
+                metrics.nacksReceived().increment();
+                if (conference.router().retransmit(s, (pid + bit + 1) & 0xffff, now)) {
+                    metrics.retransmissions().increment();
+                }
+            }
+        }
+    }
 
     private final dev.sfu.rtp.rtcp.RtcpCompoundIterator rtcpIterator = new dev.sfu.rtp.rtcp.RtcpCompoundIterator();
 

@@ -1,6 +1,7 @@
 package dev.sfu.core;
 
 import dev.sfu.core.media.InboundStream;
+import dev.sfu.core.media.PacketCache;
 import dev.sfu.core.media.Subscription;
 import dev.sfu.core.media.Track;
 import dev.sfu.core.transport.Transport;
@@ -43,6 +44,28 @@ final class Router {
             subscription.rewrite(copy, nowNanos);
             out.sendRtp(scratch, 0, length);
         }
+    }
+
+    /**
+     * Answers a subscriber's NACK from the packet cache with an RTX retransmission.
+     *
+     * @return whether the packet was found and sent
+     */
+    boolean retransmit(Subscription subscription, int outgoingSequence, long nowNanos) {
+        int incoming = subscription.incomingSequence(outgoingSequence);
+        PacketCache cache = subscription.track().cache(subscription.encoding());
+        Transport out = subscription.subscriberTransport();
+        if (incoming < 0 || cache == null || out == null || !out.isConnected()
+                || subscription.track().format().codec().rtxPayloadType() < 0) {
+            return false;
+        }
+        int length = cache.copy(incoming, nowNanos, scratch, 0);
+        if (length < 0 || length + 2 + SrtpSession.MAX_OVERHEAD > SCRATCH_SIZE || !copy.wrap(scratch, 0, length)) {
+            return false;
+        }
+        length = subscription.rewriteAsRetransmission(copy, outgoingSequence);
+        out.sendRtp(scratch, 0, length);
+        return true;
     }
 
     /** Sends an RTCP packet built in a buffer of ours (keyframe requests, reports). */

@@ -14,6 +14,8 @@ final class SfuMetrics {
     private final TransportCounters transports;
     private final Counter keyframeRequests;
     private final Counter packetsUnroutable;
+    private final Counter nacksReceived;
+    private final Counter retransmissions;
 
     SfuMetrics(MeterRegistry registry) {
         Gauge.builder("sfu.conferences", conferences, AtomicInteger::get).register(registry);
@@ -24,6 +26,10 @@ final class SfuMetrics {
                 .register(registry);
         packetsUnroutable = Counter.builder("sfu.packets.unroutable")
                 .description("RTP packets from publishers whose SSRC matches no track").register(registry);
+        nacksReceived = Counter.builder("sfu.nacks.received").description("packets subscribers reported lost")
+                .register(registry);
+        retransmissions = Counter.builder("sfu.retransmissions").description("NACKed packets resent from the cache")
+                .register(registry);
     }
 
     AtomicInteger conferences() {
@@ -44,6 +50,14 @@ final class SfuMetrics {
 
     Counter keyframeRequests() {
         return keyframeRequests;
+    }
+
+    Counter nacksReceived() {
+        return nacksReceived;
+    }
+
+    Counter retransmissions() {
+        return retransmissions;
     }
 
     Counter packetsUnroutable() {

@@ -34,6 +34,9 @@ public final class Subscription {
     private final int initialSequence;
     private final int initialTimestamp;
     private int packetsSent;
+    /** First outgoing sequence number of the current anchoring: NACKs for older ones are not answered. */
+    private int anchorSequence;
+    private int rtxSequence;
     private int octetsSent;
 
     public Subscription(Track track, String subscriberId, Transport subscriberTransport, int ssrc, int rtxSsrc,
@@ -48,6 +51,7 @@ public final class Subscription {
         this.initialSequence = initialSequence & 0xffff;
         this.initialTimestamp = initialTimestamp;
         this.target = track.encodingCount() - 1;
+        this.rtxSequence = initialSequence * 7 & 0xffff;
     }
 
     public Track track() {
@@ -169,6 +173,7 @@ public final class Subscription {
                 timestampDelta = (int) (lastTimestamp + elapsed) - timestamp;
             }
             anchored = true;
+            anchorSequence = (sequence + sequenceDelta) & 0xffff;
         }
         int outSequence = (sequence + sequenceDelta) & 0xffff;
         int outTimestamp = timestamp + timestampDelta;
@@ -204,6 +209,41 @@ public final class Subscription {
 
     public int octetsSent() {
         return octetsSent;
+    }
+
+    /**
+     * The publisher sequence number behind an outgoing one the subscriber NACKed, or -1 when it was sent
+     * before the current encoding started (another layer's numbering) or is not sent yet.
+     */
+    public int incomingSequence(int outgoingSequence) {
+        if (!anchored || ((outgoingSequence - anchorSequence) & 0x8000) != 0
+                || ((lastSequence - outgoingSequence) & 0x8000) != 0) {
+            return -1;
+        }
+        return (outgoingSequence - sequenceDelta) & 0xffff;
+    }
+
+    /**
+     * Rewrites a cached publisher packet as the RTX retransmission (RFC 4588) of outgoing sequence number
+     * {@code outgoingSequence}: RTX payload type and SSRC, its own sequence, and the original sequence
+     * number (OSN) in front of the payload. The buffer needs two spare bytes after the packet.
+     *
+     * @return the new length
+     */
+    public int rewriteAsRetransmission(RtpPacket packet, int outgoingSequence) {
+        int header = packet.headerLength();
+        int length = packet.length();
+        byte[] buf = packet.buffer();
+        int off = packet.offset();
+        System.arraycopy(buf, off + header, buf, off + header + 2, length - header);
+        buf[off + header] = (byte) (outgoingSequence >> 8);
+        buf[off + header + 1] = (byte) outgoingSequence;
+        packet.setTimestamp(packet.timestamp() + timestampDelta);
+        packet.setSsrc(rtxSsrc);
+        packet.setPayloadType(track.format().codec().rtxPayloadType());
+        packet.setSequenceNumber(rtxSequence);
+        rtxSequence = (rtxSequence + 1) & 0xffff;
+        return length + 2;
     }
 
     /** The last sequence number sent to the subscriber. */

@@ -23,6 +23,8 @@ public final class Track {
     /** When each encoding last delivered a packet, and the height its last keyframe declared (-1 unknown). */
     private final long[] lastPacketNanos;
     private final int[] heights;
+    /** Per encoding, for answering NACKs (video only; made on the first packet). */
+    private final PacketCache[] caches;
     /** An encoding silent this long is treated as stopped: subscriptions fall back to another. */
     static final long ACTIVE_NANOS = 1_000_000_000L;
 
@@ -45,6 +47,7 @@ public final class Track {
         this.encodingSsrcs = new int[Math.max(1, rids.size())];
         this.lastPacketNanos = new long[encodingSsrcs.length];
         this.heights = new int[encodingSsrcs.length];
+        this.caches = new PacketCache[encodingSsrcs.length];
         java.util.Arrays.fill(heights, -1);
         java.util.Arrays.fill(lastPacketNanos, Long.MIN_VALUE / 2);
     }
@@ -64,6 +67,19 @@ public final class Track {
             }
         }
         return keyframe;
+    }
+
+    /** Keeps a video packet for retransmission. */
+    public void cache(int encoding, byte[] buf, int off, int len, int sequence, long nowNanos) {
+        if (caches[encoding] == null) {
+            caches[encoding] = new PacketCache();
+        }
+        caches[encoding].put(buf, off, len, sequence, nowNanos);
+    }
+
+    /** The cache of an encoding, or null before its first video packet. */
+    public PacketCache cache(int encoding) {
+        return encoding >= 0 && encoding < caches.length ? caches[encoding] : null;
     }
 
     public boolean isActive(int encoding, long nowNanos) {
