@@ -1,6 +1,6 @@
 // The demo page: join from the form or at once with /?room=R&name=N&autojoin=1, publish camera and
 // microphone, show every remote endpoint as a <video data-endpoint-id>. Test knobs: &simulcast=0,
-// &width=320, &relay=1 (ICE through TURN only).
+// &width=320, &relay=1 (ICE through TURN only), &publish=0 (watch only).
 import {SfuClient} from './sfu-client.js';
 
 const params = new URLSearchParams(location.search);
@@ -84,6 +84,7 @@ async function join(room, name) {
   try {
     await client.join(room, name);
     status(`in room ${room} as ${name || 'anonymous'}`);
+    if (params.get('publish') === '0') return; // watch only: no publish transport at all
     const width = Number(params.get('width')) || 1280;
     localStream = await navigator.mediaDevices.getUserMedia({
       audio: true, video: {width: {ideal: width}, height: {ideal: Math.round(width * 9 / 16)}},

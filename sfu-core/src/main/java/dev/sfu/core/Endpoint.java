@@ -451,7 +451,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     // ---- Transport.MediaHandler: media thread ----
 
     @Override
-    public void onRtp(Transport transport, byte[] buffer, int offset, int length) {
+    public void onRtp(Transport transport, byte[] buffer, int offset, int length, long receivedNanos) {
         if (transport != publishTransport || !packet.wrap(buffer, offset, length)) {
             conference.context().metrics().transports().packetsDropped().increment();
             return;
@@ -460,7 +460,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             long at = packet.findExtension(transportCcExtensionId);
             if (at >= 0 && RtpPacket.elementLength(at) == 2) {
                 int value = RtpPacket.elementOffset(at);
-                transportCc.record(((buffer[value] & 0xff) << 8) | (buffer[value + 1] & 0xff), System.nanoTime() / 1000);
+                transportCc.record(((buffer[value] & 0xff) << 8) | (buffer[value + 1] & 0xff), receivedNanos / 1000);
             }
         }
         lastPublisherSsrc = packet.ssrc();

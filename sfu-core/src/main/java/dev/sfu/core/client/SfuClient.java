@@ -244,7 +244,7 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
     /** Receives on the client's media thread. */
     private final class Handler implements Transport.MediaHandler {
         @Override
-        public void onRtp(Transport transport, byte[] buffer, int offset, int length) {
+        public void onRtp(Transport transport, byte[] buffer, int offset, int length, long receivedNanos) {
             if (transport != subscribeTransport || !received.wrap(buffer, offset, length)) {
                 return;
             }

@@ -58,7 +58,7 @@ public final class MediaThread implements Executor, AutoCloseable {
      * dropped, counted, and the buffer stays with the caller.
      */
     public boolean offer(PacketSink sink, byte[] buffer, int offset, int length) {
-        if (!packets.offer(sink, buffer, offset, length)) {
+        if (!packets.offer(sink, buffer, offset, length, System.nanoTime())) {
             packetsDropped.incrementAndGet();
             return false;
         }

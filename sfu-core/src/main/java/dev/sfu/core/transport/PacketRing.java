@@ -15,6 +15,7 @@ final class PacketRing {
     private final byte[][] buffers;
     private final int[] offsets;
     private final int[] lengths;
+    private final long[] receivedNanos;
     private final AtomicLong tail = new AtomicLong();
     private long head; // only the consumer touches it
 
@@ -31,10 +32,11 @@ final class PacketRing {
         buffers = new byte[capacityPowerOfTwo][];
         offsets = new int[capacityPowerOfTwo];
         lengths = new int[capacityPowerOfTwo];
+        receivedNanos = new long[capacityPowerOfTwo];
     }
 
     /** Enqueues a packet; false when the ring is full (the caller keeps the buffer and drops the packet). */
-    boolean offer(PacketSink sink, byte[] buffer, int offset, int length) {
+    boolean offer(PacketSink sink, byte[] buffer, int offset, int length, long received) {
         long position = tail.get();
         while (true) {
             int index = (int) (position & mask);
@@ -45,6 +47,7 @@ final class PacketRing {
                     buffers[index] = buffer;
                     offsets[index] = offset;
                     lengths[index] = length;
+                    receivedNanos[index] = received;
                     sequences.lazySet(index, position + 1);
                     return true;
                 }
@@ -67,11 +70,12 @@ final class PacketRing {
         byte[] buffer = buffers[index];
         int offset = offsets[index];
         int length = lengths[index];
+        long received = receivedNanos[index];
         sinks[index] = null;
         buffers[index] = null;
         sequences.lazySet(index, head + mask + 1);
         head++;
-        sink.onPacket(buffer, offset, length);
+        sink.onPacket(buffer, offset, length, received);
         return true;
     }
 

@@ -23,8 +23,8 @@ public final class Transport implements PacketSink {
 
     /** What the owner of a transport does with it. Called on the media thread. */
     public interface MediaHandler {
-        /** A decrypted RTP packet; the buffer is valid only during the call. */
-        void onRtp(Transport transport, byte[] buffer, int offset, int length);
+        /** A decrypted RTP packet that arrived at {@code receivedNanos}; the buffer is valid only during the call. */
+        void onRtp(Transport transport, byte[] buffer, int offset, int length, long receivedNanos);
 
         /** A decrypted (compound) RTCP packet; the buffer is valid only during the call. */
         void onRtcp(Transport transport, byte[] buffer, int offset, int length);
@@ -166,7 +166,7 @@ public final class Transport implements PacketSink {
 
     /** On the media thread: decrypts in place and passes the packet on. */
     @Override
-    public void onPacket(byte[] buffer, int offset, int length) {
+    public void onPacket(byte[] buffer, int offset, int length, long receivedNanos) {
         SrtpSession session = srtp;
         if (session == null || closed) {
             counters.packetsDropped().increment();
@@ -183,7 +183,7 @@ public final class Transport implements PacketSink {
             int plain = session.unprotectRtp(buffer, offset, length);
             if (plain > 0) {
                 counters.countIn(plain);
-                handler.onRtp(this, buffer, offset, plain);
+                handler.onRtp(this, buffer, offset, plain, receivedNanos);
             } else {
                 counters.packetsDropped().increment();
             }

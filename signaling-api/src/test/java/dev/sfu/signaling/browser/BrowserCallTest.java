@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * The real thing: headless Chromium pages of the demo page call each other through the server.
  * Skipped (with how to install) where Chromium is missing; .ci/run installs it.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BrowserCallTest {
     private static Main.Server server;
     private static Chromium chromium;
@@ -129,12 +133,13 @@ class BrowserCallTest {
      * gets the top one; receiverConstraints of 180 move it to the lowest layer.
      */
     @Test
+    @Order(1)
     @Timeout(150)
     void simulcastPublisherRampsUpAndTheReceiverGetsTheLayerItAsksFor() throws Exception {
         Chromium.Page sender = chromium.open("http://127.0.0.1:" + server.httpPort()
                 + "/?room=simulcast&name=s&autojoin=1&width=1280");
         Chromium.Page receiver = chromium.open("http://127.0.0.1:" + server.httpPort()
-                + "/?room=simulcast&name=r&autojoin=1&simulcast=0&width=320");
+                + "/?room=simulcast&name=r&autojoin=1&publish=0");
         awaitPlaying(receiver, 1, 60);
         double estimate = awaitValue(sender, AVAILABLE_OUTGOING_BITRATE, v -> v >= 1_000_000, 40);
         System.out.println("publisher's available outgoing bitrate: " + estimate);
@@ -154,6 +159,7 @@ class BrowserCallTest {
     }
 
     @Test
+    @Order(2)
     @Timeout(180)
     void threePagesSeeEachOtherAndALeaverDisappearsAndALateJoinerSeesEveryone() throws Exception {
         Chromium.Page a = join("a");
@@ -178,5 +184,8 @@ class BrowserCallTest {
         assertEquals(2, seenByLate.size());
         assertTrue(!seenByLate.contains(leaver) || leaver.isEmpty());
         awaitPlaying(a, 2, 30);
+        for (Chromium.Page p : List.of(a, b, c, d)) {
+            p.close();
+        }
     }
 }
