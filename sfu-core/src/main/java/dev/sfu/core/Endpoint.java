@@ -27,6 +27,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One participant: its publish transport and the tracks it publishes, its subscribe transport and the
@@ -125,7 +126,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             answer.completeExceptionally(notJoined());
             return answer;
         }
-        conference.thread().execute(() -> {
+        onMediaThread(() -> {
             try {
                 answer.complete(handlePublishOffer(sdp));
             } catch (SdpException e) {
@@ -154,7 +155,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         } catch (SdpException e) {
             throw new SignalingException(SignalingException.Code.SDP_REJECTED, e.getMessage());
         }
-        conference.thread().execute(() -> handleSubscribeAnswer(offered, answer));
+        onMediaThread(() -> handleSubscribeAnswer(offered, answer));
     }
 
     @Override
@@ -174,7 +175,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         if (candidate.length() > 512) {
             throw new SignalingException(SignalingException.Code.BAD_REQUEST, "candidate too long");
         }
-        conference.thread().execute(() -> {
+        onMediaThread(() -> {
             Transport t = publish ? publishTransport : subscribeTransport;
             if (t != null) {
                 t.addRemoteCandidate(candidate);
@@ -185,7 +186,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     @Override
     public void receiverConstraints(int defaultMaxHeight, Map<String, Integer> perEndpointMaxHeight) {
         Map<String, Integer> copy = Map.copyOf(perEndpointMaxHeight);
-        conference.thread().execute(() -> {
+        onMediaThread(() -> {
             this.defaultMaxHeight = defaultMaxHeight;
             this.maxHeightByEndpoint = copy;
             for (Slot slot : slots) {
@@ -205,8 +206,25 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     public void leave() {
         if (!left) {
             left = true;
-            conference.thread().execute(() -> conference.remove(this));
+            onMediaThread(() -> conference.remove(this));
         }
+    }
+
+    /**
+     * Runs a control task on the conference's media thread with this endpoint's conference and endpoint
+     * ids in the logging context (MDC), so that every line it logs names them.
+     */
+    private void onMediaThread(Runnable task) {
+        conference.thread().execute(() -> {
+            MDC.put("conference", conference.id());
+            MDC.put("endpoint", id);
+            try {
+                task.run();
+            } finally {
+                MDC.remove("conference");
+                MDC.remove("endpoint");
+            }
+        });
     }
 
     private static SignalingException notJoined() {

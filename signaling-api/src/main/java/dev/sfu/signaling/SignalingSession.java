@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One client's conversation in the signaling protocol (docs/signaling-protocol.md), independent of the
@@ -65,6 +66,11 @@ final class SignalingSession implements EndpointListener {
     void onMessage(String text) {
         metrics.messageReceived();
         JsonNode id = null;
+        EndpointHandle current = endpoint;
+        if (current != null) {
+            MDC.put("conference", current.conferenceId());
+            MDC.put("endpoint", current.endpointId());
+        }
         try {
             if (!rateLimiter.tryAcquire()) {
                 throw new SignalingException(Code.BAD_REQUEST, "too many messages: slow down");
@@ -94,6 +100,9 @@ final class SignalingSession implements EndpointListener {
         } catch (RuntimeException e) {
             LOG.error("signaling message failed", e);
             sendError(id, Code.INTERNAL, "the server could not handle the message");
+        } finally {
+            MDC.remove("conference");
+            MDC.remove("endpoint");
         }
     }
 

@@ -200,6 +200,57 @@ class SignalingApiTest {
     }
 
     @Test
+    void originsOutsideTheAllowListCannotOpenTheSocket() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("SFU_ALLOWED_ORIGINS", "https://meet.example");
+        Main.Server guarded = TestServers.start(p);
+        try {
+            java.net.URI uri = URI.create("ws://127.0.0.1:" + guarded.httpPort() + "/ws");
+            java.util.concurrent.CompletableFuture<java.net.http.WebSocket> evil = HttpClient.newHttpClient()
+                    .newWebSocketBuilder().header("Origin", "https://evil.example")
+                    .buildAsync(uri, new java.net.http.WebSocket.Listener() { });
+            org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> evil.get(10, TimeUnit.SECONDS));
+            java.net.http.WebSocket good = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .header("Origin", "https://meet.example").buildAsync(uri, new java.net.http.WebSocket.Listener() { })
+                    .get(10, TimeUnit.SECONDS);
+            good.abort();
+        } finally {
+            guarded.close();
+        }
+    }
+
+    @Test
+    void aSelfSignedTlsServerServesHttps() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("SFU_TLS_SELF_SIGNED", "true");
+        Main.Server tls = TestServers.start(p);
+        try {
+            javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+            trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            HttpClient client = HttpClient.newBuilder().sslContext(trustAll).build();
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(
+                    URI.create("https://localhost:" + tls.httpPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+        } finally {
+            tls.close();
+        }
+    }
+
+    @Test
     void healthMetricsAndThePageAreServed() throws Exception {
         HttpResponse<String> health = get(server, "/health", null);
         assertEquals(200, health.statusCode());

@@ -56,6 +56,18 @@ class BrowserCallTest {
         }
     }
 
+    private static double metric(String name) throws Exception {
+        String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1));
+            }
+        }
+        throw new AssertionError("no metric " + name);
+    }
+
     private static Chromium.Page join(String name) throws Exception {
         return chromium.open("http://127.0.0.1:" + server.httpPort() + "/?room=e2e&name=" + name
                 + "&autojoin=1&simulcast=0&width=320");
@@ -169,6 +181,12 @@ class BrowserCallTest {
         awaitPlaying(b, 2, 30);
         awaitPlaying(c, 2, 30);
         a.screenshot(Path.of("target", "e2e", "three-party.png"));
+        // The server's counters move while media flows.
+        double in1 = metric("sfu_packets_in_total");
+        double out1 = metric("sfu_packets_out_total");
+        Thread.sleep(1000);
+        assertTrue(metric("sfu_packets_in_total") > in1 && metric("sfu_packets_out_total") > out1,
+                "packet counters should grow while media flows");
 
         String leaver = c.eval("window.sfu.endpointId").asText("");
         c.eval("document.getElementById('leave').click(); true");
