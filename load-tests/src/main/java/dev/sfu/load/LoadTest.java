@@ -98,9 +98,12 @@ public final class LoadTest {
             } else {
                 throw new IllegalArgumentException("unknown scenario " + options.scenario() + " (fanout, meetings)");
             }
+            List<java.util.concurrent.CompletableFuture<Void>> published = new ArrayList<>();
             for (SimulatedPeer p : publishers) {
-                p.publish().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                published.add(p.publish().toCompletableFuture()); // all at once, as real participants would
             }
+            java.util.concurrent.CompletableFuture.allOf(published.toArray(new java.util.concurrent.CompletableFuture[0]))
+                    .get(60, TimeUnit.SECONDS);
             Sender sender = new Sender(publishers, options.videoKbps());
             clock.scheduleAtFixedRate(sender, 0, 20, TimeUnit.MILLISECONDS);
             awaitMedia(everyone, publishers, 30);
