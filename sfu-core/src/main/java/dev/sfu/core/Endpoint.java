@@ -13,6 +13,7 @@ import dev.sfu.core.sdp.SdpException;
 import dev.sfu.core.sdp.SubscribeAnswer;
 import dev.sfu.core.sdp.SubscribeOfferWriter;
 import dev.sfu.core.sdp.SubscribeSlot;
+import dev.sfu.core.transport.RtpSender;
 import dev.sfu.core.transport.Transport;
 import dev.sfu.core.util.IntObjectMap;
 import dev.sfu.rtp.RtpPacket;
@@ -595,7 +596,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         ArrayList<Subscription> subscriptions = stream.track().subscriptions();
         for (int i = 0, n = subscriptions.size(); i < n; i++) {
             Subscription s = subscriptions.get(i);
-            Transport out = s.subscriberTransport();
+            RtpSender out = s.subscriberTransport();
             if (s.translates(stream.encoding()) && out != null && out.isConnected()) {
                 int len = SenderReport.write(srOut, 0, s.ssrc(), ntp, s.outgoingTimestamp(rtpTimestamp), s.packetsSent(),
                         s.octetsSent());

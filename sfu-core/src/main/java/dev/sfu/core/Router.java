@@ -3,8 +3,7 @@ package dev.sfu.core;
 import dev.sfu.core.media.InboundStream;
 import dev.sfu.core.media.PacketCache;
 import dev.sfu.core.media.Subscription;
-import dev.sfu.core.media.Track;
-import dev.sfu.core.transport.Transport;
+import dev.sfu.core.transport.RtpSender;
 import dev.sfu.dtls.SrtpSession;
 import dev.sfu.rtp.RtpPacket;
 import java.util.ArrayList;
@@ -14,7 +13,7 @@ import java.util.ArrayList;
  * conference's media thread only: no locks, no allocation. Each subscriber's copy is written into one
  * scratch buffer, rewritten, encrypted in place and sent before the next copy is made.
  */
-final class Router {
+public final class Router {
     /** Largest packet we forward plus SRTP's growth. */
     private static final int SCRATCH_SIZE = 1500 + SrtpSession.MAX_OVERHEAD + 64;
 
@@ -22,7 +21,7 @@ final class Router {
     private final RtpPacket copy = new RtpPacket();
 
     /** Forwards one decrypted publisher packet to every subscription of its track that wants it. */
-    void forward(InboundStream stream, RtpPacket packet, boolean keyframe, long nowNanos) {
+    public void forward(InboundStream stream, RtpPacket packet, boolean keyframe, long nowNanos) {
         ArrayList<Subscription> subscriptions = stream.track().subscriptions();
         int length = packet.length();
         if (length + SrtpSession.MAX_OVERHEAD > SCRATCH_SIZE) {
@@ -33,7 +32,7 @@ final class Router {
             if (!subscription.accept(stream.encoding(), keyframe)) {
                 continue;
             }
-            Transport out = subscription.subscriberTransport();
+            RtpSender out = subscription.subscriberTransport();
             if (out == null || !out.isConnected()) {
                 continue;
             }
@@ -54,7 +53,7 @@ final class Router {
     boolean retransmit(Subscription subscription, int outgoingSequence, long nowNanos) {
         int incoming = subscription.incomingSequence(outgoingSequence);
         PacketCache cache = subscription.track().cache(subscription.encoding());
-        Transport out = subscription.subscriberTransport();
+        RtpSender out = subscription.subscriberTransport();
         if (incoming < 0 || cache == null || out == null || !out.isConnected()
                 || subscription.track().format().codec().rtxPayloadType() < 0) {
             return false;
@@ -69,12 +68,8 @@ final class Router {
     }
 
     /** Sends an RTCP packet built in a buffer of ours (keyframe requests, reports). */
-    void sendRtcp(Transport transport, byte[] packet, int length) {
+    void sendRtcp(RtpSender transport, byte[] packet, int length) {
         System.arraycopy(packet, 0, scratch, 0, length);
         transport.sendRtcp(scratch, 0, length);
-    }
-
-    static boolean isVideo(Track track) {
-        return track.kind().equals("video");
     }
 }

@@ -1,6 +1,6 @@
 package dev.sfu.core.media;
 
-import dev.sfu.core.transport.Transport;
+import dev.sfu.core.transport.RtpSender;
 import dev.sfu.rtp.RtpPacket;
 
 /**
@@ -13,7 +13,7 @@ public final class Subscription {
 
     private final Track track;
     private final String subscriberId;
-    private final Transport subscriberTransport;
+    private final RtpSender subscriberTransport;
     private final int ssrc;
     private final int rtxSsrc;
     private final int payloadType;
@@ -39,7 +39,7 @@ public final class Subscription {
     private int rtxSequence;
     private int octetsSent;
 
-    public Subscription(Track track, String subscriberId, Transport subscriberTransport, int ssrc, int rtxSsrc,
+    public Subscription(Track track, String subscriberId, RtpSender subscriberTransport, int ssrc, int rtxSsrc,
             int initialSequence, int initialTimestamp) {
         this.track = track;
         this.subscriberId = subscriberId;
@@ -63,7 +63,7 @@ public final class Subscription {
     }
 
     /** The subscriber's subscribe transport, where this subscription's packets go. */
-    public Transport subscriberTransport() {
+    public RtpSender subscriberTransport() {
         return subscriberTransport;
     }
 

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * the handshake, SRTP/SRTCP is handed to the conference's media thread, where it is decrypted in place
  * and given to the {@link MediaHandler}. Everything but {@link #onPacket} runs on the media thread.
  */
-public final class Transport implements PacketSink {
+public final class Transport implements PacketSink, RtpSender {
     private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
 
     /** What the owner of a transport does with it. Called on the media thread. */
@@ -125,6 +125,7 @@ public final class Transport implements PacketSink {
         }
     }
 
+    @Override
     public boolean isConnected() {
         return srtp != null && !closed;
     }
@@ -200,6 +201,7 @@ public final class Transport implements PacketSink {
      * Encrypts an RTP packet in place and sends it. The buffer needs {@link SrtpSession#MAX_OVERHEAD}
      * spare bytes after the packet. Media thread only.
      */
+    @Override
     public void sendRtp(byte[] buffer, int offset, int length) {
         SrtpSession session = srtp;
         if (session == null) {
@@ -212,6 +214,7 @@ public final class Transport implements PacketSink {
     }
 
     /** Encrypts an RTCP packet in place and sends it. Media thread only. */
+    @Override
     public void sendRtcp(byte[] buffer, int offset, int length) {
         SrtpSession session = srtp;
         if (session == null) {

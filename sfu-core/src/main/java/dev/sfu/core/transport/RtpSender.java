@@ -1,0 +1,14 @@
+package dev.sfu.core.transport;
+
+/**
+ * Where a subscription's packets go: a subscriber's transport, which encrypts them and sends them.
+ * (An interface so that the router can be measured against SRTP alone, without a socket.)
+ */
+public interface RtpSender {
+    boolean isConnected();
+
+    /** Encrypts in place and sends; the buffer needs SRTP's growth room after the packet. */
+    void sendRtp(byte[] buffer, int offset, int length);
+
+    void sendRtcp(byte[] buffer, int offset, int length);
+}
