@@ -504,6 +504,10 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         }
         long now = System.nanoTime();
         Track track = stream.track();
+        int lost = track.lostBefore(stream.encoding(), packet.sequenceNumber());
+        if (lost > 0) {
+            conference.context().metrics().packetsLost().increment(lost);
+        }
         boolean keyframe = track.onPacket(stream.encoding(), now, buffer, packet.payloadOffset(),
                 packet.payloadLength());
         if (track.format().codec().rtxPayloadType() >= 0) {

@@ -15,6 +15,7 @@ final class SfuMetrics {
     private final Counter keyframeRequests;
     private final Counter packetsUnroutable;
     private final Counter nacksReceived;
+    private final Counter packetsLost;
     private final Counter retransmissions;
 
     SfuMetrics(MeterRegistry registry) {
@@ -26,6 +27,8 @@ final class SfuMetrics {
                 .register(registry);
         packetsUnroutable = Counter.builder("sfu.packets.unroutable")
                 .description("RTP packets from publishers whose SSRC matches no track").register(registry);
+        packetsLost = Counter.builder("sfu.packets.lost")
+                .description("publisher packets lost before reaching the server (sequence gaps)").register(registry);
         nacksReceived = Counter.builder("sfu.nacks.received").description("packets subscribers reported lost")
                 .register(registry);
         retransmissions = Counter.builder("sfu.retransmissions").description("NACKed packets resent from the cache")
@@ -50,6 +53,10 @@ final class SfuMetrics {
 
     Counter keyframeRequests() {
         return keyframeRequests;
+    }
+
+    Counter packetsLost() {
+        return packetsLost;
     }
 
     Counter nacksReceived() {

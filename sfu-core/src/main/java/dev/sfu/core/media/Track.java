@@ -23,6 +23,8 @@ public final class Track {
     /** When each encoding last delivered a packet, and the height its last keyframe declared (-1 unknown). */
     private final long[] lastPacketNanos;
     private final int[] heights;
+    /** Highest publisher sequence number seen per encoding (-1 = none), for counting upstream loss. */
+    private final int[] highestSequence;
     /** Per encoding, for answering NACKs (video only; made on the first packet). */
     private final PacketCache[] caches;
     /** An encoding silent this long is treated as stopped: subscriptions fall back to another. */
@@ -47,6 +49,8 @@ public final class Track {
         this.encodingSsrcs = new int[Math.max(1, rids.size())];
         this.lastPacketNanos = new long[encodingSsrcs.length];
         this.heights = new int[encodingSsrcs.length];
+        this.highestSequence = new int[encodingSsrcs.length];
+        java.util.Arrays.fill(highestSequence, -1);
         this.caches = new PacketCache[encodingSsrcs.length];
         java.util.Arrays.fill(heights, -1);
         java.util.Arrays.fill(lastPacketNanos, Long.MIN_VALUE / 2);
@@ -67,6 +71,20 @@ public final class Track {
             }
         }
         return keyframe;
+    }
+
+    /**
+     * Notes a publisher sequence number of an encoding; returns how many packets its gap from the highest
+     * one so far says were lost on the way to the server (0 for in-order or late packets).
+     */
+    public int lostBefore(int encoding, int sequence) {
+        int highest = highestSequence[encoding];
+        highestSequence[encoding] = highest < 0 || ((sequence - highest) & 0x8000) == 0 ? sequence : highest;
+        if (highest < 0) {
+            return 0;
+        }
+        int gap = (sequence - highest) & 0xffff;
+        return gap > 1 && gap < 0x8000 ? Math.min(gap - 1, 1000) : 0;
     }
 
     /** Keeps a video packet for retransmission. */

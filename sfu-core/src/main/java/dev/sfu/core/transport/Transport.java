@@ -67,6 +67,7 @@ public final class Transport implements PacketSink, RtpSender {
 
             @Override
             public void onFailed(String reason) {
+                counters.iceFailures().increment();
                 mediaThread.execute(() -> fail("ICE: " + reason));
             }
         });

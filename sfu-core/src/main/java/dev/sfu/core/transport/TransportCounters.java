@@ -11,6 +11,7 @@ public final class TransportCounters {
     private final Counter bytesOut;
     private final Counter packetsDropped;
     private final Counter dtlsFailures;
+    private final Counter iceFailures;
 
     public TransportCounters(MeterRegistry registry) {
         packetsIn = Counter.builder("sfu.packets.in").description("RTP packets received and decrypted").register(registry);
@@ -20,7 +21,11 @@ public final class TransportCounters {
         packetsDropped = Counter.builder("sfu.packets.dropped")
                 .description("packets dropped: not decryptable, not routable, or before DTLS completed")
                 .register(registry);
-        dtlsFailures = Counter.builder("sfu.dtls.failures").register(registry);
+        dtlsFailures = Counter.builder("sfu.dtls.failures")
+                .description("DTLS handshakes that failed: timeout, wrong fingerprint, no common profile")
+                .register(registry);
+        iceFailures = Counter.builder("sfu.ice.failures")
+                .description("transports whose ICE failed or whose consent expired").register(registry);
     }
 
     void countIn(int bytes) {
@@ -35,6 +40,10 @@ public final class TransportCounters {
 
     public Counter packetsDropped() {
         return packetsDropped;
+    }
+
+    public Counter iceFailures() {
+        return iceFailures;
     }
 
     public Counter dtlsFailures() {
