@@ -134,6 +134,19 @@ class SignalingApiTest {
     }
 
     @Test
+    void aFloodingConnectionIsRateLimitedAndOthersAreNot() throws Exception {
+        try (WsClient flood = connect(server); WsClient calm = connect(server)) {
+            for (int i = 0; i < 300; i++) {
+                flood.send("{\"type\":\"ping\",\"id\":" + i + "}");
+            }
+            JsonNode limited = flood.next("error");
+            assertError(limited, "bad-request");
+            assertTrue(limited.get("message").asText().contains("too many messages"));
+            assertEquals("pong", calm.request("{\"type\":\"ping\",\"id\":1}").get("type").asText());
+        }
+    }
+
+    @Test
     void aFullConferenceRefusesTheNextJoin() throws Exception {
         try (WsClient a = connect(server); WsClient b = connect(server); WsClient c = connect(server)) {
             assertEquals("joined", a.request("{\"type\":\"join\",\"conference\":\"full\",\"id\":1}").get("type").asText());
