@@ -235,11 +235,11 @@ public final class IceTransport implements AutoCloseable {
     }
 
     /**
-     * Declares the transport failed when the peer has sent nothing for {@code timeoutNanos} (media and
-     * consent checks both count): its network is gone. Called by the media port's watchdog.
+     * Declares the transport failed when for {@code timeoutNanos} the peer has sent nothing and answered
+     * none of our consent checks: its network is gone. Called by the media port's watchdog.
      */
     void checkConsent(long nowNanos, long timeoutNanos) {
-        if (!closed && started && nowNanos - lastReceivedNanos > timeoutNanos) {
+        if (!closed && started && nowNanos - lastReceivedNanos > timeoutNanos && !consentFresh(timeoutNanos)) {
             Listener l = listener;
             LOG.info("{}: nothing from the peer for {} s: consent expired", name, timeoutNanos / 1_000_000_000L);
             close();
@@ -247,6 +247,19 @@ public final class IceTransport implements AutoCloseable {
                 l.onFailed("consent expired");
             }
         }
+    }
+
+    /**
+     * Whether the peer answered one of ice4j's consent checks (RFC 7675 Binding requests on the selected
+     * pair) within the timeout: a peer that sends no media but still answers is still there.
+     */
+    private boolean consentFresh(long timeoutNanos) {
+        CandidatePair pair = component.getSelectedPair();
+        if (pair == null) {
+            return false;
+        }
+        long freshness = pair.getConsentFreshness();
+        return freshness > 0 && System.currentTimeMillis() - freshness < timeoutNanos / 1_000_000L;
     }
 
     private void stateChanged(PropertyChangeEvent event) {

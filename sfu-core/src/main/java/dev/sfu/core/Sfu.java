@@ -168,6 +168,11 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         return new String(id);
     }
 
+    /** ICE transports open on the media port (for operators and leak tests). */
+    public int openTransports() {
+        return mediaPort.openTransports();
+    }
+
     @Override
     public List<ConferenceSummary> conferences() {
         List<ConferenceSummary> list = new ArrayList<>();

@@ -137,15 +137,15 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
 
     /** Sends an RTCP packet (e.g. a sender report) on the publish transport. Media thread only. */
     public void sendPublisherRtcp(byte[] buffer, int offset, int length) {
-        Transport t = publishTransport;
-        if (t != null && t.isConnected()) {
-            t.sendRtcp(buffer, offset, length);
-        }
+        sendRtcp(publishTransport, buffer, offset, length);
     }
 
-    /** Sends an RTCP packet (e.g. a PLI) on the subscribe transport. Media thread only. */
+    /** Sends an RTCP packet (e.g. a PLI or a NACK) on the subscribe transport. Media thread only. */
     public void sendSubscriberRtcp(byte[] buffer, int offset, int length) {
-        Transport t = subscribeTransport;
+        sendRtcp(subscribeTransport, buffer, offset, length);
+    }
+
+    private static void sendRtcp(Transport t, byte[] buffer, int offset, int length) {
         if (t != null && t.isConnected()) {
             t.sendRtcp(buffer, offset, length);
         }
