@@ -65,6 +65,34 @@ class SrtpVectorsTest {
         assertArrayEquals(plain, Arrays.copyOf(buf, plain.length));
     }
 
+    /**
+     * RFC 7714 §17.1: AEAD_AES_128_GCM protection of an RTCP sender report with SRTCP index 0x5d4, byte
+     * for byte, and back. (The packet is the one the subsections encrypt; the preamble of §17 prints a
+     * slightly different one.)
+     */
+    @Test
+    void gcmRtcpMatchesRfc7714Section17() {
+        byte[] key = hex("000102030405060708090a0b0c0d0e0f");
+        byte[] salt = hex("517569642070726f2071756f");
+        byte[] plain = hex("81c8000d4d617273 4e5450314e545032 525450200000042a 0000e9304c756e61"
+                + "deadbeefdeadbeef deadbeefdeadbeef deadbeef");
+        byte[] expected = hex("81c8000d4d617273 63e94885dcdab67c a727d7662f6b7e99 7ff5c0f76c06f32d"
+                + "c676a5f1730d6fda 4ce09b4686303ded 0bb9275bc84aa458 96cf4d2fc5abf872 45d9eade800005d4");
+        SrtpContext sender = SrtpContext.withSessionKeys(SrtpProfile.AEAD_AES_128_GCM, key, salt, null);
+        byte[] buf = new byte[plain.length + 4 + 16];
+        // The sender numbers SRTCP packets from 0; spend indices 0..0x5d3 to reach the vector's index.
+        for (int i = 0; i < 0x5d4; i++) {
+            System.arraycopy(plain, 0, buf, 0, plain.length);
+            sender.protectRtcp(buf, 0, plain.length);
+        }
+        System.arraycopy(plain, 0, buf, 0, plain.length);
+        assertEquals(expected.length, sender.protectRtcp(buf, 0, plain.length));
+        assertArrayEquals(expected, buf);
+        SrtpContext receiver = SrtpContext.withSessionKeys(SrtpProfile.AEAD_AES_128_GCM, key, salt, null);
+        assertEquals(plain.length, receiver.unprotectRtcp(buf, 0, expected.length));
+        assertArrayEquals(plain, Arrays.copyOf(buf, plain.length));
+    }
+
     private static SrtpContext[] pair(SrtpProfile profile) {
         byte[] key = new byte[16];
         byte[] salt = new byte[profile.saltLength()];
