@@ -6,7 +6,13 @@ import java.security.SecureRandom;
 import java.util.Hashtable;
 import java.util.Vector;
 import java.util.concurrent.Executor;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.CertificateRequest;
@@ -59,6 +65,8 @@ public final class DtlsTransport implements AutoCloseable {
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
     };
     public static final int DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    /** Handshakes refused because the peer's certificate did not match its signalled fingerprint. */
+    private static final LongAdder FINGERPRINT_MISMATCHES = new LongAdder();
 
     /** Where DTLS records go out (the ICE transport). Must be thread-safe. */
     @FunctionalInterface
@@ -104,6 +112,64 @@ public final class DtlsTransport implements AutoCloseable {
         this.listener = listener;
         this.datagrams = new QueuedDatagramTransport(sender);
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+    }
+
+    /** Handshakes (server-wide) refused because a peer's certificate did not match its fingerprint. */
+    public static long fingerprintMismatches() {
+        return FINGERPRINT_MISMATCHES.sum();
+    }
+
+    /**
+     * Runs one full client/server handshake in memory with throwaway certificates, so that class loading,
+     * the first EC key generation and the JIT happen at server start instead of during a caller's first
+     * connection. Blocks at most the handshake timeout; returns whether both sides connected.
+     */
+    public static boolean warmUp() {
+        DtlsCertificate serverCert = DtlsCertificate.generate();
+        DtlsCertificate clientCert = DtlsCertificate.generate();
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "dtls-warmup-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        CountDownLatch done = new CountDownLatch(2);
+        AtomicInteger connected = new AtomicInteger();
+        Listener listener = new Listener() {
+            @Override
+            public void onConnected(SrtpSession session) {
+                connected.incrementAndGet();
+                done.countDown();
+            }
+
+            @Override
+            public void onFailed(String reason) {
+                done.countDown();
+            }
+
+            @Override
+            public void onClosed() {
+            }
+        };
+        DtlsTransport[] pair = new DtlsTransport[2];
+        pair[0] = new DtlsTransport(DtlsRole.SERVER, serverCert, executor,
+                (buf, off, len) -> pair[1].receive(buf, off, len), listener);
+        pair[1] = new DtlsTransport(DtlsRole.CLIENT, clientCert, executor,
+                (buf, off, len) -> pair[0].receive(buf, off, len), listener);
+        pair[0].setRemoteFingerprint("sha-256", clientCert.fingerprintSha256());
+        pair[1].setRemoteFingerprint("sha-256", serverCert.fingerprintSha256());
+        try {
+            pair[0].start();
+            pair[1].start();
+            done.await(DEFAULT_HANDSHAKE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pair[1].close();
+            pair[0].close();
+            executor.shutdownNow();
+        }
+        return connected.get() == 2;
     }
 
     public DtlsRole role() {
@@ -222,6 +288,7 @@ public final class DtlsTransport implements AutoCloseable {
         TlsCertificate first = chain.getCertificateAt(0);
         if (algorithm == null || expected == null
                 || !DtlsCertificate.fingerprint(algorithm, first.getEncoded()).equalsIgnoreCase(expected.trim())) {
+            FINGERPRINT_MISMATCHES.increment();
             throw new TlsFatalAlert(AlertDescription.bad_certificate);
         }
     }

@@ -3,6 +3,7 @@ package dev.sfu.dtls;
 import dev.sfu.dtls.srtp.SrtpContext;
 import dev.sfu.dtls.srtp.SrtpProfile;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The SRTP state of one transport after its DTLS handshake: an outbound context that protects what we
@@ -15,6 +16,7 @@ public final class SrtpSession {
     /** Bytes a protected packet may grow by (SRTCP: 4-byte index + 16-byte GCM tag): keep this room. */
     public static final int MAX_OVERHEAD = 20;
 
+    /** Error codes of the unprotect/protect methods: too short or malformed for its header. */
     public static final int ERR_TRUNCATED = -1;
     public static final int ERR_AUTH = -2;
     public static final int ERR_REPLAY = -3;
@@ -25,6 +27,13 @@ public final class SrtpSession {
     private final SrtpContext outbound;
     private final SrtpContext inbound;
     private final AtomicLong dropped = new AtomicLong();
+    /** Drops by reason, indexed by {@code -ERR_x}; drops are rare, so an atomic add costs nothing that matters. */
+    private final AtomicLongArray droppedByReason = new AtomicLongArray(-ERR_CIPHER + 1);
+    // Written only by the thread that owns the direction; other threads read a possibly lagging value.
+    private long rtpProtected;
+    private long rtpUnprotected;
+    private long rtcpProtected;
+    private long rtcpUnprotected;
 
     private SrtpSession(SrtpProfile profile, SrtpContext outbound, SrtpContext inbound) {
         this.profile = profile;
@@ -60,28 +69,74 @@ public final class SrtpSession {
 
     /** Protects an RTP packet in place; the buffer needs {@link #MAX_OVERHEAD} spare bytes. */
     public int protectRtp(byte[] buf, int off, int len) {
-        return outbound.protectRtp(buf, off, len);
+        int n = outbound.protectRtp(buf, off, len);
+        if (n > 0) {
+            rtpProtected++;
+        }
+        return n;
     }
 
     /** Unprotects an SRTP packet in place: the plaintext length, or a negative ERR_ code. */
     public int unprotectRtp(byte[] buf, int off, int len) {
         int n = inbound.unprotectRtp(buf, off, len);
         if (n < 0) {
-            dropped.incrementAndGet();
+            drop(n);
+        } else {
+            rtpUnprotected++;
         }
         return n;
     }
 
+    /** Protects an RTCP compound packet in place (SRTCP, E bit set); needs {@link #MAX_OVERHEAD} spare bytes. */
     public int protectRtcp(byte[] buf, int off, int len) {
-        return outbound.protectRtcp(buf, off, len);
+        int n = outbound.protectRtcp(buf, off, len);
+        if (n > 0) {
+            rtcpProtected++;
+        }
+        return n;
     }
 
+    /** Unprotects an SRTCP packet in place: the RTCP length, or a negative ERR_ code. */
     public int unprotectRtcp(byte[] buf, int off, int len) {
         int n = inbound.unprotectRtcp(buf, off, len);
         if (n < 0) {
-            dropped.incrementAndGet();
+            drop(n);
+        } else {
+            rtcpUnprotected++;
         }
         return n;
+    }
+
+    private void drop(int error) {
+        dropped.incrementAndGet();
+        if (error < 0 && error >= ERR_CIPHER) {
+            droppedByReason.incrementAndGet(-error);
+        }
+    }
+
+    /** Received packets dropped for one reason, an {@code ERR_} constant (e.g. {@link #ERR_REPLAY}). */
+    public long dropped(int reason) {
+        return reason < 0 && reason >= ERR_CIPHER ? droppedByReason.get(-reason) : 0;
+    }
+
+    /** RTP packets protected (sent). */
+    public long rtpProtected() {
+        return rtpProtected;
+    }
+
+    /** SRTP packets that passed authentication and replay checks (received). */
+    public long rtpUnprotected() {
+        return rtpUnprotected;
+    }
+
+    /** RTCP packets protected (sent). */
+    public long rtcpProtected() {
+        return rtcpProtected;
+    }
+
+    /** SRTCP packets accepted (received). */
+    public long rtcpUnprotected() {
+        return rtcpUnprotected;
     }
 
     /** Received packets dropped: replayed, unauthentic, truncated. */

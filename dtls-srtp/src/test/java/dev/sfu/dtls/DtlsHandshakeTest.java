@@ -111,8 +111,37 @@ class DtlsHandshakeTest {
     @Timeout(60)
     void aPeerWhoseCertificateDoesNotMatchItsFingerprintIsRejected() {
         String someoneElse = DtlsCertificate.generate().fingerprintSha256();
+        long mismatchesBefore = DtlsTransport.fingerprintMismatches();
         Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> handshake(0, someoneElse));
         assertTrue(e.toString().contains("bad_certificate") || e.getCause() != null, e.toString());
+        assertTrue(DtlsTransport.fingerprintMismatches() > mismatchesBefore, "the mismatch is counted");
+    }
+
+    @Test
+    @Timeout(30)
+    void warmUpCompletesAnInMemoryHandshake() {
+        assertTrue(DtlsTransport.warmUp());
+    }
+
+    @Test
+    void sessionCountsWhatItProtectsAndDropsByReason() {
+        byte[] key = new byte[16];
+        byte[] salt = new byte[12];
+        SrtpSession a = SrtpSession.create(dev.sfu.dtls.srtp.SrtpProfile.AEAD_AES_128_GCM, key, salt, key, salt);
+        SrtpSession b = SrtpSession.create(dev.sfu.dtls.srtp.SrtpProfile.AEAD_AES_128_GCM, key, salt, key, salt);
+        byte[] packet = new byte[100 + SrtpSession.MAX_OVERHEAD];
+        packet[0] = (byte) 0x80;
+        int n = a.protectRtp(packet, 0, 100);
+        byte[] copy = packet.clone();
+        assertEquals(100, b.unprotectRtp(packet, 0, n));
+        assertEquals(SrtpSession.ERR_REPLAY, b.unprotectRtp(copy, 0, n));
+        assertEquals(SrtpSession.ERR_TRUNCATED, b.unprotectRtp(copy, 0, 3));
+        assertEquals(1, a.rtpProtected());
+        assertEquals(1, b.rtpUnprotected());
+        assertEquals(1, b.dropped(SrtpSession.ERR_REPLAY));
+        assertEquals(1, b.dropped(SrtpSession.ERR_TRUNCATED));
+        assertEquals(0, b.dropped(SrtpSession.ERR_AUTH));
+        assertEquals(2, b.dropped());
     }
 
     static void roundTrip(SrtpSession from, SrtpSession to, int seq) {
@@ -144,5 +173,12 @@ class DtlsHandshakeTest {
         assertEquals(DtlsRole.SERVER, DtlsRole.of("actpass", "active"));
         assertEquals(DtlsRole.CLIENT, DtlsRole.of("actpass", "passive"));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> DtlsRole.of("active", "active"));
+        assertEquals(DtlsRole.SERVER, DtlsRole.fromRemoteSetup("active"));
+        assertEquals(DtlsRole.CLIENT, DtlsRole.fromRemoteSetup("passive"));
+        assertEquals(DtlsRole.CLIENT, DtlsRole.fromRemoteSetup("actpass"));
+        assertEquals("active", DtlsRole.fromRemoteSetup("actpass").setupValue());
+        assertEquals("passive", DtlsRole.fromRemoteSetup("active").setupValue());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DtlsRole.fromRemoteSetup("holdconn"));
     }
 }
