@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
  * left behind, the heap is back where it was, and a watcher beside them received media throughout.
  */
 class ChurnTest {
-    private static final int CYCLES = 30;
+    private static final int CYCLES = 20;
 
     @Test
     @Timeout(240)

@@ -161,6 +161,8 @@ class ThreePartyForwardingTest {
                 assertTrue(!r.publishers.contains(other.handle().endpointId()), "media crossed conferences");
             }
             assertTrue(outsider.publishers.isEmpty() || !outsider.publishers.contains(clients.get(0).handle().endpointId()));
+            assertTrue(call.registry.get("sfu.packets.unroutable").counter().count() >= PACKETS,
+                    "packets under another endpoint's SSRC are dropped and counted");
 
             // Lip sync: client0's sender report for its audio reaches the others in their SSRC, with the
             // RTP timestamp shifted exactly as the media packets were.
@@ -194,6 +196,8 @@ class ThreePartyForwardingTest {
         }
         send(other.client(), 1000, 111, seq, payload(9, 0, seq));
         send(other.client(), 2000, 96, seq, payload(9, 1, seq));
+        // A hostile sender: client1's SSRC, never signalled by this endpoint. It must go nowhere.
+        send(other.client(), 1001, 111, seq, payload(8, 0, seq));
     }
 
     private static boolean allFlowing(List<Received> received, List<InProcessCall.Joined> clients) {

@@ -1,5 +1,6 @@
 package dev.sfu.core.media;
 
+import dev.sfu.rtp.SequenceNumbers;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -79,12 +80,16 @@ public final class Track {
      */
     public int lostBefore(int encoding, int sequence) {
         int highest = highestSequence[encoding];
-        highestSequence[encoding] = highest < 0 || ((sequence - highest) & 0x8000) == 0 ? sequence : highest;
         if (highest < 0) {
+            highestSequence[encoding] = sequence;
             return 0;
         }
-        int gap = (sequence - highest) & 0xffff;
-        return gap > 1 && gap < 0x8000 ? Math.min(gap - 1, 1000) : 0;
+        int gap = SequenceNumbers.diff16(highest, sequence);
+        if (gap <= 0) {
+            return 0; // late or repeated
+        }
+        highestSequence[encoding] = sequence;
+        return Math.min(gap - 1, 1000);
     }
 
     /** Keeps a video packet for retransmission. */

@@ -1,5 +1,6 @@
 package dev.sfu.core.media;
 
+import dev.sfu.rtp.SequenceNumbers;
 import dev.sfu.rtp.rtcp.TransportCcFeedback;
 import java.util.Arrays;
 
@@ -16,6 +17,7 @@ public final class TransportCcRecorder {
     private final long[] batch = new long[MAX_PER_FEEDBACK];
     private long base = -1;     // unwrapped sequence of the first packet not yet reported
     private long highest = -1;  // highest unwrapped sequence seen
+    private final SequenceNumbers.Unwrapper unwrapper = new SequenceNumbers.Unwrapper();
     private int feedbackCount;
 
     public TransportCcRecorder() {
@@ -24,7 +26,7 @@ public final class TransportCcRecorder {
 
     /** Records a packet's arrival. */
     public void record(int sequence, long arrivalMicros) {
-        long unwrapped = unwrap(sequence);
+        long unwrapped = unwrapper.unwrap(sequence);
         if (base < 0) {
             base = unwrapped;
         }
@@ -39,19 +41,6 @@ public final class TransportCcRecorder {
         }
         arrivals[(int) (unwrapped % WINDOW)] = arrivalMicros;
         highest = Math.max(highest, unwrapped);
-    }
-
-    private long unwrap(int sequence) {
-        if (highest < 0) {
-            return sequence;
-        }
-        long candidate = (highest & ~0xffffL) | sequence;
-        if (candidate - highest > 32768) {
-            candidate -= 65536;
-        } else if (highest - candidate > 32768) {
-            candidate += 65536;
-        }
-        return candidate;
     }
 
     /**
