@@ -338,6 +338,7 @@ public final class DtlsTransport implements AutoCloseable {
         }
 
         @Override
+        @SuppressWarnings("unchecked") // Bouncy Castle's API returns a raw Vector
         public CertificateRequest getCertificateRequest() {
             // WebRTC authenticates the client by its certificate's fingerprint: always ask for it.
             Vector<SignatureAndHashAlgorithm> algorithms = TlsUtils.getDefaultSupportedSignatureAlgorithms(context);

@@ -123,6 +123,26 @@ class DtlsHandshakeTest {
         assertTrue(DtlsTransport.warmUp());
     }
 
+    /** Both profiles: the client's and the server's halves of one keying material talk to each other. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(dev.sfu.dtls.srtp.SrtpProfile.class)
+    void keyingMaterialSplitsIntoMatchingClientAndServerSessions(dev.sfu.dtls.srtp.SrtpProfile profile) {
+        byte[] material = new byte[2 * (profile.keyLength() + profile.saltLength())];
+        new java.util.Random(3).nextBytes(material);
+        SrtpSession client = SrtpSession.fromKeyingMaterial(profile, material, true);
+        SrtpSession server = SrtpSession.fromKeyingMaterial(profile, material, false);
+        for (int seq = 65_000; seq < 67_000; seq++) { // across the sequence wrap
+            roundTrip(client, server, seq & 0xffff);
+            roundTrip(server, client, seq & 0xffff);
+        }
+        // Each side's own keys must not open its own packets: the directions use different keys.
+        SrtpSession other = SrtpSession.fromKeyingMaterial(profile, material, true);
+        byte[] packet = new byte[100 + SrtpSession.MAX_OVERHEAD];
+        packet[0] = (byte) 0x80;
+        int n = client.protectRtp(packet, 0, 100);
+        assertEquals(SrtpSession.ERR_AUTH, other.unprotectRtp(packet, 0, n));
+    }
+
     @Test
     void sessionCountsWhatItProtectsAndDropsByReason() {
         byte[] key = new byte[16];
