@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -98,12 +99,11 @@ public final class LoadTest {
             } else {
                 throw new IllegalArgumentException("unknown scenario " + options.scenario() + " (fanout, meetings)");
             }
-            List<java.util.concurrent.CompletableFuture<Void>> published = new ArrayList<>();
-            for (SimulatedPeer p : publishers) {
-                published.add(p.publish().toCompletableFuture()); // all at once, as real participants would
+            CompletableFuture<?>[] published = new CompletableFuture<?>[publishers.size()];
+            for (int i = 0; i < published.length; i++) {
+                published[i] = publishers.get(i).publish().toCompletableFuture(); // all at once, as people would
             }
-            java.util.concurrent.CompletableFuture.allOf(published.toArray(new java.util.concurrent.CompletableFuture[0]))
-                    .get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(published).get(60, TimeUnit.SECONDS);
             Sender sender = new Sender(publishers, options.videoKbps());
             clock.scheduleAtFixedRate(sender, 0, 20, TimeUnit.MILLISECONDS);
             awaitMedia(everyone, publishers, 30);

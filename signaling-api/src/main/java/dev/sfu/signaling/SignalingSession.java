@@ -13,7 +13,6 @@ import dev.sfu.core.SignalingException;
 import dev.sfu.core.SignalingException.Code;
 import dev.sfu.core.TrackMapping;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -202,9 +201,7 @@ final class SignalingSession implements EndpointListener {
             if (!endpoints.isObject()) {
                 throw new SignalingException(Code.BAD_REQUEST, "endpoints must be an object of endpointId to maxHeight");
             }
-            Iterator<Map.Entry<String, JsonNode>> fields = endpoints.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> f = fields.next();
+            for (Map.Entry<String, JsonNode> f : endpoints.properties()) {
                 if (!f.getValue().canConvertToInt() || f.getValue().asInt() < 0) {
                     throw new SignalingException(Code.BAD_REQUEST, "maxHeight must be a non-negative integer");
                 }
