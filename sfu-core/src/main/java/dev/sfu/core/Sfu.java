@@ -2,6 +2,7 @@ package dev.sfu.core;
 
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.dtls.DtlsCertificate;
+import dev.sfu.dtls.DtlsTransport;
 import dev.sfu.ice.IceConfig;
 import dev.sfu.ice.MediaPort;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -101,6 +102,11 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         MediaPort port = MediaPort.open(new IceConfig(config.bindAddress(), config.mediaPort(),
                 config.advertisedAddresses(), config.iceTcpPort(), config.stunServer(), config.consentTimeout()));
         Sfu sfu = new Sfu(config, port, certificate, registry);
+        // The first handshake of a JVM costs hundreds of ms (class loading, JIT, EC tables): pay it now,
+        // off every other thread, not in the first participant's join.
+        Thread warmUp = new Thread(DtlsTransport::warmUp, "dtls-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
         LOG.info("media on UDP {}:{}, DTLS fingerprint {} {}", config.bindAddress(), port.udpPort(),
                 certificate.fingerprintAlgorithm(), certificate.fingerprintSha256());
         return sfu;
