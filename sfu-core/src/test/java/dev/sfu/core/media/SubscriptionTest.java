@@ -110,6 +110,21 @@ class SubscriptionTest {
     }
 
     @Test
+    void keyframeRequestsFromFiftySubscribersReachThePublisherAtMostOncePer300Ms() {
+        long now = 20_000 * MS;
+        offer(subscription(Integer.MAX_VALUE), 0, true, now); // the publisher's SSRC becomes known
+        track.learnEncodingSsrc(0, 1000);
+        keyframeRequests.clear();
+        // 50 subscribers each ask every 10 ms for a second.
+        for (int t = 0; t < 100; t++) {
+            for (int s = 0; s < 50; s++) {
+                track.requestKeyframe(0, now + t * 10 * MS, 300 * MS);
+            }
+        }
+        assertEquals(4, keyframeRequests.size(), "one at 0, 300, 600 and 900 ms: " + keyframeRequests);
+    }
+
+    @Test
     void zeroMaxHeightMeansNoVideo() {
         Subscription s = subscription(0);
         long now = 9_000 * MS;
