@@ -268,6 +268,65 @@ public final class RtpPacket {
         return -1;
     }
 
+    /**
+     * Re-maps header extension ids in place (RFC 8285), for a receiver that negotiated other ids than the
+     * sender: element id {@code i} becomes {@code idMap[i]}; an element mapped to 0 is removed by turning
+     * all its bytes into padding (zero bytes, which receivers skip). Ids beyond the map are removed too.
+     *
+     * @return false when the extension block is malformed (the packet is left as far as it was rewritten)
+     */
+    public boolean remapExtensionIds(byte[] idMap) {
+        if (extensionOffset < 0) {
+            return true;
+        }
+        int profile = extensionProfile();
+        boolean oneByte = profile == ONE_BYTE_PROFILE;
+        if (!oneByte && (profile & TWO_BYTE_PROFILE_MASK) != TWO_BYTE_PROFILE) {
+            return true; // not an RFC 8285 block: nothing we may touch
+        }
+        int end = extensionOffset + extensionLength;
+        int i = extensionOffset;
+        while (i < end) {
+            int first = buffer[i] & 0xff;
+            if (first == 0) {
+                i++;
+                continue;
+            }
+            int id;
+            int headerBytes;
+            int dataLength;
+            if (oneByte) {
+                id = first >> 4;
+                if (id == 15) {
+                    return true; // stop processing (RFC 8285 §4.2)
+                }
+                headerBytes = 1;
+                dataLength = (first & 0x0f) + 1;
+            } else {
+                if (i + 1 >= end) {
+                    return false;
+                }
+                id = first;
+                headerBytes = 2;
+                dataLength = buffer[i + 1] & 0xff;
+            }
+            int elementEnd = i + headerBytes + dataLength;
+            if (elementEnd > end) {
+                return false;
+            }
+            int newId = id < idMap.length ? idMap[id] & 0xff : 0;
+            if (newId == 0 || (oneByte && newId > 14)) {
+                java.util.Arrays.fill(buffer, i, elementEnd, (byte) 0);
+            } else if (oneByte) {
+                buffer[i] = (byte) ((newId << 4) | (first & 0x0f));
+            } else {
+                buffer[i] = (byte) newId;
+            }
+            i = elementEnd;
+        }
+        return true;
+    }
+
     public static int elementOffset(long position) {
         return (int) (position >>> 16);
     }

@@ -68,6 +68,26 @@ class RtpPacketTest {
     }
 
     @Test
+    void remapsAndRemovesExtensionsInPlace() {
+        byte[] copy = CHROME_VP8.clone();
+        assertTrue(packet.wrap(copy, 0, copy.length));
+        byte[] idMap = new byte[16];
+        idMap[2] = 7;  // abs-send-time: 2 -> 7
+        idMap[4] = 0;  // mid: removed
+        idMap[3] = 5;  // transport-cc: 3 -> 5
+        assertTrue(packet.remapExtensionIds(idMap));
+        assertTrue(packet.wrap(copy, 0, copy.length));
+        assertEquals(-1, packet.findExtension(2));
+        assertEquals(-1, packet.findExtension(4));
+        assertEquals(3, RtpPacket.elementLength(packet.findExtension(7)));
+        assertEquals((byte) 0xab, copy[RtpPacket.elementOffset(packet.findExtension(7))]);
+        assertEquals(2, RtpPacket.elementLength(packet.findExtension(5)));
+        assertEquals(packet.payloadOffset(), 28, "nothing moved");
+        assertArrayEquals(java.util.Arrays.copyOfRange(CHROME_VP8, 28, CHROME_VP8.length),
+                java.util.Arrays.copyOfRange(copy, 28, copy.length));
+    }
+
+    @Test
     void readsTwoByteExtensionsAndCsrcsAndPadding() {
         byte[] p = HexFormat.of().parseHex(
                 "b1" + "6f" + "0001" + "00000002" + "00000003"   // V=2 P=1 X=1 CC=1, PT 111
@@ -125,6 +145,7 @@ class RtpPacketTest {
         if (packet.wrap(b, 0, len)) {
             assertTrue(packet.payloadOffset() + packet.payloadLength() <= len);
             assertTrue(packet.payloadLength() >= 0);
+            packet.remapExtensionIds(new byte[] {0, 2, 1, 3, 0, 6, 5});
             for (int id = 0; id < 16; id++) {
                 long at = packet.findExtension(id);
                 if (at >= 0) {

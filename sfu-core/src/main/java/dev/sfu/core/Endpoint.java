@@ -288,6 +288,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             }
             Track track = new Track(id + "-" + p.mid(), id, id, p.kind(), p.mid(), p.format(), p.rids(),
                     this::requestKeyframe);
+            track.setExtensionMap(subscriberExtensionMap(p.kind()));
             tracks.add(track);
             for (Long ssrc : p.ssrcs()) {
                 bind(ssrc.intValue(), new InboundStream(track, 0, false));
@@ -299,6 +300,24 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             LOG.info("{}: publishes {} track {} ({})", id, p.kind(), track.trackId(), p.format().codec());
             conference.trackAdded(track);
         }
+    }
+
+    /**
+     * How this publisher's extension ids become the ones in our subscribe offers: audio level and
+     * abs-send-time are kept under our ids; mid, rid and transport-cc describe the publisher's own
+     * transport and are removed.
+     */
+    private byte[] subscriberExtensionMap(String kind) {
+        byte[] map = new byte[256];
+        Integer audioLevel = extensionIds.get(HeaderExtension.AUDIO_LEVEL);
+        if (audioLevel != null && kind.equals("audio")) {
+            map[audioLevel] = HeaderExtension.SUBSCRIBER_AUDIO_LEVEL_ID;
+        }
+        Integer absSendTime = extensionIds.get(HeaderExtension.ABS_SEND_TIME);
+        if (absSendTime != null) {
+            map[absSendTime] = HeaderExtension.SUBSCRIBER_ABS_SEND_TIME_ID;
+        }
+        return map;
     }
 
     private void bind(int ssrc, InboundStream stream) {

@@ -40,6 +40,7 @@ public final class Router {
             if (!copy.wrap(scratch, 0, length)) {
                 return;
             }
+            copy.remapExtensionIds(stream.track().extensionMap());
             subscription.rewrite(copy, nowNanos);
             out.sendRtp(scratch, 0, length);
         }
@@ -62,6 +63,7 @@ public final class Router {
         if (length < 0 || length + 2 + SrtpSession.MAX_OVERHEAD > SCRATCH_SIZE || !copy.wrap(scratch, 0, length)) {
             return false;
         }
+        copy.remapExtensionIds(subscription.track().extensionMap());
         length = subscription.rewriteAsRetransmission(copy, outgoingSequence);
         out.sendRtp(scratch, 0, length);
         return true;

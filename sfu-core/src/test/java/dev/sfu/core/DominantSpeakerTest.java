@@ -1,9 +1,12 @@
 package dev.sfu.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sfu.core.client.ClientSdp;
 import dev.sfu.core.client.SfuClient;
+import dev.sfu.core.sdp.HeaderExtension;
+import dev.sfu.rtp.RtpPacket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,6 +33,8 @@ class DominantSpeakerTest {
         p[15] = 1; // one word of extensions
         p[16] = (byte) (ClientSdp.AUDIO_LEVEL_EXTENSION_ID << 4); // length 1
         p[17] = (byte) (0x80 | level); // voice activity + level in -dBov
+        p[18] = (byte) (ClientSdp.MID_EXTENSION_ID << 4); // mid "0": the publisher's own transport
+        p[19] = '0';
         return p;
     }
 
@@ -40,6 +45,7 @@ class DominantSpeakerTest {
             int[] levels = {30, 10, 60}; // -dBov: client1 is the loudest
             List<InProcessCall.Joined> clients = new ArrayList<>();
             List<List<String>> announced = new ArrayList<>();
+            List<int[]> extensionsSeen = new CopyOnWriteArrayList<>(); // {audio level at our id, mid present}
             for (int i = 0; i < 3; i++) {
                 List<String> heard = new CopyOnWriteArrayList<>();
                 announced.add(heard);
@@ -47,6 +53,14 @@ class DominantSpeakerTest {
                     @Override
                     public void onDominantSpeaker(String endpointId) {
                         heard.add(endpointId);
+                    }
+
+                    @Override
+                    public void onRtp(TrackMapping track, RtpPacket packet) {
+                        long level = packet.findExtension(HeaderExtension.SUBSCRIBER_AUDIO_LEVEL_ID);
+                        extensionsSeen.add(new int[] {
+                            level < 0 ? -1 : packet.buffer()[RtpPacket.elementOffset(level)] & 0x7f,
+                            packet.findExtension(ClientSdp.MID_EXTENSION_ID) >= 0 ? 1 : 0});
                     }
                 });
                 clients.add(j);
@@ -70,6 +84,12 @@ class DominantSpeakerTest {
             }
             for (List<String> heard : announced) {
                 assertEquals(loudest, heard.isEmpty() ? null : heard.get(heard.size() - 1));
+            }
+            // Subscribers get the audio level under the id of their offer; the publisher's mid is removed.
+            assertTrue(!extensionsSeen.isEmpty());
+            for (int[] seen : extensionsSeen) {
+                assertTrue(seen[0] == 30 || seen[0] == 10 || seen[0] == 60, "audio level " + seen[0]);
+                assertEquals(0, seen[1], "the publisher's mid extension must not reach subscribers");
             }
         }
     }

@@ -21,6 +21,8 @@ public final class Track {
     private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
     /** Publisher SSRC of each encoding as learned from its packets (0 = not seen yet). */
     private final int[] encodingSsrcs;
+    /** Publisher extension id → the id subscribers negotiated (0 = removed), applied to every copy. */
+    private byte[] extensionMap = new byte[256];
     /** When each encoding last delivered a packet, and the height its last keyframe declared (-1 unknown). */
     private final long[] lastPacketNanos;
     private final int[] heights;
@@ -103,6 +105,15 @@ public final class Track {
     /** The cache of an encoding, or null before its first video packet. */
     public PacketCache cache(int encoding) {
         return encoding >= 0 && encoding < caches.length ? caches[encoding] : null;
+    }
+
+    /** Publisher header-extension id → subscriber id (0 = remove), per RFC 8285 id. */
+    public byte[] extensionMap() {
+        return extensionMap;
+    }
+
+    public void setExtensionMap(byte[] extensionMap) {
+        this.extensionMap = extensionMap;
     }
 
     public boolean isActive(int encoding, long nowNanos) {

@@ -9,6 +9,13 @@ public enum HeaderExtension {
     ABS_SEND_TIME("http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"),
     TRANSPORT_CC("http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01");
 
+    /**
+     * The ids the SFU uses in its subscribe offers for the extensions it forwards; a publisher's ids are
+     * re-mapped onto these packet by packet (others are removed).
+     */
+    public static final int SUBSCRIBER_AUDIO_LEVEL_ID = 1;
+    public static final int SUBSCRIBER_ABS_SEND_TIME_ID = 2;
+
     private final String uri;
 
     HeaderExtension(String uri) {

@@ -17,7 +17,8 @@ import java.util.Set;
  */
 public final class PublishNegotiator {
     private static final Set<HeaderExtension> ACCEPTED_EXTENSIONS = EnumSet.of(HeaderExtension.MID, HeaderExtension.RID,
-            HeaderExtension.REPAIRED_RID, HeaderExtension.AUDIO_LEVEL, HeaderExtension.TRANSPORT_CC);
+            HeaderExtension.REPAIRED_RID, HeaderExtension.AUDIO_LEVEL, HeaderExtension.TRANSPORT_CC,
+            HeaderExtension.ABS_SEND_TIME);
     /** The SFU sends transport-wide congestion control feedback to every publisher that offers it. */
     private static final String TRANSPORT_CC_FEEDBACK = "transport-cc";
     private static final String PROTO = "UDP/TLS/RTP/SAVPF";

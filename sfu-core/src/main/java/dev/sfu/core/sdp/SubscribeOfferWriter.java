@@ -43,6 +43,10 @@ public final class SubscribeOfferWriter {
         m.otherLines().add("c=IN IP4 0.0.0.0");
         local.writeTo(m, first);
         m.add("mid", slot.mid());
+        if (slot.kind().equals("audio")) {
+            m.add("extmap", HeaderExtension.SUBSCRIBER_AUDIO_LEVEL_ID + " " + HeaderExtension.AUDIO_LEVEL.uri());
+        }
+        m.add("extmap", HeaderExtension.SUBSCRIBER_ABS_SEND_TIME_ID + " " + HeaderExtension.ABS_SEND_TIME.uri());
         m.add(track != null ? "sendonly" : "inactive");
         if (track != null) {
             m.add("msid", track.streamId() + " " + track.trackId());
