@@ -53,8 +53,30 @@ public final class LoadTest {
     private LoadTest() {
     }
 
+    static final String USAGE = """
+            usage: java -jar load-tests/target/load-tests.jar [--option value]...
+              --server ws://HOST:PORT/ws   server to test (default: one started in this process)
+              --scenario fanout|meetings   1 publisher -> N subscribers, or K conferences x M participants
+              --subscribers N              fan-out size [10]
+              --conferences K              meetings [2]
+              --participants M             people per meeting, all publishing [4]
+              --seconds S                  measured window [10]
+              --video-kbps B               video bitrate per publisher [500]
+              --output FILE                JSON report [load-report.json]""";
+
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+        if (java.util.Arrays.asList(args).contains("--help")) {
+            System.out.println(USAGE);
+            return;
+        }
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
+        }
         LoadReport report = run(options);
         System.out.println(report.table());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(options.output().toFile(), report);
