@@ -50,6 +50,9 @@ public final class LoadTest {
         }
     }
 
+    /** The per-second samples of the last run (for the HTML report). */
+    private static volatile List<TimeSeries.Sample> lastSeries = List.of();
+
     private LoadTest() {
     }
 
@@ -80,7 +83,9 @@ public final class LoadTest {
         LoadReport report = run(options);
         System.out.println(report.table());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(options.output().toFile(), report);
-        System.out.println("report written to " + options.output().toAbsolutePath());
+        Path html = Path.of(options.output().toString().replaceAll("\\.json$", "") + ".html");
+        HtmlReport.write(html, report, lastSeries);
+        System.out.println("report written to " + options.output().toAbsolutePath() + " and " + html.toAbsolutePath());
         System.exit(0);
     }
 
@@ -136,7 +141,12 @@ public final class LoadTest {
             long sentBefore = sender.sent();
             ServerMetrics before = ServerMetrics.read(http, server);
             long start = System.nanoTime();
-            Thread.sleep(TimeUnit.SECONDS.toMillis(options.seconds()));
+            TimeSeries series = new TimeSeries();
+            for (int second = 0; second < options.seconds(); second++) {
+                Thread.sleep(1000);
+                series.sample(everyone);
+            }
+            lastSeries = series.samples();
             ServerMetrics after = ServerMetrics.read(http, server);
             sender.stop();
             long elapsed = System.nanoTime() - start;
