@@ -2,6 +2,7 @@ package dev.sfu.core.media;
 
 import dev.sfu.core.transport.RtpSender;
 import dev.sfu.rtp.RtpPacket;
+import dev.sfu.rtp.codec.Vp8Descriptor;
 
 /**
  * One track delivered to one endpoint as one stream: which encoding (simulcast layer) it forwards, which
@@ -34,6 +35,13 @@ public final class Subscription {
     private final int initialSequence;
     private final int initialTimestamp;
     private int packetsSent;
+    // VP8 picture id (15 bits) and TL0PICIDX (8 bits), kept continuous across layer switches (RFC 7741)
+    private final boolean vp8;
+    private int pictureIdDelta;
+    private int tl0Delta;
+    private int lastPictureId = -1;
+    private int lastTl0 = -1;
+    private boolean vp8Anchored;
     /** First outgoing sequence number of the current anchoring: NACKs for older ones are not answered. */
     private int anchorSequence;
     private int rtxSequence;
@@ -48,6 +56,7 @@ public final class Subscription {
         this.rtxSsrc = rtxSsrc;
         this.payloadType = track.format().codec().payloadType();
         this.video = track.kind().equals("video");
+        this.vp8 = track.format().codec() == Codec.VP8;
         this.initialSequence = initialSequence & 0xffff;
         this.initialTimestamp = initialTimestamp;
         this.target = track.encodingCount() - 1;
@@ -174,6 +183,10 @@ public final class Subscription {
             }
             anchored = true;
             anchorSequence = (sequence + sequenceDelta) & 0xffff;
+            vp8Anchored = false;
+        }
+        if (vp8) {
+            rewriteVp8(packet);
         }
         int outSequence = (sequence + sequenceDelta) & 0xffff;
         int outTimestamp = timestamp + timestampDelta;
@@ -231,6 +244,20 @@ public final class Subscription {
      * @return the new length
      */
     public int rewriteAsRetransmission(RtpPacket packet, int outgoingSequence) {
+        if (vp8) {
+            // The same picture numbering as when the packet was first sent.
+            byte[] payload = packet.buffer();
+            int at = packet.payloadOffset();
+            int len = packet.payloadLength();
+            int pictureId = Vp8Descriptor.pictureId(payload, at, len);
+            int tl0 = Vp8Descriptor.tl0PicIdx(payload, at, len);
+            if (pictureId >= 0) {
+                Vp8Descriptor.setPictureId(payload, at, len, (pictureId + pictureIdDelta) & 0x7fff);
+            }
+            if (tl0 >= 0) {
+                Vp8Descriptor.setTl0PicIdx(payload, at, len, (tl0 + tl0Delta) & 0xff);
+            }
+        }
         int header = packet.headerLength();
         int length = packet.length();
         byte[] buf = packet.buffer();
@@ -244,6 +271,31 @@ public final class Subscription {
         packet.setSequenceNumber(rtxSequence);
         rtxSequence = (rtxSequence + 1) & 0xffff;
         return length + 2;
+    }
+
+    /**
+     * Each simulcast layer numbers its VP8 pictures on its own: after a switch the subscriber must see
+     * the numbering go on from where it was, or its decoder takes the jump for lost frames.
+     */
+    private void rewriteVp8(RtpPacket packet) {
+        byte[] buf = packet.buffer();
+        int off = packet.payloadOffset();
+        int len = packet.payloadLength();
+        int pictureId = Vp8Descriptor.pictureId(buf, off, len);
+        int tl0 = Vp8Descriptor.tl0PicIdx(buf, off, len);
+        if (!vp8Anchored) {
+            vp8Anchored = true;
+            pictureIdDelta = pictureId < 0 || lastPictureId < 0 ? 0 : (lastPictureId + 1 - pictureId);
+            tl0Delta = tl0 < 0 || lastTl0 < 0 ? 0 : (lastTl0 + 1 - tl0);
+        }
+        if (pictureId >= 0) {
+            lastPictureId = (pictureId + pictureIdDelta) & 0x7fff;
+            Vp8Descriptor.setPictureId(buf, off, len, lastPictureId);
+        }
+        if (tl0 >= 0) {
+            lastTl0 = (tl0 + tl0Delta) & 0xff;
+            Vp8Descriptor.setTl0PicIdx(buf, off, len, lastTl0);
+        }
     }
 
     /** The last sequence number sent to the subscriber. */

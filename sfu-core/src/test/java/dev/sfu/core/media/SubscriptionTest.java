@@ -18,23 +18,34 @@ class SubscriptionTest {
             List.of("q", "h", "f"), keyframeRequests::add);
     private final int[] sequences = {1000, 20000, 40000};
     private final int[] heights = {180, 360, 720};
+    private final int[] pictureIds = {100, 5000, 30000};
+    private final int[] tl0s = {10, 120, 250};
     private final RtpPacket packet = new RtpPacket();
 
     /** A VP8 packet of an encoding; a keyframe carries its height. */
     private byte[] vp8(int encoding, boolean keyframe) {
-        byte[] b = new byte[12 + 20];
+        byte[] b = new byte[12 + 24];
         RtpPacket.writeHeader(b, 0, false, 96, sequences[encoding]++, encoding * 100_000, 1000 + encoding);
-        b[12] = (byte) (keyframe ? 0x10 : 0x00);
-        b[13] = (byte) (keyframe ? 0x00 : 0x01);
-        b[16] = (byte) 0x9d;
-        b[17] = 0x01;
-        b[18] = 0x2a;
-        b[19] = (byte) 0x80;
-        b[20] = 0x02;
-        b[21] = (byte) heights[encoding];
-        b[22] = (byte) (heights[encoding] >> 8);
+        int pid = pictureIds[encoding]++ & 0x7fff;
+        int tl0 = tl0s[encoding]++ & 0xff;
+        b[12] = (byte) (0x80 | (keyframe ? 0x10 : 0x00)); // X, and S on a keyframe
+        b[13] = (byte) 0xc0;                               // I and L
+        b[14] = (byte) (0x80 | (pid >> 8));                // 15-bit picture id
+        b[15] = (byte) pid;
+        b[16] = (byte) tl0;
+        b[17] = (byte) (keyframe ? 0x00 : 0x01);           // frame tag: P bit
+        b[20] = (byte) 0x9d;
+        b[21] = 0x01;
+        b[22] = 0x2a;
+        b[23] = (byte) 0x80;
+        b[24] = 0x02;
+        b[25] = (byte) heights[encoding];
+        b[26] = (byte) (heights[encoding] >> 8);
         return b;
     }
+
+    private final List<Integer> forwardedPictureIds = new ArrayList<>();
+    private final List<Integer> forwardedTl0s = new ArrayList<>();
 
     /** Offers a packet as the router does; returns the rewritten sequence number, or -1 when not forwarded. */
     private int offer(Subscription s, int encoding, boolean keyframe, long now) {
@@ -45,6 +56,8 @@ class SubscriptionTest {
             return -1;
         }
         s.rewrite(packet, now);
+        forwardedPictureIds.add(dev.sfu.rtp.codec.Vp8Descriptor.pictureId(b, packet.payloadOffset(), packet.payloadLength()));
+        forwardedTl0s.add(dev.sfu.rtp.codec.Vp8Descriptor.tl0PicIdx(b, packet.payloadOffset(), packet.payloadLength()));
         return packet.sequenceNumber();
     }
 
@@ -90,6 +103,11 @@ class SubscriptionTest {
         assertEquals(106, offer(s, 0, false, now + 8 * MS));
         assertEquals(107, offer(s, 2, true, now + 9 * MS));
         assertEquals(2, s.encoding());
+        // Every packet here is its own picture: picture ids and TL0PICIDX run on without a jump.
+        for (int i = 1; i < forwardedPictureIds.size(); i++) {
+            assertEquals((forwardedPictureIds.get(i - 1) + 1) & 0x7fff, (int) forwardedPictureIds.get(i), "picture id " + i);
+            assertEquals((forwardedTl0s.get(i - 1) + 1) & 0xff, (int) forwardedTl0s.get(i), "TL0PICIDX " + i);
+        }
     }
 
     @Test
