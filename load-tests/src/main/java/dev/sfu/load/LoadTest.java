@@ -32,7 +32,12 @@ import java.util.concurrent.TimeUnit;
 public final class LoadTest {
     /** What to run. */
     public record Options(URI server, String scenario, int subscribers, int conferences, int participants,
-            int seconds, int videoKbps, Path output) {
+            int seconds, int videoKbps, Path output, double churnPerSecond) {
+
+        public Options(URI server, String scenario, int subscribers, int conferences, int participants, int seconds,
+                int videoKbps, Path output) {
+            this(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output, 1);
+        }
 
         public static Options parse(String[] args) {
             Map<String, String> a = new HashMap<>();
@@ -46,7 +51,8 @@ public final class LoadTest {
                     a.getOrDefault("scenario", "fanout"), Integer.parseInt(a.getOrDefault("subscribers", "10")),
                     Integer.parseInt(a.getOrDefault("conferences", "2")), Integer.parseInt(a.getOrDefault("participants", "4")),
                     Integer.parseInt(a.getOrDefault("seconds", "10")), Integer.parseInt(a.getOrDefault("video-kbps", "500")),
-                    Path.of(a.getOrDefault("output", "load-report.json")));
+                    Path.of(a.getOrDefault("output", "load-report.json")),
+                    Double.parseDouble(a.getOrDefault("churn-per-second", "1")));
         }
     }
 
@@ -59,7 +65,9 @@ public final class LoadTest {
     static final String USAGE = """
             usage: java -jar load-tests/target/load-tests.jar [--option value]...
               --server ws://HOST:PORT/ws   server to test (default: one started in this process)
-              --scenario fanout|meetings   1 publisher -> N subscribers, or K conferences x M participants
+              --scenario fanout|meetings|churn   1 publisher -> N subscribers; K conferences x M participants;
+                                           or fan-out while peers join and leave
+              --churn-per-second R         churn: peers joining (each leaving 2 s later) per second [1]
               --subscribers N              fan-out size [10]
               --conferences K              meetings [2]
               --participants M             people per meeting, all publishing [4]
@@ -116,7 +124,7 @@ public final class LoadTest {
                         publishers.add(peer);
                     }
                 }
-            } else if (options.scenario().equals("fanout")) {
+            } else if (options.scenario().equals("fanout") || options.scenario().equals("churn")) {
                 SimulatedPeer publisher = SimulatedPeer.join(server, http, context, threads[0], "fanout", index++);
                 publishers.add(publisher);
                 everyone.add(publisher);
@@ -124,7 +132,7 @@ public final class LoadTest {
                     everyone.add(SimulatedPeer.join(server, http, context, threads[index % 2], "fanout", index++));
                 }
             } else {
-                throw new IllegalArgumentException("unknown scenario " + options.scenario() + " (fanout, meetings)");
+                throw new IllegalArgumentException("unknown scenario " + options.scenario() + " (fanout, meetings, churn)");
             }
             CompletableFuture<?>[] published = new CompletableFuture<?>[publishers.size()];
             for (int i = 0; i < published.length; i++) {
@@ -142,14 +150,23 @@ public final class LoadTest {
             ServerMetrics before = ServerMetrics.read(http, server);
             long start = System.nanoTime();
             TimeSeries series = new TimeSeries();
+            Churn churn = options.scenario().equals("churn")
+                    ? new Churn(server, http, context, threads, options.churnPerSecond(), index) : null;
+            if (churn != null) {
+                churn.start();
+            }
             for (int second = 0; second < options.seconds(); second++) {
                 Thread.sleep(1000);
                 series.sample(everyone);
             }
             lastSeries = series.samples();
             ServerMetrics after = ServerMetrics.read(http, server);
-            sender.stop();
             long elapsed = System.nanoTime() - start;
+            sender.stop();
+            if (churn != null) {
+                churn.stop();
+                System.out.println("churn: " + churn.joined() + " peers joined and left during the window");
+            }
             Thread.sleep(500); // let the last packets arrive
             return LoadReport.of(options, everyone, publishers, sender.sent() - sentBefore, elapsed, before, after,
                     local != null);
@@ -166,6 +183,63 @@ public final class LoadTest {
             if (local != null) {
                 local.close();
             }
+        }
+    }
+
+    /**
+     * Peers that join the fan-out, stay about two seconds and leave, at a given rate, while the steady
+     * subscribers are measured (churners are not): joins and leaves must not disturb anyone else.
+     */
+    private static final class Churn {
+        private final URI server;
+        private final HttpClient http;
+        private final ClientContext context;
+        private final MediaThread[] threads;
+        private final long periodMillis;
+        private final java.util.concurrent.ScheduledExecutorService scheduler =
+                Executors.newScheduledThreadPool(2);
+        private final java.util.concurrent.atomic.AtomicInteger next;
+        private final java.util.concurrent.atomic.AtomicInteger joined = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.Set<SimulatedPeer> present = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        Churn(URI server, HttpClient http, ClientContext context, MediaThread[] threads, double perSecond, int firstIndex) {
+            this.server = server;
+            this.http = http;
+            this.context = context;
+            this.threads = threads;
+            this.periodMillis = Math.max(50, (long) (1000 / perSecond));
+            this.next = new java.util.concurrent.atomic.AtomicInteger(firstIndex + 1000);
+        }
+
+        void start() {
+            scheduler.scheduleAtFixedRate(() -> {
+                int index = next.getAndIncrement();
+                try {
+                    SimulatedPeer peer = SimulatedPeer.join(server, http, context, threads[index % 2], "fanout", index);
+                    joined.incrementAndGet();
+                    present.add(peer);
+                    scheduler.schedule(() -> {
+                        if (present.remove(peer)) {
+                            peer.leave();
+                        }
+                    }, 2, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    System.err.println("churn join failed: " + e);
+                }
+            }, 0, periodMillis, TimeUnit.MILLISECONDS);
+        }
+
+        void stop() throws InterruptedException {
+            scheduler.shutdownNow();
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            for (SimulatedPeer peer : present) {
+                peer.leave();
+            }
+            present.clear();
+        }
+
+        int joined() {
+            return joined.get();
         }
     }
 

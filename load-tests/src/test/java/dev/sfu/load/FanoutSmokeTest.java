@@ -36,6 +36,16 @@ class FanoutSmokeTest {
     }
 
     @Test
+    @Timeout(120)
+    void churnDoesNotDisturbTheSteadySubscribers() throws Exception {
+        LoadReport report = LoadTest.run(new LoadTest.Options(null, "churn", 2, 0, 0, 4, 200, Path.of("unused"), 2));
+        assertEquals(4, report.streamsMeasured(), "only the steady subscribers are measured");
+        assertEquals(0, report.packetsLost());
+        assertEquals(0, report.packetsCorrupted());
+        assertTrue(report.packetsReceived() > 2 * 3 * 50);
+    }
+
+    @Test
     void payloadsDetectAnyChangedByte() {
         byte[] buf = new byte[200];
         MediaPayload.write(buf, 0, 200, 3, 1, 77, 123456789L);
