@@ -513,7 +513,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         if (stream.rtx()) {
             return; // retransmissions toward the SFU: used once NACK toward publishers exists
         }
-        if (audioLevelExtensionId != 0 && stream.track().kind().equals("audio")) {
+        if (audioLevelExtensionId != 0 && stream.track().isAudio()) {
             long at = packet.findExtension(audioLevelExtensionId);
             if (at >= 0) {
                 int level = buffer[RtpPacket.elementOffset(at)] & 0x7f;

@@ -49,6 +49,11 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         this.mediaPort = mediaPort;
         this.certificate = certificate;
         this.metrics = new SfuMetrics(registry);
+        // Drops that happen below the transports: bytes no transport could classify, and packets a media
+        // thread's ring had no room for (the thread could not keep up).
+        io.micrometer.core.instrument.FunctionCounter.builder("sfu.packets.dropped.port", mediaPort,
+                MediaPort::packetsDropped).description("packets of known peers that were neither STUN, DTLS nor RTP")
+                .register(registry);
         // Bouncy Castle's DTLS handshake blocks its thread while it waits for the peer's next flight, so
         // the pool must hold every handshake in flight, not one per core: a handshake queued behind
         // others would time out. Idle threads exit after 30 s; beyond the bound, handshakes wait.
@@ -64,6 +69,9 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         this.threads = new MediaThread[Math.max(1, config.mediaThreads())];
         for (int i = 0; i < threads.length; i++) {
             threads[i] = new MediaThread("media-" + i);
+            io.micrometer.core.instrument.FunctionCounter.builder("sfu.packets.dropped.overload", threads[i],
+                    MediaThread::packetsDropped).tag("thread", threads[i].toString())
+                    .description("packets dropped because a media thread's queue was full").register(registry);
         }
         this.context = new SfuContext() {
             @Override

@@ -298,8 +298,4 @@ public final class Subscription {
         }
     }
 
-    /** The last sequence number sent to the subscriber. */
-    public int lastSequence() {
-        return lastSequence;
-    }
 }

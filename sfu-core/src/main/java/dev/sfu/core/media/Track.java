@@ -13,6 +13,7 @@ public final class Track {
     private final String endpointId;
     private final String streamId;
     private final String kind;
+    private final boolean audio;
     private final String mid;
     private final MediaFormat format;
     private final List<String> rids;
@@ -45,6 +46,7 @@ public final class Track {
         this.endpointId = endpointId;
         this.streamId = streamId;
         this.kind = kind;
+        this.audio = kind.equals("audio");
         this.mid = mid;
         this.format = format;
         this.rids = List.copyOf(rids);
@@ -151,6 +153,11 @@ public final class Track {
 
     public String kind() {
         return kind;
+    }
+
+    /** Decided once: the per-packet path asks this instead of comparing strings. */
+    public boolean isAudio() {
+        return audio;
     }
 
     public String mid() {

@@ -103,10 +103,6 @@ public final class MediaThread implements Executor, AutoCloseable {
         return Math.max(0, wait);
     }
 
-    public boolean inThread() {
-        return Thread.currentThread() == thread;
-    }
-
     /** Packets dropped because the thread could not keep up. */
     public long packetsDropped() {
         return packetsDropped.get();
