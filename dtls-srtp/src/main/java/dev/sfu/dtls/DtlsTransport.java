@@ -98,6 +98,7 @@ public final class DtlsTransport implements AutoCloseable {
     private volatile boolean started;
     private SrtpProfile profile;
     private byte[] keyingMaterial;
+    private volatile int[] profiles = PROFILES;
 
     public DtlsTransport(DtlsRole role, DtlsCertificate certificate, Executor handshakeExecutor,
             DatagramSender sender, Listener listener) {
@@ -177,6 +178,22 @@ public final class DtlsTransport implements AutoCloseable {
     }
 
     /** The fingerprint the peer signalled in its SDP; its certificate must match it. */
+    /**
+     * Restricts the SRTP protection profiles this side offers (client) or accepts (server), most
+     * preferred first; by default both, AES-GCM first. Call before {@link #start}. A peer that supports
+     * none of them fails the handshake with handshake_failure.
+     */
+    public void setSrtpProfiles(SrtpProfile... allowed) {
+        if (allowed.length == 0) {
+            throw new IllegalArgumentException("at least one SRTP profile");
+        }
+        int[] ids = new int[allowed.length];
+        for (int i = 0; i < allowed.length; i++) {
+            ids[i] = allowed[i].protectionProfileId();
+        }
+        profiles = ids;
+    }
+
     public void setRemoteFingerprint(String algorithm, String fingerprint) {
         this.remoteFingerprintAlgorithm = algorithm;
         this.remoteFingerprint = fingerprint;
@@ -362,7 +379,7 @@ public final class DtlsTransport implements AutoCloseable {
             super.processClientExtensions(clientExtensions);
             UseSRTPData offered = TlsSRTPUtils.getUseSRTPExtension(clientExtensions);
             if (offered != null) {
-                for (int ours : PROFILES) {
+                for (int ours : profiles) {
                     for (int theirs : offered.getProtectionProfiles()) {
                         if (ours == theirs && chosenProfile < 0) {
                             chosenProfile = ours;
@@ -416,7 +433,7 @@ public final class DtlsTransport implements AutoCloseable {
         @SuppressWarnings({"rawtypes", "unchecked"})
         public Hashtable getClientExtensions() throws IOException {
             Hashtable extensions = TlsExtensionsUtils.ensureExtensionsInitialised(super.getClientExtensions());
-            TlsSRTPUtils.addUseSRTPExtension(extensions, new UseSRTPData(PROFILES, TlsUtils.EMPTY_BYTES));
+            TlsSRTPUtils.addUseSRTPExtension(extensions, new UseSRTPData(profiles, TlsUtils.EMPTY_BYTES));
             return extensions;
         }
 

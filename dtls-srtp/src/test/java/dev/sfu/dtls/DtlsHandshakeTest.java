@@ -1,5 +1,7 @@
 package dev.sfu.dtls;
 
+import dev.sfu.dtls.srtp.SrtpProfile;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,11 +78,17 @@ class DtlsHandshakeTest {
     }
 
     private static SrtpSession[] handshake(double loss, String clientFingerprintSignalled) throws Exception {
+        return handshake(loss, clientFingerprintSignalled, SrtpProfile.values());
+    }
+
+    private static SrtpSession[] handshake(double loss, String clientFingerprintSignalled,
+            SrtpProfile... clientOffers) throws Exception {
         Link link = new Link(loss);
         Outcome server = new Outcome();
         Outcome client = new Outcome();
         link.a = new DtlsTransport(DtlsRole.SERVER, SERVER_CERT, HANDSHAKES, (b, o, l) -> link.deliver(link.b, b, o, l), server);
         link.b = new DtlsTransport(DtlsRole.CLIENT, CLIENT_CERT, HANDSHAKES, (b, o, l) -> link.deliver(link.a, b, o, l), client);
+        link.b.setSrtpProfiles(clientOffers);
         link.a.setRemoteFingerprint("sha-256", clientFingerprintSignalled);
         link.b.setRemoteFingerprint("sha-256", SERVER_CERT.fingerprintSha256());
         link.a.start();
@@ -104,6 +112,19 @@ class DtlsHandshakeTest {
         for (int seq = 0; seq < 100; seq++) {
             roundTrip(client, server, seq);
             roundTrip(server, client, seq);
+        }
+    }
+
+    /** A client that offers only AES-CM (as some non-browser clients do) gets AES-CM, lossy link and all. */
+    @Test
+    @Timeout(60)
+    void handshakeNegotiatesAesCmWhenTheClientOffersOnlyThat() throws Exception {
+        SrtpSession[] sessions = handshake(0.2, CLIENT_CERT.fingerprintSha256(), SrtpProfile.AES_CM_128_HMAC_SHA1_80);
+        assertEquals(SrtpProfile.AES_CM_128_HMAC_SHA1_80, sessions[0].profile());
+        assertEquals(SrtpProfile.AES_CM_128_HMAC_SHA1_80, sessions[1].profile());
+        for (int seq = 0; seq < 100; seq++) {
+            roundTrip(sessions[1], sessions[0], seq);
+            roundTrip(sessions[0], sessions[1], seq);
         }
     }
 
