@@ -327,6 +327,148 @@ public final class RtpPacket {
         return true;
     }
 
+    /**
+     * Adds a header extension element (RFC 8285) in place, shifting the payload (and any RTP padding) right,
+     * and re-wraps the view over the longer packet.
+     *
+     * <ul>
+     * <li>Without an extension block, one is created after the CSRCs: the one-byte form (0xBEDE) when
+     *     {@code id} is 1..14 and the data 1..16 bytes, else the two-byte form (0x1000).</li>
+     * <li>With a one-byte block, the element is appended after the last element (reusing trailing padding);
+     *     an element the one-byte form cannot carry (id 15..255, or 0 or more than 16 bytes) converts the
+     *     block to the two-byte form (RFC 8285 §4.3: every element gets a length byte; padding between
+     *     elements is dropped).</li>
+     * <li>With a two-byte block, the element is appended.</li>
+     * </ul>
+     * The block is re-padded with zero bytes to a 32-bit boundary and never shrinks.
+     *
+     * @param id 1..255
+     * @param data the element's value, {@code dataLength} (0..255) bytes from {@code dataOffset}; it must not
+     *     lie inside this packet's own buffer region that moves
+     * @return the packet's new length, or -1 without any change when the buffer has no room, the id is
+     *     already present (rewrite it in place instead), the block is malformed, ends with the one-byte
+     *     form's "stop" id 15, or has a profile other than RFC 8285's
+     */
+    public int addExtension(int id, byte[] data, int dataOffset, int dataLength) {
+        if (length == 0 || id < 1 || id > 255 || dataLength < 0 || dataLength > 255 || data == null
+                || dataOffset < 0 || dataOffset > data.length - dataLength) {
+            return -1;
+        }
+        boolean fitsOneByte = id <= 14 && dataLength >= 1 && dataLength <= 16;
+        int end = offset + length;
+        if (extensionOffset < 0) {
+            int blockStart = offset + FIXED_HEADER_LENGTH + 4 * csrcCount();
+            int elementBytes = (fitsOneByte ? 1 : 2) + dataLength;
+            int grow = 4 + ((elementBytes + 3) & ~3);
+            if (end > buffer.length - grow) {
+                return -1;
+            }
+            System.arraycopy(buffer, blockStart, buffer, blockStart + grow, end - blockStart);
+            writeUint16(blockStart, fitsOneByte ? ONE_BYTE_PROFILE : TWO_BYTE_PROFILE);
+            writeUint16(blockStart + 2, (grow - 4) / 4);
+            int at = writeElement(blockStart + 4, fitsOneByte, id, data, dataOffset, dataLength);
+            java.util.Arrays.fill(buffer, at, blockStart + grow, (byte) 0);
+            buffer[offset] |= 0x10;
+            return rewrap(length + grow);
+        }
+        int profile = extensionProfile();
+        boolean oneByte = profile == ONE_BYTE_PROFILE;
+        if (!oneByte && (profile & TWO_BYTE_PROFILE_MASK) != TWO_BYTE_PROFILE) {
+            return -1;
+        }
+        // Find the end of the last element and count the elements; refuse a duplicate id.
+        int blockEnd = extensionOffset + extensionLength;
+        int usedEnd = extensionOffset;
+        int elements = 0;
+        int i = extensionOffset;
+        while (i < blockEnd) {
+            int first = buffer[i] & 0xff;
+            if (first == 0) {
+                i++;
+                continue;
+            }
+            int elementId;
+            int elementEnd;
+            if (oneByte) {
+                elementId = first >> 4;
+                if (elementId == 15) {
+                    return -1; // whatever follows "stop" is not ours to interpret
+                }
+                elementEnd = i + 2 + (first & 0x0f);
+            } else {
+                if (i + 2 > blockEnd) {
+                    return -1;
+                }
+                elementId = first;
+                elementEnd = i + 2 + (buffer[i + 1] & 0xff);
+            }
+            if (elementEnd > blockEnd || elementId == id) {
+                return -1;
+            }
+            elements++;
+            usedEnd = elementEnd;
+            i = elementEnd;
+        }
+        boolean convert = oneByte && !fitsOneByte;
+        boolean twoByteElement = !oneByte || convert;
+        // A converted block is first moved right by one byte per element (see below), so size it for that.
+        int needed = (usedEnd - extensionOffset) + (convert ? elements : 0) + (twoByteElement ? 2 : 1) + dataLength;
+        int newBlockLength = Math.max(extensionLength, (needed + 3) & ~3);
+        if (newBlockLength / 4 > 0xffff) {
+            return -1;
+        }
+        int grow = newBlockLength - extensionLength;
+        if (end > buffer.length - grow) {
+            return -1;
+        }
+        if (grow > 0) {
+            System.arraycopy(buffer, blockEnd, buffer, blockEnd + grow, end - blockEnd);
+        }
+        int at = usedEnd;
+        if (convert) {
+            // Move the old elements right by their count, then copy them back to the front one by one, each
+            // now two bytes of header. The reader stays ahead of the writer by the elements still to come,
+            // so no byte is overwritten before it is read.
+            System.arraycopy(buffer, extensionOffset, buffer, extensionOffset + elements, usedEnd - extensionOffset);
+            int read = extensionOffset + elements;
+            int readEnd = usedEnd + elements;
+            at = extensionOffset;
+            while (read < readEnd) {
+                int first = buffer[read] & 0xff;
+                if (first == 0) {
+                    read++;
+                    continue;
+                }
+                int len = (first & 0x0f) + 1;
+                System.arraycopy(buffer, read + 1, buffer, at + 2, len);
+                buffer[at] = (byte) (first >> 4);
+                buffer[at + 1] = (byte) len;
+                at += 2 + len;
+                read += 1 + len;
+            }
+            writeUint16(extensionOffset - 4, TWO_BYTE_PROFILE);
+        }
+        at = writeElement(at, !twoByteElement, id, data, dataOffset, dataLength);
+        java.util.Arrays.fill(buffer, at, extensionOffset + newBlockLength, (byte) 0);
+        writeUint16(extensionOffset - 2, newBlockLength / 4);
+        return rewrap(length + grow);
+    }
+
+    private int writeElement(int at, boolean oneByte, int id, byte[] data, int dataOffset, int dataLength) {
+        if (oneByte) {
+            buffer[at++] = (byte) ((id << 4) | (dataLength - 1));
+        } else {
+            buffer[at++] = (byte) id;
+            buffer[at++] = (byte) dataLength;
+        }
+        System.arraycopy(data, dataOffset, buffer, at, dataLength);
+        return at + dataLength;
+    }
+
+    private int rewrap(int newLength) {
+        return wrap(buffer, offset, newLength) ? newLength : -1;
+    }
+
     public static int elementOffset(long position) {
         return (int) (position >>> 16);
     }
@@ -337,6 +479,11 @@ public final class RtpPacket {
 
     private int readUint16(int at) {
         return ((buffer[at] & 0xff) << 8) | (buffer[at + 1] & 0xff);
+    }
+
+    private void writeUint16(int at, int value) {
+        buffer[at] = (byte) (value >> 8);
+        buffer[at + 1] = (byte) value;
     }
 
     private int readInt(int at) {
