@@ -3,7 +3,6 @@ package dev.sfu.dtls.srtp;
 import java.security.GeneralSecurityException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
-import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -35,8 +34,8 @@ public final class SrtpContext {
     private final byte[] rtcpSalt;
     private final Cipher rtpCipher;
     private final Cipher rtcpCipher;
-    private final Mac rtpMac;
-    private final Mac rtcpMac;
+    private final HmacSha1 rtpMac;
+    private final HmacSha1 rtcpMac;
     private final byte[] counterBlocks = new byte[BLOCKS * 16];
     private final byte[] keystream = new byte[BLOCKS * 16];
     private final byte[] iv = new byte[16];
@@ -80,10 +79,8 @@ public final class SrtpContext {
                 rtpCipher.init(Cipher.ENCRYPT_MODE, rtpKey);
                 rtcpCipher = Cipher.getInstance("AES/ECB/NoPadding");
                 rtcpCipher.init(Cipher.ENCRYPT_MODE, rtcpKey);
-                rtpMac = Mac.getInstance("HmacSHA1");
-                rtpMac.init(new SecretKeySpec(rtpAuthKey, "HmacSHA1"));
-                rtcpMac = Mac.getInstance("HmacSHA1");
-                rtcpMac.init(new SecretKeySpec(rtcpAuthKey, "HmacSHA1"));
+                rtpMac = new HmacSha1(rtpAuthKey);
+                rtcpMac = new HmacSha1(rtcpAuthKey);
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK lacks a cipher SRTP needs", e);
