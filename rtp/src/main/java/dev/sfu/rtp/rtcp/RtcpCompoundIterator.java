@@ -2,7 +2,8 @@ package dev.sfu.rtp.rtcp;
 
 /**
  * Walks the packets of a compound RTCP packet (RFC 3550 §6.1) in place. Reduced-size RTCP (RFC 5506),
- * a single feedback packet, is a compound of one. Iteration stops at the first malformed header.
+ * one or more packets that need not start with an SR or RR, is walked the same way: the iterator never
+ * requires the first packet to be a report. Iteration stops at the first malformed header.
  *
  * <pre>
  * |V=2|P|  RC/FMT |      PT       |             length            |
@@ -48,6 +49,11 @@ public final class RtcpCompoundIterator {
         return true;
     }
 
+    /** The buffer being iterated, for the packet classes' readers. */
+    public byte[] buffer() {
+        return buffer;
+    }
+
     public int packetOffset() {
         return packetOffset;
     }
@@ -81,12 +87,15 @@ public final class RtcpCompoundIterator {
             return false;
         }
         int fmt = countOrFormat();
-        return (fmt == Pli.FMT && packetLength >= 12) || (fmt == 4 && packetLength >= 20);
+        return (fmt == Pli.FMT && packetLength >= 12) || (fmt == Fir.FMT && packetLength >= 20);
     }
 
     /** The SSRC whose keyframe a PLI or FIR asks for (FIR names it in its FCI, not its header). */
     public int keyframeSsrc() {
-        return countOrFormat() == 4 ? readInt(buffer, packetOffset + 12) : mediaSsrc();
+        if (countOrFormat() == Fir.FMT) {
+            return packetLength >= 16 ? readInt(buffer, packetOffset + 12) : 0;
+        }
+        return mediaSsrc();
     }
 
     public static int readInt(byte[] b, int at) {
