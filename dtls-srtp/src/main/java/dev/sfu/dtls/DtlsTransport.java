@@ -200,7 +200,7 @@ public final class DtlsTransport implements AutoCloseable {
     }
 
     /** Starts the handshake on a handshake thread (a client sends its ClientHello; a server waits). */
-    public void start() {
+    public synchronized void start() {
         if (started || closed) {
             return;
         }

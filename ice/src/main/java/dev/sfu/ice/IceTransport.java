@@ -268,6 +268,9 @@ public final class IceTransport implements AutoCloseable {
         }
         IceProcessingState state = (IceProcessingState) event.getNewValue();
         Listener l = listener;
+        if (closed) {
+            return; // agent.free() moves the agent to TERMINATED: that is no connection
+        }
         if ((state == IceProcessingState.COMPLETED || state == IceProcessingState.TERMINATED) && !connected) {
             connected = true;
             CandidatePair pair = component.getSelectedPair();

@@ -43,7 +43,8 @@ public final class Transport implements PacketSink, RtpSender {
     private final MediaThread mediaThread;
     private final MediaHandler handler;
     private final TransportCounters counters;
-    private DtlsTransport dtls;
+    private volatile DtlsTransport dtls;
+    private volatile boolean iceConnected;
     private volatile SrtpSession srtp;
     private boolean started;
     private String localSetup = "actpass";
@@ -63,6 +64,11 @@ public final class Transport implements PacketSink, RtpSender {
             @Override
             public void onConnected(InetSocketAddress remote) {
                 LOG.debug("{}: ICE connected to {}", name, remote);
+                iceConnected = true;
+                DtlsTransport d = dtls;
+                if (d != null) {
+                    d.start();
+                }
             }
 
             @Override
@@ -117,7 +123,12 @@ public final class Transport implements PacketSink, RtpSender {
             ice.addRemoteCandidate(candidate);
         }
         ice.start(remote.iceUfrag(), remote.icePwd());
-        dtls.start();
+        // A DTLS server only waits, so it starts now and queues a ClientHello that beats our own ICE
+        // state change. A DTLS client starts once ICE has a pair: a ClientHello sent before that is
+        // lost and Bouncy Castle would resend it only after its 1 s retransmission timer.
+        if (role == DtlsRole.SERVER || iceConnected) {
+            dtls.start();
+        }
     }
 
     public void addRemoteCandidate(String candidate) {
