@@ -14,11 +14,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The load-test harness: simulated peers that speak the real signaling API and real ICE/DTLS/SRTP
@@ -32,11 +36,12 @@ import java.util.concurrent.TimeUnit;
 public final class LoadTest {
     /** What to run. */
     public record Options(URI server, String scenario, int subscribers, int conferences, int participants,
-            int seconds, int videoKbps, Path output, double churnPerSecond) {
+            int seconds, int videoKbps, Path output, double churnPerSecond, int layers, int rampStep,
+            int rampMax, int rampStepSeconds, double joinsPerSecond) {
 
         public Options(URI server, String scenario, int subscribers, int conferences, int participants, int seconds,
                 int videoKbps, Path output) {
-            this(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output, 1);
+            this(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output, 1, 3, 10, 200, 4, 10);
         }
 
         public static Options parse(String[] args) {
@@ -47,17 +52,32 @@ public final class LoadTest {
                 }
                 a.put(args[i].substring(2), args[i + 1]);
             }
-            return new Options(a.containsKey("server") ? URI.create(a.get("server")) : null,
+            if (args.length % 2 != 0) {
+                throw new IllegalArgumentException("option " + args[args.length - 1] + " has no value");
+            }
+            Options o = new Options(a.containsKey("server") ? URI.create(a.get("server")) : null,
                     a.getOrDefault("scenario", "fanout"), Integer.parseInt(a.getOrDefault("subscribers", "10")),
                     Integer.parseInt(a.getOrDefault("conferences", "2")), Integer.parseInt(a.getOrDefault("participants", "4")),
-                    Integer.parseInt(a.getOrDefault("seconds", "10")), Integer.parseInt(a.getOrDefault("video-kbps", "500")),
+                    Integer.parseInt(a.getOrDefault("seconds", "10")), Integer.parseInt(a.getOrDefault("video-kbps", "1500")),
                     Path.of(a.getOrDefault("output", "load-report.json")),
-                    Double.parseDouble(a.getOrDefault("churn-per-second", "1")));
+                    Double.parseDouble(a.getOrDefault("churn-per-second", "1")),
+                    Integer.parseInt(a.getOrDefault("layers", "3")), Integer.parseInt(a.getOrDefault("ramp-step", "10")),
+                    Integer.parseInt(a.getOrDefault("ramp-max", "200")),
+                    Integer.parseInt(a.getOrDefault("ramp-step-seconds", "4")),
+                    Double.parseDouble(a.getOrDefault("joins-per-second", "10")));
+            if (o.layers() < 1 || o.layers() > 3) {
+                throw new IllegalArgumentException("--layers must be 1, 2 or 3");
+            }
+            if (!List.of("fanout", "meetings", "churn", "ramp").contains(o.scenario())) {
+                throw new IllegalArgumentException("unknown scenario " + o.scenario() + " (fanout, meetings, churn, ramp)");
+            }
+            return o;
         }
     }
 
     /** The per-second samples of the last run (for the HTML report). */
     private static volatile List<TimeSeries.Sample> lastSeries = List.of();
+    static volatile List<Double> lastJoins = List.of();
 
     private LoadTest() {
     }
@@ -65,14 +85,21 @@ public final class LoadTest {
     static final String USAGE = """
             usage: java -jar load-tests/target/load-tests.jar [--option value]...
               --server ws://HOST:PORT/ws   server to test (default: one started in this process)
-              --scenario fanout|meetings|churn   1 publisher -> N subscribers; K conferences x M participants;
-                                           or fan-out while peers join and leave
+              --scenario fanout|meetings|churn|ramp
+                                           fanout: 1 publisher -> N subscribers; meetings: K conferences x M
+                                           participants; churn: fan-out while peers join and leave; ramp:
+                                           fan-out growing until loss > 0.5 % or p99 latency > 50 ms (the knee)
               --churn-per-second R         churn: peers joining (each leaving 2 s later) per second [1]
               --subscribers N              fan-out size [10]
               --conferences K              meetings [2]
               --participants M             people per meeting, all publishing [4]
               --seconds S                  measured window [10]
-              --video-kbps B               video bitrate per publisher [500]
+              --video-kbps B               top simulcast layer's bitrate [1500]; the others B/3 and B/8
+              --layers L                   simulcast layers per publisher, 1..3 [3]
+              --ramp-step N                ramp: subscribers added per step [10]
+              --ramp-max N                 ramp: stop at this many subscribers [200]
+              --ramp-step-seconds S        ramp: measured seconds per step [4]
+              --joins-per-second J         pace of the peers joining before the window [10]
               --output FILE                JSON report [load-report.json]""";
 
     public static void main(String[] args) throws Exception {
@@ -89,6 +116,9 @@ public final class LoadTest {
             return;
         }
         LoadReport report = run(options);
+        if (System.getenv("SFU_LOAD_DEBUG_JOINS") != null) {
+            System.out.println("joins: " + lastJoins);
+        }
         System.out.println(report.table());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(options.output().toFile(), report);
         Path html = Path.of(options.output().toString().replaceAll("\\.json$", "") + ".html");
@@ -112,67 +142,59 @@ public final class LoadTest {
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
         HttpClient http = HttpClient.newHttpClient();
         ClientContext context = ClientContext.onAddress(InetAddress.getLoopbackAddress(), handshakes);
-        List<SimulatedPeer> publishers = new ArrayList<>();
-        List<SimulatedPeer> everyone = new ArrayList<>();
+        Peers peers = new Peers(server, http, context, threads, options.layers(), options.joinsPerSecond());
+        Sender sender = new Sender(peers, options.videoKbps(), options.layers());
+        clock.scheduleAtFixedRate(sender, 0, 20, TimeUnit.MILLISECONDS);
         try {
-            int index = 0;
+            // Publishers first, as in a real call where people join a conference that already has media:
+            // then join-to-first-packet measures a join, not the wait for someone to start sending.
             if (options.scenario().equals("meetings")) {
                 for (int c = 0; c < options.conferences(); c++) {
                     for (int p = 0; p < options.participants(); p++) {
-                        SimulatedPeer peer = SimulatedPeer.join(server, http, context, threads[index % 2], "meeting-" + c, index++);
-                        everyone.add(peer);
-                        publishers.add(peer);
+                        peers.publisher("meeting-" + c, p > 0);
                     }
                 }
-            } else if (options.scenario().equals("fanout") || options.scenario().equals("churn")) {
-                SimulatedPeer publisher = SimulatedPeer.join(server, http, context, threads[0], "fanout", index++);
-                publishers.add(publisher);
-                everyone.add(publisher);
-                for (int s = 0; s < options.subscribers(); s++) {
-                    everyone.add(SimulatedPeer.join(server, http, context, threads[index % 2], "fanout", index++));
-                }
             } else {
-                throw new IllegalArgumentException("unknown scenario " + options.scenario() + " (fanout, meetings, churn)");
+                peers.publisher("fanout", false);
+                int initial = options.scenario().equals("ramp") ? options.rampStep() : options.subscribers();
+                for (int s = 0; s < initial; s++) {
+                    peers.subscriber("fanout");
+                }
             }
-            CompletableFuture<?>[] published = new CompletableFuture<?>[publishers.size()];
-            for (int i = 0; i < published.length; i++) {
-                published[i] = publishers.get(i).publish().toCompletableFuture(); // all at once, as people would
+            awaitMedia(peers.everyone, peers.publishers, 30);
+            if (options.scenario().equals("ramp")) {
+                return ramp(options, peers, sender, http, server, local != null);
             }
-            CompletableFuture.allOf(published).get(60, TimeUnit.SECONDS);
-            Sender sender = new Sender(publishers, options.videoKbps());
-            clock.scheduleAtFixedRate(sender, 0, 20, TimeUnit.MILLISECONDS);
-            awaitMedia(everyone, publishers, 30);
-            // Measure from a clean slate.
-            for (SimulatedPeer p : everyone) {
-                p.client.execute(p.streams::clear);
-            }
+            peers.clearStatistics();
             long sentBefore = sender.sent();
             ServerMetrics before = ServerMetrics.read(http, server);
             long start = System.nanoTime();
             TimeSeries series = new TimeSeries();
             Churn churn = options.scenario().equals("churn")
-                    ? new Churn(server, http, context, threads, options.churnPerSecond(), index) : null;
+                    ? new Churn(peers, options.churnPerSecond()) : null;
             if (churn != null) {
                 churn.start();
             }
             for (int second = 0; second < options.seconds(); second++) {
                 Thread.sleep(1000);
-                series.sample(everyone);
+                series.sample(peers.everyone);
+                progress(second + 1, options.seconds(), peers.everyone);
             }
             lastSeries = series.samples();
             ServerMetrics after = ServerMetrics.read(http, server);
             long elapsed = System.nanoTime() - start;
-            sender.stop();
+            long sent = sender.sent() - sentBefore;
             if (churn != null) {
                 churn.stop();
                 System.out.println("churn: " + churn.joined() + " peers joined and left during the window");
             }
             Thread.sleep(500); // let the last packets arrive
-            return LoadReport.of(options, everyone, publishers, sender.sent() - sentBefore, elapsed, before, after,
-                    local != null);
+            return LoadReport.of(options, peers.everyone, peers.publishers, peers.joiners, sent, elapsed, before, after,
+                    local != null, List.of());
         } finally {
+            sender.stop();
             clock.shutdownNow();
-            for (SimulatedPeer p : everyone) {
+            for (SimulatedPeer p : peers.everyone) {
                 p.leave();
             }
             Thread.sleep(200);
@@ -187,35 +209,167 @@ public final class LoadTest {
     }
 
     /**
-     * Peers that join the fan-out, stay about two seconds and leave, at a given rate, while the steady
-     * subscribers are measured (churners are not): joins and leaves must not disturb anyone else.
+     * Adds subscribers to the fan-out a step at a time and measures each step (after a second to settle)
+     * until the loss exceeds 0.5 % or p99 latency 50 ms, or the maximum is reached: the last step within
+     * both limits is the knee.
      */
-    private static final class Churn {
+    private static LoadReport ramp(Options options, Peers peers, Sender sender, HttpClient http, URI server,
+            boolean inProcess) throws Exception {
+        List<LoadReport.RampStep> steps = new ArrayList<>();
+        LoadReport last = null;
+        while (true) {
+            Thread.sleep(1000);
+            peers.clearStatistics();
+            long sentBefore = sender.sent();
+            ServerMetrics before = ServerMetrics.read(http, server);
+            long start = System.nanoTime();
+            Thread.sleep(options.rampStepSeconds() * 1000L);
+            ServerMetrics after = ServerMetrics.read(http, server);
+            LoadReport step = LoadReport.of(options, peers.everyone, peers.publishers, peers.joiners, sender.sent() - sentBefore,
+                    System.nanoTime() - start, before, after, inProcess, List.of());
+            boolean within = step.lossPercent() <= 0.5 && step.latencyP99Ms() <= 50;
+            int subscribers = peers.everyone.size() - peers.publishers.size();
+            steps.add(new LoadReport.RampStep(subscribers, step.forwardedPerSecond(), step.lossPercent(),
+                    step.latencyP99Ms(), step.serverCpuMicrosPerForwardedPacket(), within));
+            System.out.printf("ramp: %d subscribers  %,.0f forwarded/s  loss %.3f %%  p99 %.1f ms  %.1f µs/pkt%s%n",
+                    subscribers, step.forwardedPerSecond(), step.lossPercent(), step.latencyP99Ms(),
+                    step.serverCpuMicrosPerForwardedPacket(), within ? "" : "  <- past the knee");
+            if (!within) {
+                break;
+            }
+            last = step;
+            if (subscribers + options.rampStep() > options.rampMax()) {
+                break;
+            }
+            try {
+                for (int i = 0; i < options.rampStep(); i++) {
+                    peers.subscriber("fanout");
+                }
+                awaitMedia(peers.everyone, peers.publishers, 30);
+            } catch (Exception e) {
+                System.out.println("ramp: stopped, a join failed: " + e);
+                break;
+            }
+        }
+        LoadReport knee = last != null ? last : LoadReport.of(options, peers.everyone, peers.publishers, peers.joiners, 0, 1,
+                ServerMetrics.read(http, server), ServerMetrics.read(http, server), inProcess, List.of());
+        return knee.withRamp(steps);
+    }
+
+    private static void progress(int second, int of, List<SimulatedPeer> everyone) {
+        long received = 0;
+        long lost = 0;
+        for (SimulatedPeer p : everyone) {
+            for (StreamStats s : p.streams.values()) {
+                received += s.received;
+                lost += s.lost();
+            }
+        }
+        System.out.printf("\r[%d/%d s] %d peers, %,d packets received, %,d lost", second, of, everyone.size(),
+                received, lost);
+        if (second == of) {
+            System.out.println();
+        }
+    }
+
+    /** The peers of a run, and how new ones join. */
+    static final class Peers {
+        final List<SimulatedPeer> everyone = new CopyOnWriteArrayList<>();
+        final List<SimulatedPeer> publishers = new CopyOnWriteArrayList<>();
         private final URI server;
         private final HttpClient http;
         private final ClientContext context;
         private final MediaThread[] threads;
-        private final long periodMillis;
-        private final java.util.concurrent.ScheduledExecutorService scheduler =
-                Executors.newScheduledThreadPool(2);
-        private final java.util.concurrent.atomic.AtomicInteger next;
-        private final java.util.concurrent.atomic.AtomicInteger joined = new java.util.concurrent.atomic.AtomicInteger();
-        private final java.util.Set<SimulatedPeer> present = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final int layers;
+        /** Peers whose join-to-first-packet counts: they joined a conference with media flowing. */
+        final List<SimulatedPeer> joiners = new CopyOnWriteArrayList<>();
+        private final AtomicInteger next = new AtomicInteger();
+        private final long joinIntervalNanos;
+        private long lastJoinNanos;
 
-        Churn(URI server, HttpClient http, ClientContext context, MediaThread[] threads, double perSecond, int firstIndex) {
+        Peers(URI server, HttpClient http, ClientContext context, MediaThread[] threads, int layers,
+                double joinsPerSecond) {
             this.server = server;
             this.http = http;
             this.context = context;
             this.threads = threads;
+            this.layers = layers;
+            this.joinIntervalNanos = (long) (1e9 / joinsPerSecond);
+        }
+
+        /** Joins and publishes; the sender drives it from then on. */
+        SimulatedPeer publisher(String conference, boolean measureJoin) throws Exception {
+            SimulatedPeer peer = join(conference, measureJoin);
+            peer.publish().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            publishers.add(peer);
+            return peer;
+        }
+
+        SimulatedPeer subscriber(String conference) throws Exception {
+            return join(conference, true);
+        }
+
+        /** A peer whose media is not measured (churn): only its join time counts. */
+        SimulatedPeer transientSubscriber(String conference) throws Exception {
+            int index = next.getAndIncrement();
+            SimulatedPeer peer = SimulatedPeer.join(server, http, context, threads[index % 2], conference, index,
+                    layers);
+            joiners.add(peer);
+            return peer;
+        }
+
+        /** Joins at the configured pace, as people arrive, rather than all in the same instant. */
+        private SimulatedPeer join(String conference, boolean measureJoin) throws Exception {
+            long wait = lastJoinNanos + joinIntervalNanos - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            lastJoinNanos = System.nanoTime();
+            int index = next.getAndIncrement();
+            SimulatedPeer peer = SimulatedPeer.join(server, http, context, threads[index % 2], conference, index,
+                    layers);
+            everyone.add(peer);
+            if (measureJoin) {
+                joiners.add(peer);
+            }
+            return peer;
+        }
+
+        /** Starts every peer's statistics afresh (on its media thread) and waits until they have. */
+        void clearStatistics() throws Exception {
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (SimulatedPeer p : everyone) {
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                p.client.execute(() -> {
+                    p.streams.clear();
+                    f.complete(null);
+                });
+                done.add(f);
+            }
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Peers that join the fan-out, stay about two seconds and leave, at a given rate, while the steady
+     * subscribers are measured (churners are not): joins and leaves must not disturb anyone else.
+     */
+    private static final class Churn {
+        private final Peers peers;
+        private final long periodMillis;
+        private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+        private final AtomicInteger joined = new AtomicInteger();
+        private final Set<SimulatedPeer> present = ConcurrentHashMap.newKeySet();
+
+        Churn(Peers peers, double perSecond) {
+            this.peers = peers;
             this.periodMillis = Math.max(50, (long) (1000 / perSecond));
-            this.next = new java.util.concurrent.atomic.AtomicInteger(firstIndex + 1000);
         }
 
         void start() {
             scheduler.scheduleAtFixedRate(() -> {
-                int index = next.getAndIncrement();
                 try {
-                    SimulatedPeer peer = SimulatedPeer.join(server, http, context, threads[index % 2], "fanout", index);
+                    SimulatedPeer peer = peers.transientSubscriber("fanout");
                     joined.incrementAndGet();
                     present.add(peer);
                     scheduler.schedule(() -> {
@@ -243,7 +397,7 @@ public final class LoadTest {
         }
     }
 
-    /** Waits until every peer receives every stream it should (all publishers but itself). */
+    /** Waits until every peer receives every stream it should (audio and video of all publishers but itself). */
     private static void awaitMedia(List<SimulatedPeer> everyone, List<SimulatedPeer> publishers, int seconds)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -265,17 +419,28 @@ public final class LoadTest {
         return a.conference.equals(b.conference);
     }
 
-    /** Drives every publisher every 20 ms: audio, and video at the configured bitrate with a keyframe each 2 s. */
+    /**
+     * The 20 ms clock: every publisher sends audio and its video layers (a keyframe of every layer each
+     * 4 s, as browsers do at most), every peer NACKs what it misses, and once a second every peer sends a
+     * receiver report.
+     */
     private static final class Sender implements Runnable {
-        private final List<SimulatedPeer> publishers;
-        private final double videoPacketsPerTick;
-        private double carry;
+        /** Each layer's share of the top layer's bitrate, lowest first (roughly a browser's 180p/360p/720p). */
+        private static final double[] LAYER_SHARE = {1.0 / 8, 1.0 / 3, 1.0};
+        private final Peers peers;
+        private final double[] packetsPerTick;
+        private final double[] carry;
         private int tick;
         private volatile boolean stopped;
 
-        Sender(List<SimulatedPeer> publishers, int videoKbps) {
-            this.publishers = publishers;
-            this.videoPacketsPerTick = videoKbps * 1000.0 / 8 / 1000 / 50;
+        Sender(Peers peers, int videoKbps, int layers) {
+            this.peers = peers;
+            this.packetsPerTick = new double[layers];
+            this.carry = new double[layers];
+            for (int l = 0; l < layers; l++) {
+                double share = LAYER_SHARE[LAYER_SHARE.length - layers + l];
+                packetsPerTick[l] = videoKbps * share * 1000.0 / 8 / 1000 / 50;
+            }
         }
 
         @Override
@@ -283,19 +448,29 @@ public final class LoadTest {
             if (stopped) {
                 return;
             }
-            carry += videoPacketsPerTick;
-            int packets = (int) carry;
-            carry -= packets;
-            boolean keyframe = tick++ % 100 == 0;
-            int videoPackets = keyframe ? Math.max(packets, 8) : packets;
-            for (SimulatedPeer p : publishers) {
-                p.client.execute(() -> p.sendTick(videoPackets, 1000, keyframe));
+            int[] packets = new int[packetsPerTick.length];
+            for (int l = 0; l < packets.length; l++) {
+                carry[l] += packetsPerTick[l];
+                packets[l] = (int) carry[l];
+                carry[l] -= packets[l];
+            }
+            boolean keyframe = tick % 200 == 0;
+            boolean report = tick % 50 == 25;
+            tick++;
+            for (SimulatedPeer p : peers.publishers) {
+                p.client.execute(() -> p.sendTick(packets, 1000, keyframe));
+            }
+            for (SimulatedPeer p : peers.everyone) {
+                p.client.execute(report ? () -> {
+                    p.sendNacks();
+                    p.sendReceiverReport();
+                } : p::sendNacks);
             }
         }
 
         long sent() {
             long total = 0;
-            for (SimulatedPeer p : publishers) {
+            for (SimulatedPeer p : peers.publishers) {
                 total += p.packetsSent;
             }
             return total;

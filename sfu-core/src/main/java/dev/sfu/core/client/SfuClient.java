@@ -46,6 +46,13 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
         default void onRtcp(byte[] buffer, int offset, int length) {
         }
 
+        /**
+         * A decrypted RTCP compound packet from the server on the publish transport (keyframe requests,
+         * transport-cc feedback, receiver reports); valid during the call.
+         */
+        default void onPublisherRtcp(byte[] buffer, int offset, int length) {
+        }
+
         default void onParticipantJoined(Participant participant) {
         }
 
@@ -258,9 +265,9 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
         public void onRtcp(Transport transport, byte[] buffer, int offset, int length) {
             if (transport == subscribeTransport) {
                 listener.onRtcp(buffer, offset, length);
+            } else if (transport == publishTransport) {
+                listener.onPublisherRtcp(buffer, offset, length);
             }
-            // On the publish transport: keyframe requests and transport-cc feedback, which the simulated
-            // publisher does not act on.
         }
 
         @Override

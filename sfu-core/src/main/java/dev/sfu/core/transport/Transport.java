@@ -45,6 +45,9 @@ public final class Transport implements PacketSink, RtpSender {
     private final TransportCounters counters;
     private volatile DtlsTransport dtls;
     private volatile boolean iceConnected;
+    /** DTLS records that arrived before the remote description (a flight or two of a handshake). */
+    private final java.util.Queue<byte[]> earlyDtls = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final int MAX_EARLY_DTLS = 8;
     private volatile SrtpSession srtp;
     private boolean started;
     private String localSetup = "actpass";
@@ -122,6 +125,7 @@ public final class Transport implements PacketSink, RtpSender {
         for (String candidate : remote.candidates()) {
             ice.addRemoteCandidate(candidate);
         }
+        deliverEarlyDtls();
         ice.start(remote.iceUfrag(), remote.icePwd());
         // A DTLS server only waits, so it starts now and queues a ClientHello that beats our own ICE
         // state change. A DTLS client starts once ICE has a pair: a ClientHello sent before that is
@@ -160,6 +164,17 @@ public final class Transport implements PacketSink, RtpSender {
         handler.onFailed(this, reason);
     }
 
+    /** Hands DTLS records that came before {@link #start} to the DTLS transport, once there is one. */
+    private void deliverEarlyDtls() {
+        DtlsTransport d = dtls;
+        if (d == null) {
+            return;
+        }
+        for (byte[] record; (record = earlyDtls.poll()) != null; ) {
+            d.receive(record, 0, record.length);
+        }
+    }
+
     /** Called on the media port's thread for every non-STUN packet of this transport. */
     private void onNetworkPacket(byte[] buffer, int offset, int length) {
         if (length < 1) {
@@ -170,6 +185,11 @@ public final class Transport implements PacketSink, RtpSender {
                 DtlsTransport d = dtls;
                 if (d != null) {
                     d.receive(buffer, offset, length);
+                } else if (earlyDtls.size() < MAX_EARLY_DTLS) {
+                    // The peer's ClientHello can beat its SDP answer here: ICE needs only our own
+                    // credentials, so its checks succeed before the answer that starts our DTLS arrives.
+                    earlyDtls.add(java.util.Arrays.copyOfRange(buffer, offset, offset + length));
+                    deliverEarlyDtls();
                 }
             }
             case PacketKind.RTP -> mediaThread.offer(this, buffer, offset, length);
