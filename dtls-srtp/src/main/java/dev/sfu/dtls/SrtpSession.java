@@ -20,6 +20,7 @@ public final class SrtpSession {
     public static final int ERR_TRUNCATED = -1;
     public static final int ERR_AUTH = -2;
     public static final int ERR_REPLAY = -3;
+    /** No longer returned: the least recently used stream makes room for a new SSRC. Kept for the code numbering. */
     public static final int ERR_TOO_MANY_SSRCS = -4;
     public static final int ERR_CIPHER = -5;
 

@@ -19,7 +19,6 @@ public final class SrtpContext {
     static final int ERR_TRUNCATED = -1;
     static final int ERR_AUTH = -2;
     static final int ERR_REPLAY = -3;
-    static final int ERR_TOO_MANY_SSRCS = -4;
     static final int ERR_CIPHER = -5;
 
     private static final int MAX_SSRCS = 64;
@@ -43,7 +42,11 @@ public final class SrtpContext {
     private final byte[] word = new byte[4];
     private final int[] ssrcs = new int[MAX_SSRCS];
     private final SrtpStreamState[] states = new SrtpStreamState[MAX_SSRCS];
+    private final long[] lastUsed = new long[MAX_SSRCS];
     private int stateCount;
+    private long uses;
+    /** The state of an SSRC not yet seen, until one of its packets authenticates. */
+    private SrtpStreamState provisional;
 
     /** A context under a master key and salt, from which the session keys are derived (RFC 3711 §4.3). */
     public SrtpContext(SrtpProfile profile, byte[] masterKey, byte[] masterSalt) {
@@ -91,18 +94,67 @@ public final class SrtpContext {
         return profile;
     }
 
-    private SrtpStreamState state(int ssrc) {
+    /** The state of a stream already known, or null. */
+    private SrtpStreamState find(int ssrc) {
         for (int i = 0; i < stateCount; i++) {
             if (ssrcs[i] == ssrc) {
+                lastUsed[i] = ++uses;
                 return states[i];
             }
         }
-        if (stateCount == MAX_SSRCS) {
-            return null;
+        return null;
+    }
+
+    /** The state of a stream we send: ours, created on first use. */
+    private SrtpStreamState sendingState(int ssrc) {
+        SrtpStreamState s = find(ssrc);
+        return s != null ? s : admit(new SrtpStreamState(ssrc));
+    }
+
+    /**
+     * The state of a stream we receive. An unknown SSRC gets a provisional state that joins the table only
+     * once one of its packets authenticates ({@link #confirm}), so forged packets cannot crowd real streams
+     * out of it.
+     */
+    private SrtpStreamState receivingState(int ssrc) {
+        SrtpStreamState s = find(ssrc);
+        if (s != null) {
+            return s;
         }
-        SrtpStreamState s = new SrtpStreamState(ssrc);
-        ssrcs[stateCount] = ssrc;
-        states[stateCount++] = s;
+        if (provisional == null || provisional.ssrc != ssrc) {
+            provisional = new SrtpStreamState(ssrc);
+        }
+        return provisional;
+    }
+
+    private void confirm(SrtpStreamState s) {
+        if (s == provisional) {
+            provisional = null;
+            admit(s);
+        }
+    }
+
+    /**
+     * Adds a stream. A full table gives up the stream unused the longest: a subscriber that stays while
+     * many participants come and go sees a new SSRC for each of their tracks, and a fixed table would
+     * refuse the newest ones. Its replay window goes with it, which is safe for a stream that has ended;
+     * one that has not, and sends again, starts over with a fresh window.
+     */
+    private SrtpStreamState admit(SrtpStreamState s) {
+        int slot = stateCount;
+        if (stateCount < MAX_SSRCS) {
+            stateCount++;
+        } else {
+            slot = 0;
+            for (int i = 1; i < MAX_SSRCS; i++) {
+                if (lastUsed[i] < lastUsed[slot]) {
+                    slot = i;
+                }
+            }
+        }
+        ssrcs[slot] = s.ssrc;
+        states[slot] = s;
+        lastUsed[slot] = ++uses;
         return s;
     }
 
@@ -130,10 +182,7 @@ public final class SrtpContext {
             return ERR_TRUNCATED;
         }
         int ssrc = readInt(buf, off + 8);
-        SrtpStreamState state = state(ssrc);
-        if (state == null) {
-            return ERR_TOO_MANY_SSRCS;
-        }
+        SrtpStreamState state = sendingState(ssrc);
         long index = state.senderIndex(readUint16(buf, off + 2));
         try {
             if (profile.isAead()) {
@@ -166,10 +215,7 @@ public final class SrtpContext {
             return ERR_TRUNCATED;
         }
         int ssrc = readInt(buf, off + 8);
-        SrtpStreamState state = state(ssrc);
-        if (state == null) {
-            return ERR_TOO_MANY_SSRCS;
-        }
+        SrtpStreamState state = receivingState(ssrc);
         long index = state.estimateIndex(readUint16(buf, off + 2));
         if (state.rtpReplay.isReplay(index)) {
             return ERR_REPLAY;
@@ -199,6 +245,7 @@ public final class SrtpContext {
         } catch (GeneralSecurityException e) {
             return ERR_CIPHER;
         }
+        confirm(state);
         state.rtpReplay.accept(index);
         state.update(index);
         return plain;
@@ -212,10 +259,7 @@ public final class SrtpContext {
             return ERR_TRUNCATED;
         }
         int ssrc = readInt(buf, off + 4);
-        SrtpStreamState state = state(ssrc);
-        if (state == null) {
-            return ERR_TOO_MANY_SSRCS;
-        }
+        SrtpStreamState state = sendingState(ssrc);
         int index = state.srtcpIndex;
         state.srtcpIndex = (index + 1) & 0x7fffffff;
         int eIndex = 0x80000000 | index;
@@ -250,10 +294,7 @@ public final class SrtpContext {
             return ERR_TRUNCATED;
         }
         int ssrc = readInt(buf, off + 4);
-        SrtpStreamState state = state(ssrc);
-        if (state == null) {
-            return ERR_TOO_MANY_SSRCS;
-        }
+        SrtpStreamState state = receivingState(ssrc);
         try {
             if (profile.isAead()) {
                 int eIndex = readInt(buf, off + len - 4);
@@ -266,6 +307,7 @@ public final class SrtpContext {
                 rtcpCipher.updateAAD(buf, off, 8);
                 rtcpCipher.updateAAD(buf, off + len - 4, 4);
                 int n = rtcpCipher.doFinal(buf, off + 8, len - 8 - 4, buf, off + 8);
+                confirm(state);
                 state.rtcpReplay.accept(index);
                 return 8 + n;
             }
@@ -285,6 +327,7 @@ public final class SrtpContext {
                 ctrIv(rtcpSalt, ssrc, index);
                 xorKeystream(rtcpCipher, buf, off + 8, rtcpLength - 8);
             }
+            confirm(state);
             state.rtcpReplay.accept(index);
             return rtcpLength;
         } catch (AEADBadTagException e) {
