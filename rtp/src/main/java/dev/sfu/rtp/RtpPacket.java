@@ -337,7 +337,7 @@ public final class RtpPacket {
      * <li>With a one-byte block, the element is appended after the last element (reusing trailing padding);
      *     an element the one-byte form cannot carry (id 15..255, or 0 or more than 16 bytes) converts the
      *     block to the two-byte form (RFC 8285 §4.3: every element gets a length byte; padding between
-     *     elements is dropped).</li>
+     *     elements, and elements with the reserved id 0, are dropped).</li>
      * <li>With a two-byte block, the element is appended.</li>
      * </ul>
      * The block is re-padded with zero bytes to a 32-bit boundary and never shrinks.
@@ -440,6 +440,12 @@ public final class RtpPacket {
                     continue;
                 }
                 int len = (first & 0x0f) + 1;
+                if ((first >> 4) == 0) {
+                    // An element with the reserved id 0 (RFC 8285 §4.2): nobody can ask for it, and as a
+                    // two-byte element its id byte 0 would read as padding and its length as the next id.
+                    read += 1 + len;
+                    continue;
+                }
                 System.arraycopy(buffer, read + 1, buffer, at + 2, len);
                 buffer[at] = (byte) (first >> 4);
                 buffer[at + 1] = (byte) len;

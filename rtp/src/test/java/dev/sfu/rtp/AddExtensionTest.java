@@ -121,4 +121,19 @@ class AddExtensionTest {
         assertEquals(-1, add(foreign, 0, 21, 2, "01"), "not an RFC 8285 profile");
         assertEquals(-1, new RtpPacket().addExtension(1, new byte[1], 0, 1), "never wrapped");
     }
+
+    /** Found by fuzzing: a one-byte element with the reserved id 0 used to become a two-byte "padding" byte. */
+    @Test
+    void convertingDropsElementsWithTheReservedIdZero() {
+        // id 2 len 3, padding, then 0x03: id 0 with 4 data bytes, padding.
+        byte[] buf = room("9060" + "0001" + "00000001" + "00000002" + "bede0003" + "22abcdef" + "00" + "0300000004"
+                + "0000" + "aabb", 0, 64);
+        int n = add(buf, 0, 30, 225, "0102");
+        assertEquals(34, n);
+        // Sized before the id-0 element is dropped, so the block has room to spare (it never shrinks).
+        assertEquals("9060000100000001" + "00000002" + "10000004" + "0203abcdef" + "e1020102" + "00000000000000"
+                + "aabb", HEX.formatHex(buf, 0, n));
+        assertEquals(2, RtpPacket.elementLength(packet.findExtension(225)));
+        assertEquals(3, RtpPacket.elementLength(packet.findExtension(2)));
+    }
 }
