@@ -398,7 +398,7 @@ public final class LoadTest {
     }
 
     /** Waits until every peer receives every stream it should (audio and video of all publishers but itself). */
-    private static void awaitMedia(List<SimulatedPeer> everyone, List<SimulatedPeer> publishers, int seconds)
+    static void awaitMedia(List<SimulatedPeer> everyone, List<SimulatedPeer> publishers, int seconds)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
@@ -424,7 +424,7 @@ public final class LoadTest {
      * 4 s, as browsers do at most), every peer NACKs what it misses, and once a second every peer sends a
      * receiver report.
      */
-    private static final class Sender implements Runnable {
+    static final class Sender implements Runnable {
         /** Each layer's share of the top layer's bitrate, lowest first (roughly a browser's 180p/360p/720p). */
         private static final double[] LAYER_SHARE = {1.0 / 8, 1.0 / 3, 1.0};
         private final Peers peers;

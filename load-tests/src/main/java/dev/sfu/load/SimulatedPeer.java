@@ -77,6 +77,12 @@ final class SimulatedPeer {
     volatile long retransmissionsReceived;
     volatile long gapsFilled;
     volatile long receiverReportsSent;
+    /** Fraction of this publisher's packets its (emulated) uplink loses: sent, counted, never delivered. */
+    volatile double uplinkLoss;
+    /** How many of the next video packets to send twice, the copy as the same SRTP bytes (a replay). */
+    volatile int replaysPending;
+    volatile long replaysSent;
+    private final java.util.Random random = new java.util.Random(7);
 
     private SimulatedPeer(int index, String conference, SfuClient client, WebSocketSignaling signaling, String endpointId,
             long joinNanos, int layers) {
@@ -164,8 +170,16 @@ final class SimulatedPeer {
             at = writeVp8Prefix(at, layer, keyframe, startOfFrame);
         }
         MediaPayload.write(packet, at, payloadLength, index, stream(kind, layer), sequence, now);
-        client.sendRtp(packet, 0, at + payloadLength);
         packetsSent++;
+        if (uplinkLoss > 0 && random.nextDouble() < uplinkLoss) {
+            return;
+        }
+        int sent = client.sendRtp(packet, 0, at + payloadLength);
+        if (kind == VIDEO && sent > 0 && replaysPending > 0) {
+            replaysPending--;
+            client.sendRawOnPublishTransport(packet, 0, sent);
+            replaysSent++;
+        }
     }
 
     /** A one-byte-header extension block (RFC 8285) with the mid and, for a simulcast layer, the rid. */

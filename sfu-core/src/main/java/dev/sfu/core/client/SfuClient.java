@@ -134,12 +134,41 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
         return remoteTracks;
     }
 
-    /** Encrypts and sends an RTP packet on the publish transport. Media thread only; buffer needs SRTP room. */
-    public void sendRtp(byte[] buffer, int offset, int length) {
+    /**
+     * Encrypts and sends an RTP packet on the publish transport. Media thread only; buffer needs SRTP room.
+     *
+     * @return the SRTP packet's length (left in the buffer), or -1 when it was not sent
+     */
+    public int sendRtp(byte[] buffer, int offset, int length) {
         Transport t = publishTransport;
-        if (t != null && t.isConnected()) {
-            t.sendRtp(buffer, offset, length);
+        return t != null && t.isConnected() ? t.sendRtp(buffer, offset, length) : -1;
+    }
+
+    /**
+     * Sends bytes unprotected on the publish transport, as a misbehaving client would (hostile-peer
+     * tests: replayed SRTP, garbage from a connected address). Media thread only.
+     */
+    public void sendRawOnPublishTransport(byte[] buffer, int offset, int length) {
+        Transport t = publishTransport;
+        if (t != null) {
+            t.sendRaw(buffer, offset, length);
         }
+    }
+
+    /**
+     * Drops both transports without telling the server (no DTLS close_notify, no leave), as when the
+     * client's network disappears; the server finds out by consent freshness.
+     */
+    public void vanish() {
+        closed = true;
+        thread.execute(() -> {
+            if (publishTransport != null) {
+                publishTransport.vanish();
+            }
+            if (subscribeTransport != null) {
+                subscribeTransport.vanish();
+            }
+        });
     }
 
     /** Sends an RTCP packet (e.g. a sender report) on the publish transport. Media thread only. */

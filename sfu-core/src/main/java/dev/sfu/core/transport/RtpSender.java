@@ -7,8 +7,12 @@ package dev.sfu.core.transport;
 public interface RtpSender {
     boolean isConnected();
 
-    /** Encrypts in place and sends; the buffer needs SRTP's growth room after the packet. */
-    void sendRtp(byte[] buffer, int offset, int length);
+    /**
+     * Encrypts in place and sends; the buffer needs SRTP's growth room after the packet.
+     *
+     * @return the length of the SRTP packet sent (it is left in the buffer), or -1 when nothing was sent
+     */
+    int sendRtp(byte[] buffer, int offset, int length);
 
     void sendRtcp(byte[] buffer, int offset, int length);
 }

@@ -234,15 +234,17 @@ public final class Transport implements PacketSink, RtpSender {
      * spare bytes after the packet. Media thread only.
      */
     @Override
-    public void sendRtp(byte[] buffer, int offset, int length) {
+    public int sendRtp(byte[] buffer, int offset, int length) {
         SrtpSession session = srtp;
         if (session == null) {
-            return;
+            return -1;
         }
         int protectedLength = session.protectRtp(buffer, offset, length);
         if (protectedLength > 0 && ice.send(buffer, offset, protectedLength)) {
             counters.countOut(protectedLength);
+            return protectedLength;
         }
+        return -1;
     }
 
     /** Encrypts an RTCP packet in place and sends it. Media thread only. */
@@ -256,6 +258,29 @@ public final class Transport implements PacketSink, RtpSender {
         if (protectedLength > 0) {
             ice.send(buffer, offset, protectedLength);
         }
+    }
+
+    /**
+     * Sends bytes as they are, without SRTP, on the selected ICE pair. The server never needs it; the
+     * hostile-peer tests do (replaying an SRTP packet, sending garbage from a connected address).
+     */
+    public void sendRaw(byte[] buffer, int offset, int length) {
+        if (!closed) {
+            ice.send(buffer, offset, length);
+        }
+    }
+
+    /**
+     * Stops without a word to the peer (no DTLS close_notify), as when the network goes away: the peer
+     * only notices by consent freshness (RFC 7675). For tests of exactly that; idempotent.
+     */
+    public void vanish() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        srtp = null;
+        ice.close();
     }
 
     /** Closes DTLS (close_notify) and ICE; idempotent. */

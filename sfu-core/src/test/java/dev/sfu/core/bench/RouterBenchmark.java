@@ -59,8 +59,10 @@ public class RouterBenchmark {
         }
 
         @Override
-        public void sendRtp(byte[] buf, int off, int len) {
-            sent += session.protectRtp(buf, off, len);
+        public int sendRtp(byte[] buf, int off, int len) {
+            int n = session.protectRtp(buf, off, len);
+            sent += n;
+            return n;
         }
 
         @Override

@@ -1,0 +1,510 @@
+package dev.sfu.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sfu.core.client.ClientContext;
+import dev.sfu.core.client.ClientSdp;
+import dev.sfu.core.client.SfuClient;
+import dev.sfu.core.transport.MediaThread;
+import dev.sfu.signaling.Main;
+import dev.sfu.signaling.ServerConfig;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Hostile peers and faults beside a 3-party conference ("calm") on one server, each case an automated
+ * test over real sockets: the case ends in a clear error or a silent drop with a counter, nothing reaches
+ * another conference, and the calm conference keeps flowing without loss, corruption or duplicates
+ * (checked after every case by {@link #calmConferenceIsUndisturbed}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(60)
+class HostilePeersTest {
+    private static final int CONSENT_TIMEOUT_SECONDS = 4;
+    private static final int MAX_ENDPOINTS = 5;
+
+    private Main.Server server;
+    private URI webSocket;
+    private HttpClient http;
+    private ExecutorService handshakes;
+    private MediaThread[] threads;
+    private ScheduledExecutorService clock;
+    private ClientContext context;
+    private LoadTest.Peers peers;
+    private List<SimulatedPeer> calm;
+    private Calm before;
+
+    @BeforeAll
+    void startServerAndCalmConference() throws Exception {
+        server = Main.Server.start(ServerConfig.load(new String[0], Map.of("SFU_HTTP_PORT", "0",
+                "SFU_HTTP_BIND_ADDRESS", "127.0.0.1", "SFU_MEDIA_PORT", "0", "SFU_MEDIA_BIND_ADDRESS", "127.0.0.1",
+                "SFU_ADVERTISED_ADDRESS", "127.0.0.1", "SFU_CONSENT_TIMEOUT_SECONDS",
+                Integer.toString(CONSENT_TIMEOUT_SECONDS), "SFU_MAX_ENDPOINTS_PER_CONFERENCE",
+                Integer.toString(MAX_ENDPOINTS))));
+        webSocket = URI.create("ws://127.0.0.1:" + server.httpPort() + "/ws");
+        http = HttpClient.newHttpClient();
+        handshakes = Executors.newCachedThreadPool();
+        threads = new MediaThread[] {new MediaThread("peers-0"), new MediaThread("peers-1")};
+        context = ClientContext.onAddress(InetAddress.getLoopbackAddress(), handshakes);
+        peers = new LoadTest.Peers(webSocket, http, context, threads, 1, 20);
+        for (int i = 0; i < 3; i++) {
+            peers.publisher("calm", true);
+        }
+        calm = List.copyOf(peers.publishers);
+        clock = Executors.newSingleThreadScheduledExecutor();
+        clock.scheduleAtFixedRate(new LoadTest.Sender(peers, 300, 1), 0, 20, TimeUnit.MILLISECONDS);
+        LoadTest.awaitMedia(calm, calm, 30);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        clock.shutdownNow();
+        for (SimulatedPeer p : peers.everyone) {
+            p.leave();
+        }
+        for (MediaThread t : threads) {
+            t.close();
+        }
+        handshakes.shutdownNow();
+        server.close();
+    }
+
+    @BeforeEach
+    void noteCalm() throws InterruptedException {
+        Thread.sleep(300);
+        before = Calm.of(calm);
+    }
+
+    /** After every case: the calm conference received more media and lost, broke or duplicated none. */
+    @AfterEach
+    void calmConferenceIsUndisturbed() throws InterruptedException {
+        Thread.sleep(1000);
+        Calm after = Calm.of(calm);
+        assertTrue(after.received > before.received + 3 * 2 * 25, "calm media kept flowing: " + before + " -> " + after);
+        assertEquals(before.lost, after.lost, "calm packets lost");
+        assertEquals(before.corrupted, after.corrupted, "calm packets corrupted (or foreign)");
+        assertEquals(before.reordered, after.reordered, "calm packets duplicated or reordered");
+    }
+
+    /**
+     * Random and truncated datagrams from a stranger (ice4j drops what is neither from a known address nor
+     * STUN naming a known ufrag; it has no counter for that), and random datagrams from a connected
+     * peer's own address, which reach its transport: undecryptable ones and those of no RFC 7983 kind are
+     * dropped and counted.
+     */
+    @Test
+    @Order(1)
+    void garbageAtTheMediaPortIsDropped() throws Exception {
+        Random random = new Random(1);
+        try (DatagramSocket stranger = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress port = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.mediaPort());
+            for (int i = 0; i < 600; i++) {
+                byte[] junk = new byte[random.nextInt(1500)];
+                random.nextBytes(junk);
+                stranger.send(new DatagramPacket(junk, junk.length, port));
+            }
+            byte[][] truncated = {
+                {0x00, 0x01, 0x00, 0x50, 0x21, 0x12, (byte) 0xa4, 0x42, 1, 2}, // STUN header cut short
+                {0x16, (byte) 0xfe, (byte) 0xfd, 0, 0}, // a DTLS record header cut short
+                {(byte) 0x80, 0x60, 0, 1, 0}, // an SRTP packet cut inside its header
+                {(byte) 0x81, (byte) 0xc8, 0, 6}, // an SRTCP sender report cut short
+                {}, // nothing at all
+            };
+            for (byte[] t : truncated) {
+                stranger.send(new DatagramPacket(t, t.length, port));
+            }
+        }
+        double srtpDroppedBefore = metric("sfu_packets_dropped_total");
+        double portDroppedBefore = metric("sfu_packets_dropped_port_total");
+        SimulatedPeer alice = calm.get(0);
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        alice.client.execute(() -> {
+            byte[] junk = new byte[1500];
+            for (int i = 0; i < 200; i++) {
+                random.nextBytes(junk);
+                // Half look like SRTP (RFC 7983: 128..191), half like nothing we speak (64..79).
+                junk[0] = (byte) (i % 2 == 0 ? 0x80 + random.nextInt(64) : 64 + random.nextInt(16));
+                alice.client.sendRawOnPublishTransport(junk, 0, 20 + random.nextInt(1200));
+            }
+            sent.complete(null);
+        });
+        sent.get(10, TimeUnit.SECONDS);
+        waitFor(() -> metric("sfu_packets_dropped_total") - srtpDroppedBefore >= 100,
+                "SRTP-looking garbage fails authentication and is counted");
+        waitFor(() -> metric("sfu_packets_dropped_port_total") - portDroppedBefore >= 100,
+                "garbage of no known kind is counted");
+    }
+
+    @Test
+    @Order(2)
+    void replayedSrtpIsDroppedAndCounted() throws Exception {
+        double droppedBefore = metric("sfu_packets_dropped_total");
+        SimulatedPeer alice = calm.get(0);
+        alice.replaysPending = 40;
+        waitFor(() -> alice.replaysSent >= 40, "the replays went out from alice's own address");
+        waitFor(() -> metric("sfu_packets_dropped_total") - droppedBefore >= 40,
+                "the replay window dropped every copy");
+    }
+
+    @Test
+    @Order(3)
+    void aPeerWhoseCertificateDoesNotMatchItsFingerprintIsRejected() throws Exception {
+        double failuresBefore = metric("sfu_dtls_failures_total");
+        SfuClient liar = new SfuClient("liar", context, threads[0], new SfuClient.Listener() {
+        });
+        WebSocketSignaling signaling = WebSocketSignaling.connect(webSocket, http, liar);
+        liar.attach(new SdpRewriting(signaling, sdp -> sdp.replaceAll("a=fingerprint:sha-256 ([0-9A-F]{2})",
+                "a=fingerprint:sha-256 " + "00")));
+        try {
+            signaling.join("liars", "liar").get(10, TimeUnit.SECONDS);
+            CompletableFuture<Void> published = liar.publish(List.of(new ClientSdp.PublishSpec("0", "audio", 4242)))
+                    .toCompletableFuture();
+            waitFor(() -> metric("sfu_dtls_failures_total") > failuresBefore,
+                    "the server refused the handshake and counted it");
+            waitFor(published::isDone, "the liar's publish transport failed");
+            assertTrue(published.isCompletedExceptionally(), "the liar never got SRTP keys");
+        } finally {
+            liar.close();
+            signaling.close();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void stunWithAWrongPasswordIsNotAnswered() throws Exception {
+        // Mallory learns a real ufrag of the server (her own transport's) and tries it with a guess.
+        SfuClient mallory = new SfuClient("mallory", context, threads[0], new SfuClient.Listener() {
+        });
+        WebSocketSignaling signaling = WebSocketSignaling.connect(webSocket, http, mallory);
+        AtomicReference<String> answer = new AtomicReference<>();
+        mallory.attach(new SdpRewriting(signaling, sdp -> sdp) {
+            @Override
+            public CompletionStage<String> publishOffer(String sdp) {
+                return super.publishOffer(sdp).thenApply(a -> {
+                    answer.set(a);
+                    return a;
+                });
+            }
+        });
+        try {
+            signaling.join("evil", "mallory").get(10, TimeUnit.SECONDS);
+            mallory.publish(List.of(new ClientSdp.PublishSpec("0", "audio", 4343))).toCompletableFuture()
+                    .get(20, TimeUnit.SECONDS);
+            String ufrag = answer.get().lines().filter(l -> l.startsWith("a=ice-ufrag:")).findFirst().orElseThrow()
+                    .substring("a=ice-ufrag:".length()).trim();
+            try (DatagramSocket stranger = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                stranger.setSoTimeout(1500);
+                byte[] request = bindingRequest(ufrag + ":mallory", "not-the-password".getBytes(StandardCharsets.UTF_8));
+                stranger.send(new DatagramPacket(request, request.length, InetAddress.getLoopbackAddress(),
+                        server.mediaPort()));
+                byte[] reply = new byte[1500];
+                DatagramPacket p = new DatagramPacket(reply, reply.length);
+                try {
+                    stranger.receive(p);
+                    int type = (reply[0] & 0xff) << 8 | (reply[1] & 0xff);
+                    assertNotEquals(0x0101, type, "a binding success for a wrong password");
+                } catch (SocketTimeoutException silentDrop) {
+                    // dropped without an answer: also right
+                }
+            }
+        } finally {
+            mallory.close();
+            signaling.close();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void anotherConferencesSsrcsAndMidsReachOnlyTheSendersOwnConference() throws Exception {
+        // A second set of peers numbered from 0 again: Mallory's SSRCs, mids and payload publisher id are
+        // exactly those of the calm conference's first publisher.
+        LoadTest.Peers evil = new LoadTest.Peers(webSocket, http, context, threads, 1, 20);
+        SimulatedPeer mallory = evil.publisher("evil", false);
+        SimulatedPeer eve = evil.subscriber("evil");
+        assertEquals(calm.get(0).index, mallory.index);
+        peers.publishers.add(mallory); // the sender drives her too
+        try {
+            waitFor(() -> eve.streams.size() >= 2, "mallory's media flows in her own conference");
+            Thread.sleep(1000);
+            assertTrue(eve.streams.keySet().stream().allMatch(k -> k.startsWith(mallory.endpointId + "/")),
+                    "eve got only mallory's streams: " + eve.streams.keySet());
+            for (SimulatedPeer p : calm) {
+                assertFalse(p.streams.keySet().stream().anyMatch(k -> k.startsWith(mallory.endpointId)),
+                        "mallory's media reached the calm conference");
+            }
+        } finally {
+            peers.publishers.remove(mallory);
+            mallory.leave();
+            eve.leave();
+        }
+    }
+
+    @Test
+    @Order(6)
+    void webSocketAbuseGetsErrorsAndCloses() throws Exception {
+        double errorsBefore = metric("sfu_signaling_errors_total");
+        AtomicReference<Integer> closeCode = new AtomicReference<>();
+        StringBuilder replies = new StringBuilder();
+        WebSocket ws = http.newWebSocketBuilder().buildAsync(webSocket, new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                synchronized (replies) {
+                    replies.append(data).append('\n');
+                }
+                w.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
+                closeCode.set(statusCode);
+                return null;
+            }
+        }).get(10, TimeUnit.SECONDS);
+        // A flood of joins and garbage on one connection: rate limited and answered with errors.
+        for (int i = 0; i < 200 && closeCode.get() == null; i++) {
+            ws.sendText(i % 2 == 0 ? "{\"type\":\"join\",\"conference\":\"flood\",\"displayName\":\"f\",\"id\":" + i + "}"
+                    : "{not json", true).get(5, TimeUnit.SECONDS);
+        }
+        waitFor(() -> metric("sfu_signaling_errors_total") > errorsBefore, "errors answered and counted");
+        synchronized (replies) {
+            assertTrue(replies.toString().contains("\"type\":\"error\""), replies.toString());
+            assertFalse(replies.toString().contains("\"code\":\"internal\""), "no internal error reached the client");
+        }
+        // A frame far over the limit closes the connection.
+        if (closeCode.get() == null) {
+            ws.sendText("x".repeat(2 * 1024 * 1024), true);
+        }
+        waitFor(() -> closeCode.get() != null || ws.isInputClosed(), "the server closed the abusive connection");
+    }
+
+    @Test
+    @Order(7)
+    void aClientThatNeverCompletesItsHandshakeIsRemovedAfterTheConsentTimeout() throws Exception {
+        double endpointsBefore = metric("sfu_endpoints");
+        // It joins and sends a publish offer but never sends a connectivity check or a DTLS record.
+        WebSocketSignaling silent = WebSocketSignaling.connect(webSocket, http, new SfuClient("silent", context,
+                threads[0], new SfuClient.Listener() {
+                }));
+        try {
+            silent.join("silence", "silent").get(10, TimeUnit.SECONDS);
+            String offer = ClientSdp.publishOffer(List.of(new ClientSdp.PublishSpec("0", "audio", 4444)),
+                    new dev.sfu.core.sdp.TransportParameters("abcd", "abcdefghijklmnopqrstuv", "sha-256",
+                            "AA:" .repeat(31) + "AA", "actpass", List.of()), "silent");
+            silent.publishOffer(offer).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(endpointsBefore + 1, metric("sfu_endpoints"));
+            waitFor(() -> metric("sfu_endpoints") == endpointsBefore, "the endpoint was removed",
+                    CONSENT_TIMEOUT_SECONDS + 10);
+        } finally {
+            silent.close();
+        }
+    }
+
+    @Test
+    @Order(8)
+    void aSubscriberWhoseNetworkVanishesIsRemovedWhenConsentExpires() throws Exception {
+        SimulatedPeer gone = peers.subscriber("calm");
+        waitFor(() -> gone.streams.size() >= 6, "the new subscriber receives the calm conference");
+        double endpointsBefore = metric("sfu_endpoints");
+        double iceFailuresBefore = metric("sfu_ice_failures_total");
+        long vanishedAt = System.nanoTime();
+        gone.client.vanish(); // no leave, no close_notify: its sockets just go quiet
+        waitFor(() -> metric("sfu_endpoints") == endpointsBefore - 1, "the vanished subscriber was removed",
+                CONSENT_TIMEOUT_SECONDS + 10);
+        double seconds = (System.nanoTime() - vanishedAt) / 1e9;
+        assertTrue(seconds >= CONSENT_TIMEOUT_SECONDS - 1, "removed only when consent expired, after " + seconds + " s");
+        assertTrue(metric("sfu_ice_failures_total") > iceFailuresBefore, "the consent failure is counted");
+        peers.everyone.remove(gone);
+        gone.signaling.close();
+    }
+
+    @Test
+    @Order(9)
+    void aPublisherWithTwentyPercentLossDisturbsNoOtherPublisher() throws Exception {
+        double lostBefore = metric("sfu_packets_lost_total");
+        SimulatedPeer lossy = peers.publisher("calm", true);
+        lossy.uplinkLoss = 0.2;
+        waitFor(() -> calm.stream().allMatch(p -> p.streams.keySet().stream()
+                .filter(k -> k.startsWith(lossy.endpointId)).count() == 2), "everyone receives the lossy publisher");
+        Thread.sleep(3000);
+        waitFor(() -> metric("sfu_packets_lost_total") > lostBefore + 50, "the server saw and counted the loss");
+        long lossyLost = calm.stream().flatMap(p -> p.streams.entrySet().stream())
+                .filter(e -> e.getKey().startsWith(lossy.endpointId)).mapToLong(e -> e.getValue().lost()).sum();
+        assertTrue(lossyLost > 0, "the lossy publisher's own streams show its loss");
+        // The calm publishers' streams are checked by calmConferenceIsUndisturbed (Calm counts only theirs).
+        peers.publishers.remove(lossy);
+        peers.everyone.remove(lossy);
+        lossy.leave();
+    }
+
+    @Test
+    @Order(10)
+    void aFullConferenceRejectsTheNextJoinWithConferenceFull() throws Exception {
+        List<WebSocketSignaling> extra = new java.util.ArrayList<>();
+        try {
+            String error = null;
+            for (int i = 0; i < MAX_ENDPOINTS + 1 && error == null; i++) {
+                WebSocketSignaling s = WebSocketSignaling.connect(webSocket, http, new SfuClient("extra" + i, context,
+                        threads[0], new SfuClient.Listener() {
+                        }));
+                extra.add(s);
+                try {
+                    s.join("calm", "extra" + i).get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    error = e.getCause().getMessage();
+                }
+            }
+            assertTrue(error != null && error.startsWith("conference-full"), "got " + error);
+        } finally {
+            for (WebSocketSignaling s : extra) {
+                s.leave();
+                s.close();
+            }
+        }
+    }
+
+    // ---- helpers ----
+
+    /** What the calm conference's peers received from the calm publishers (no one else's streams). */
+    private record Calm(long received, long lost, long corrupted, long reordered) {
+        static Calm of(List<SimulatedPeer> calm) {
+            long received = 0;
+            long lost = 0;
+            long corrupted = 0;
+            long reordered = 0;
+            for (SimulatedPeer p : calm) {
+                for (Map.Entry<String, StreamStats> e : p.streams.entrySet()) {
+                    if (calm.stream().noneMatch(q -> e.getKey().startsWith(q.endpointId + "/"))) {
+                        continue;
+                    }
+                    StreamStats s = e.getValue();
+                    received += s.received;
+                    lost += s.lost();
+                    corrupted += s.corrupted;
+                    reordered += s.reordered;
+                }
+            }
+            return new Calm(received, lost, corrupted, reordered);
+        }
+    }
+
+    /** Signaling that rewrites the publish offer on its way out (a client lying in its SDP). */
+    private static class SdpRewriting implements SfuClient.Signaling {
+        private final WebSocketSignaling delegate;
+        private final java.util.function.UnaryOperator<String> rewrite;
+
+        SdpRewriting(WebSocketSignaling delegate, java.util.function.UnaryOperator<String> rewrite) {
+            this.delegate = delegate;
+            this.rewrite = rewrite;
+        }
+
+        @Override
+        public CompletionStage<String> publishOffer(String sdp) {
+            return delegate.publishOffer(rewrite.apply(sdp));
+        }
+
+        @Override
+        public void subscribeAnswer(String sdp) throws Exception {
+            delegate.subscribeAnswer(sdp);
+        }
+    }
+
+    /** The sum of a metric's series in the server's Prometheus text. */
+    private double metric(String name) {
+        try {
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            double sum = 0;
+            for (String line : body.split("\n")) {
+                if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return sum;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+        waitFor(condition, what, 15);
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** A STUN Binding Request (RFC 5389) with USERNAME and a MESSAGE-INTEGRITY made with {@code key}. */
+    private static byte[] bindingRequest(String username, byte[] key) throws Exception {
+        byte[] user = username.getBytes(StandardCharsets.UTF_8);
+        int userPadded = (user.length + 3) & ~3;
+        int length = 4 + userPadded + 4 + 20;
+        byte[] m = new byte[20 + length];
+        m[1] = 0x01;
+        m[2] = (byte) (length >> 8);
+        m[3] = (byte) length;
+        m[4] = 0x21;
+        m[5] = 0x12;
+        m[6] = (byte) 0xa4;
+        m[7] = 0x42;
+        new Random().nextBytes(java.util.Arrays.copyOfRange(m, 8, 20));
+        for (int i = 8; i < 20; i++) {
+            m[i] = (byte) (i * 17);
+        }
+        int at = 20;
+        m[at + 1] = 0x06;
+        m[at + 3] = (byte) user.length;
+        System.arraycopy(user, 0, m, at + 4, user.length);
+        at += 4 + userPadded;
+        m[at + 1] = 0x08;
+        m[at + 3] = 20;
+        Mac mac = Mac.getInstance("HmacSHA1");
+        mac.init(new SecretKeySpec(key, "HmacSHA1"));
+        mac.update(m, 0, at);
+        System.arraycopy(mac.doFinal(), 0, m, at + 4, 20);
+        return m;
+    }
+}
