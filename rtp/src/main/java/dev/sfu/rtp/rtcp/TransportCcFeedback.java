@@ -14,8 +14,10 @@ package dev.sfu.rtp.rtcp;
  * |          packet chunk         |         packet chunk          |  ...
  * |  recv delta   |  recv delta   | ...                           |  (1 or 2 bytes each)
  * </pre>
- * The writer uses two-bit status vector chunks (seven packets each), which can say everything; deltas
- * are in 250 µs units, one byte when 0..255, else two (signed).
+ * The writer picks, packet by packet, the smallest chunk that fits as libwebrtc does: a run-length chunk
+ * for a run of one status at least as long as a vector chunk holds, a one-bit status vector (fourteen
+ * packets) when none of them needs a two-byte delta, else a two-bit status vector (seven). Deltas are in
+ * 250 µs units, one byte when 0..255, else two (signed).
  */
 public final class TransportCcFeedback {
     public static final int FMT = 15;
@@ -26,6 +28,7 @@ public final class TransportCcFeedback {
     private static final int SYMBOL_LARGE_DELTA = 2;
     private static final long DELTA_UNIT_MICROS = 250;
     private static final long REFERENCE_UNIT_MICROS = 64_000;
+    private static final int MAX_RUN = 0x1fff;
 
     private TransportCcFeedback() {
     }
@@ -60,37 +63,68 @@ public final class TransportCcFeedback {
         buf[off + 18] = (byte) referenceTime;
         buf[off + 19] = (byte) feedbackCount;
 
-        // Deltas first (they decide each symbol), written after the chunks.
-        int deltaAt = off + 20 + 2 * chunks;
-        int chunkAt = off + 20;
+        // Pass 1: each packet's symbol, parked at the end of the worst-case room (which the deltas
+        // reach only after the chunks are written, in pass 3).
+        int symbolsAt = off + worstCase - count;
         long previous = referenceTime * REFERENCE_UNIT_MICROS;
-        int chunk = 0;
-        int inChunk = 0;
         for (int i = 0; i < count; i++) {
             int symbol = SYMBOL_NOT_RECEIVED;
-            long arrival = arrivalMicros[i];
-            if (arrival != NOT_RECEIVED) {
-                long delta = Math.round((arrival - previous) / (double) DELTA_UNIT_MICROS);
-                delta = Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, delta));
-                if (delta >= 0 && delta <= 255) {
-                    symbol = SYMBOL_SMALL_DELTA;
-                    buf[deltaAt++] = (byte) delta;
-                } else {
-                    symbol = SYMBOL_LARGE_DELTA;
-                    buf[deltaAt++] = (byte) (delta >> 8);
-                    buf[deltaAt++] = (byte) delta;
-                }
+            if (arrivalMicros[i] != NOT_RECEIVED) {
+                long delta = deltaUnits(arrivalMicros[i], previous);
+                symbol = delta >= 0 && delta <= 255 ? SYMBOL_SMALL_DELTA : SYMBOL_LARGE_DELTA;
                 previous += delta * DELTA_UNIT_MICROS;
             }
-            // Two-bit status vector chunk: 1 | 1 | seven 2-bit symbols.
-            chunk |= symbol << (2 * (6 - inChunk));
-            if (++inChunk == 7 || i == count - 1) {
-                int value = 0xC000 | chunk;
-                buf[chunkAt++] = (byte) (value >> 8);
-                buf[chunkAt++] = (byte) value;
-                chunk = 0;
-                inChunk = 0;
+            buf[symbolsAt + i] = (byte) symbol;
+        }
+        // Pass 2: the chunks.
+        int chunkAt = off + 20;
+        for (int i = 0; i < count; ) {
+            int symbol = buf[symbolsAt + i];
+            int run = 1;
+            while (i + run < count && run < MAX_RUN && buf[symbolsAt + i + run] == symbol) {
+                run++;
             }
+            int window = Math.min(14, count - i);
+            boolean oneBit = true;
+            for (int k = 0; k < window; k++) {
+                oneBit &= buf[symbolsAt + i + k] != SYMBOL_LARGE_DELTA;
+            }
+            int value;
+            if (run >= (oneBit ? 14 : 7)) {
+                value = (symbol << 13) | run; // run length chunk: 0 | symbol | run length
+                i += run;
+            } else if (oneBit) {
+                value = 0x8000; // one-bit status vector: 1 | 0 | fourteen symbols
+                for (int k = 0; k < window; k++) {
+                    value |= buf[symbolsAt + i + k] << (13 - k);
+                }
+                i += window;
+            } else {
+                value = 0xC000; // two-bit status vector: 1 | 1 | seven symbols
+                int n = Math.min(7, count - i);
+                for (int k = 0; k < n; k++) {
+                    value |= buf[symbolsAt + i + k] << (2 * (6 - k));
+                }
+                i += n;
+            }
+            buf[chunkAt++] = (byte) (value >> 8);
+            buf[chunkAt++] = (byte) value;
+        }
+        // Pass 3: the deltas, after the chunks.
+        int deltaAt = chunkAt;
+        previous = referenceTime * REFERENCE_UNIT_MICROS;
+        for (int i = 0; i < count; i++) {
+            if (arrivalMicros[i] == NOT_RECEIVED) {
+                continue;
+            }
+            long delta = deltaUnits(arrivalMicros[i], previous);
+            if (delta >= 0 && delta <= 255) {
+                buf[deltaAt++] = (byte) delta;
+            } else {
+                buf[deltaAt++] = (byte) (delta >> 8);
+                buf[deltaAt++] = (byte) delta;
+            }
+            previous += delta * DELTA_UNIT_MICROS;
         }
         int length = deltaAt - off;
         int padding = (4 - (length & 3)) & 3;
@@ -106,6 +140,12 @@ public final class TransportCcFeedback {
         buf[off + 2] = (byte) (words >> 8);
         buf[off + 3] = (byte) words;
         return length;
+    }
+
+    /** The receive delta in 250 µs units, rounded to nearest and clamped to what two bytes hold. */
+    private static long deltaUnits(long arrival, long previous) {
+        long delta = Math.floorDiv(arrival - previous + DELTA_UNIT_MICROS / 2, DELTA_UNIT_MICROS);
+        return Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, delta));
     }
 
     /**

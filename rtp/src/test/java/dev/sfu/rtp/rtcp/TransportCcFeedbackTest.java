@@ -22,7 +22,7 @@ class TransportCcFeedbackTest {
                 + "11111111" + "22222222"         // sender, media source
                 + "0102" + "0003"                 // base sequence, status count
                 + "000001" + "05"                 // reference time 1 (x 64 ms), feedback count 5
-                + "d100"                          // 2-bit vector: received small, not received, received small
+                + "a800"                          // 1-bit vector (no large delta): received, not received, received
                 + "00" + "04";                    // deltas: 0 and 4 (x 250 us = 1 ms)
         assertEquals(expected, HexFormat.of().formatHex(out, 0, n));
         // Two packets need padding: 20 + 2 + 2 deltas... use four received packets: 20 + 2 + 4 = 26 -> 28.
@@ -34,6 +34,54 @@ class TransportCcFeedbackTest {
         assertTrue(it.next());
         assertEquals(RtcpPacketType.RTPFB, it.packetType());
         assertEquals(TransportCcFeedback.FMT, it.countOrFormat());
+    }
+
+    /** The writer uses every chunk kind where it is the smallest, and each reads back exactly. */
+    @Test
+    void writesRunLengthOneBitAndTwoBitChunks() {
+        long[] arrivals = new long[100];
+        for (int i = 0; i < 40; i++) {
+            arrivals[i] = 64_000 + i * 1_000L; // 40 received, small deltas: one run-length chunk
+        }
+        for (int i = 40; i < 54; i++) {
+            arrivals[i] = i % 3 == 1 ? TransportCcFeedback.NOT_RECEIVED : 64_000 + i * 1_000L; // mixed, small: one-bit
+        }
+        for (int i = 54; i < 61; i++) {
+            arrivals[i] = 164_000 + i * 1_000L; // a 100 ms jump (a two-byte delta), then small ones: two-bit
+        }
+        for (int i = 61; i < 100; i++) {
+            arrivals[i] = TransportCcFeedback.NOT_RECEIVED; // a long loss: run length
+        }
+        arrivals[99] = 200_000;
+        byte[] out = new byte[512];
+        int n = TransportCcFeedback.write(out, 0, 1, 2, 65_500, arrivals, 100, 0);
+        int[] kinds = new int[3]; // run length, one-bit, two-bit
+        int filled = 0;
+        for (int at = 20; filled < 100; at += 2) {
+            int chunk = (out[at] & 0xff) << 8 | (out[at + 1] & 0xff);
+            if ((chunk & 0x8000) == 0) {
+                kinds[0]++;
+                filled += chunk & 0x1fff;
+            } else if ((chunk & 0x4000) == 0) {
+                kinds[1]++;
+                filled += 14;
+            } else {
+                kinds[2]++;
+                filled += 7;
+            }
+        }
+        assertTrue(kinds[0] >= 2 && kinds[1] >= 1 && kinds[2] >= 1, java.util.Arrays.toString(kinds));
+        long[] back = new long[100];
+        assertEquals(100, TransportCcFeedback.parse(out, 0, n, back));
+        for (int i = 0; i < 100; i++) {
+            if (arrivals[i] == TransportCcFeedback.NOT_RECEIVED) {
+                assertEquals(TransportCcFeedback.NOT_RECEIVED, back[i], "packet " + i);
+            } else {
+                assertTrue(Math.abs(back[i] - arrivals[i]) <= 125 * (i + 1), "packet " + i);
+            }
+        }
+        // Forty small deltas in one chunk take 2 bytes of chunks instead of 12 with two-bit vectors.
+        assertTrue(n < 20 + 2 * 15 + 2 * 100, "compact: " + n);
     }
 
     @Test
