@@ -2,6 +2,7 @@ package dev.sfu.ice;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -86,9 +87,42 @@ public final class MediaPort implements AutoCloseable {
                 addresses.add(h.getLocalAddress().getHostAddress());
             }
         }
+        if (config.stunServer() != null) {
+            discoverPublicAddress(config, addresses);
+        }
+        if (config.tcpPort() != 0) {
+            LOG.warn("ICE-TCP (port {}) is not implemented yet: clients need UDP, directly or through TURN",
+                    config.tcpPort());
+        }
         LOG.info("media port UDP {} bound on {}, advertised as {}", port,
                 harvesters.stream().map(h -> h.getLocalAddress().getHostAddress()).toList(), addresses);
         return new MediaPort(config, harvesters, List.copyOf(addresses), port);
+    }
+
+    /**
+     * Asks the configured STUN server for our public address and advertises it first (the 1:1 NAT case:
+     * a cloud VM with a private address). Without an answer the server starts anyway, on what it has.
+     */
+    private static void discoverPublicAddress(IceConfig config, List<String> addresses) {
+        String server = config.stunServer();
+        int colon = server.lastIndexOf(':');
+        try {
+            InetSocketAddress stun = colon > 0
+                    ? new InetSocketAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))
+                    : new InetSocketAddress(server, 3478);
+            java.util.Optional<InetAddress> found = StunDiscovery.publicAddress(stun,
+                    InetAddress.getByName(config.bindAddress()));
+            if (found.isEmpty()) {
+                LOG.warn("STUN server {} did not answer: advertising {} only", server, addresses);
+                return;
+            }
+            String address = found.get().getHostAddress();
+            addresses.remove(address);
+            addresses.add(0, address);
+            LOG.info("STUN server {} sees us as {}: advertised first", server, address);
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("STUN discovery through {} failed: {}; advertising {} only", server, e.toString(), addresses);
+        }
     }
 
     /** A new server-side (controlled) transport with its own ICE credentials. */
