@@ -47,6 +47,8 @@ public final class Transport implements PacketSink, RtpSender {
     private volatile boolean iceConnected;
     /** DTLS records that arrived before the remote description (a flight or two of a handshake). */
     private final java.util.Queue<byte[]> earlyDtls = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** DTLS records of ours written before ICE had a pair to send them on. */
+    private final java.util.Queue<byte[]> earlyDtlsOut = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private static final int MAX_EARLY_DTLS = 8;
     private volatile SrtpSession srtp;
     private boolean started;
@@ -68,6 +70,7 @@ public final class Transport implements PacketSink, RtpSender {
             public void onConnected(InetSocketAddress remote) {
                 LOG.debug("{}: ICE connected to {}", name, remote);
                 iceConnected = true;
+                flushEarlyDtlsOut();
                 DtlsTransport d = dtls;
                 if (d != null) {
                     d.start();
@@ -104,7 +107,7 @@ public final class Transport implements PacketSink, RtpSender {
         }
         started = true;
         DtlsRole role = DtlsRole.of(localSetup, remote.setup());
-        dtls = new DtlsTransport(role, certificate, handshakeExecutor, ice::send, new DtlsTransport.Listener() {
+        dtls = new DtlsTransport(role, certificate, handshakeExecutor, this::sendDtls, new DtlsTransport.Listener() {
             @Override
             public void onConnected(SrtpSession session) {
                 mediaThread.execute(() -> connected(session));
@@ -162,6 +165,29 @@ public final class Transport implements PacketSink, RtpSender {
         LOG.info("{}: failed: {}", name, reason);
         close();
         handler.onFailed(this, reason);
+    }
+
+    /**
+     * Sends a DTLS record, or keeps it until ICE has a pair: a DTLS server answers a ClientHello that may
+     * arrive before our side of ICE has chosen the pair, and a flight lost there costs the peer's 1 s
+     * retransmission timer.
+     */
+    private void sendDtls(byte[] buf, int off, int len) {
+        if (ice.send(buf, off, len)) {
+            return;
+        }
+        if (!iceConnected && !closed && earlyDtlsOut.size() < MAX_EARLY_DTLS) {
+            earlyDtlsOut.add(java.util.Arrays.copyOfRange(buf, off, off + len));
+            if (iceConnected) {
+                flushEarlyDtlsOut(); // ICE connected meanwhile
+            }
+        }
+    }
+
+    private void flushEarlyDtlsOut() {
+        for (byte[] record; (record = earlyDtlsOut.poll()) != null; ) {
+            ice.send(record, 0, record.length);
+        }
     }
 
     /** Hands DTLS records that came before {@link #start} to the DTLS transport, once there is one. */
