@@ -18,14 +18,17 @@ import java.util.Map;
  *     one layer of each publisher; a stream that switched layers counts in both)
  * @param nacksSent sequence numbers the subscribers NACKed; {@code gapsFilled} of them arrived later,
  *     most by RTX ({@code retransmissionsReceived})
+ * @param jitterMeanMs interarrival jitter (RFC 3550 A.8) averaged over every received source; {@code
+ *     jitterMaxMs} the largest
  * @param ramp the ramp scenario's steps (empty otherwise); the figures above are then the knee's
  */
 public record LoadReport(String scenario, int peers, int publishers, int layers, double seconds, long packetsSent,
         long packetsReceived, long packetsLost, long packetsCorrupted, long packetsReordered, double lossPercent,
         double forwardedPerSecond, double latencyP50Ms, double latencyP95Ms, double latencyP99Ms,
+        double jitterMeanMs, double jitterMaxMs,
         double joinToFirstPacketP50Ms, double joinToFirstPacketP99Ms, int joinsMeasured, int streamsMeasured,
         int[] videoStreamsPerLayer, long nacksSent, long retransmissionsReceived, long gapsFilled,
-        long receiverReportsSent, long keyframeRequestsReceived, double serverCpuSeconds,
+        long receiverReportsSent, long transportFeedbackSent, long keyframeRequestsReceived, double serverCpuSeconds,
         double serverCpuMicrosPerForwardedPacket, double serverHeapMiB, double serverHeapPerEndpointKiB,
         boolean serverInProcess, List<RampStep> ramp) {
 
@@ -37,10 +40,11 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
     LoadReport withRamp(List<RampStep> steps) {
         return new LoadReport(scenario, peers, publishers, layers, seconds, packetsSent, packetsReceived, packetsLost,
                 packetsCorrupted, packetsReordered, lossPercent, forwardedPerSecond, latencyP50Ms, latencyP95Ms,
-                latencyP99Ms, joinToFirstPacketP50Ms, joinToFirstPacketP99Ms, joinsMeasured, streamsMeasured,
-                videoStreamsPerLayer, nacksSent, retransmissionsReceived, gapsFilled, receiverReportsSent,
-                keyframeRequestsReceived, serverCpuSeconds, serverCpuMicrosPerForwardedPacket, serverHeapMiB,
-                serverHeapPerEndpointKiB, serverInProcess, List.copyOf(steps));
+                latencyP99Ms, jitterMeanMs, jitterMaxMs, joinToFirstPacketP50Ms, joinToFirstPacketP99Ms,
+                joinsMeasured, streamsMeasured, videoStreamsPerLayer, nacksSent, retransmissionsReceived, gapsFilled,
+                receiverReportsSent, transportFeedbackSent, keyframeRequestsReceived, serverCpuSeconds,
+                serverCpuMicrosPerForwardedPacket, serverHeapMiB, serverHeapPerEndpointKiB, serverInProcess,
+                List.copyOf(steps));
     }
 
     static LoadReport of(LoadTest.Options options, List<SimulatedPeer> everyone, List<SimulatedPeer> publishers,
@@ -59,12 +63,16 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
         long retransmissions = 0;
         long filled = 0;
         long reports = 0;
+        long transportFeedback = 0;
+        List<Double> jitters = new ArrayList<>();
         long keyframeRequests = 0;
         for (SimulatedPeer p : everyone) {
             nacks += p.nacksSent;
             retransmissions += p.retransmissionsReceived;
             filled += p.gapsFilled;
             reports += p.receiverReportsSent;
+            transportFeedback += p.client.transportFeedbackSent();
+            jitters.addAll(p.jitterMillis());
             keyframeRequests += p.keyframeRequestsReceived;
             for (Map.Entry<String, StreamStats> e : p.streams.entrySet()) {
                 int layer = SimulatedPeer.RIDS.indexOf(e.getKey().substring(e.getKey().lastIndexOf('/') + 1));
@@ -102,8 +110,11 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
         return new LoadReport(options.scenario(), everyone.size(), publishers.size(), options.layers(), seconds, sent,
                 received, lost, corrupted, reordered, received + lost == 0 ? 0 : 100.0 * lost / (received + lost),
                 received / seconds, StreamStats.percentileMillis(hist, 0.50), StreamStats.percentileMillis(hist, 0.95),
-                StreamStats.percentileMillis(hist, 0.99), percentile(joins, 0.50), percentile(joins, 0.99), joins.size(),
-                streams, perLayer, nacks, retransmissions, filled, reports, keyframeRequests,
+                StreamStats.percentileMillis(hist, 0.99),
+                jitters.stream().mapToDouble(Double::doubleValue).average().orElse(0),
+                jitters.stream().mapToDouble(Double::doubleValue).max().orElse(0),
+                percentile(joins, 0.50), percentile(joins, 0.99), joins.size(),
+                streams, perLayer, nacks, retransmissions, filled, reports, transportFeedback, keyframeRequests,
                 (after.cpuNanos() - before.cpuNanos()) / 1e9,
                 received == 0 ? 0 : (after.cpuNanos() - before.cpuNanos()) / 1e3 / received, heapMiB,
                 everyone.isEmpty() ? 0 : heapMiB * 1024 / everyone.size(), serverInProcess, ramp);
@@ -125,16 +136,17 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
                   received        %,12d packets   (%,.0f forwarded packets/s)
                   lost            %,12d packets   (%.3f %%)
                   corrupted       %,12d   reordered %,d
-                  latency         p50 %.1f ms   p95 %.1f ms   p99 %.1f ms
+                  latency         p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   jitter mean %.2f ms, max %.2f ms
                   join→1st packet p50 %.0f ms   p99 %.0f ms   (%d joins into flowing media)
-                  feedback        %,d NACKed, %,d retransmissions received, %,d gaps filled; %,d receiver reports; %,d keyframe requests to publishers
+                  feedback        %,d NACKed, %,d retransmissions received, %,d gaps filled; %,d receiver reports; %,d transport-cc feedbacks; %,d keyframe requests to publishers
                   server CPU      %.2f s   = %.2f µs per forwarded packet%s
                   server heap     %.0f MiB   (%.0f KiB per endpoint)%s""",
                 scenario, peers, publishers, layers, seconds, streamsMeasured,
                 java.util.Arrays.toString(videoStreamsPerLayer), packetsSent, packetsReceived,
                 forwardedPerSecond, packetsLost, lossPercent, packetsCorrupted, packetsReordered, latencyP50Ms,
-                latencyP95Ms, latencyP99Ms, joinToFirstPacketP50Ms, joinToFirstPacketP99Ms, joinsMeasured, nacksSent,
-                retransmissionsReceived, gapsFilled, receiverReportsSent, keyframeRequestsReceived, serverCpuSeconds,
+                latencyP95Ms, latencyP99Ms, jitterMeanMs, jitterMaxMs, joinToFirstPacketP50Ms, joinToFirstPacketP99Ms, joinsMeasured, nacksSent,
+                retransmissionsReceived, gapsFilled, receiverReportsSent, transportFeedbackSent, keyframeRequestsReceived,
+                serverCpuSeconds,
                 serverCpuMicrosPerForwardedPacket, serverInProcess ? " (server in process: includes the harness)" : "",
                 serverHeapMiB, serverHeapPerEndpointKiB, rampTable());
     }

@@ -456,15 +456,21 @@ public final class LoadTest {
             }
             boolean keyframe = tick % 200 == 0;
             boolean report = tick % 50 == 25;
+            boolean transportFeedback = tick % 5 == 0; // every 100 ms, as browsers do at these rates
             tick++;
             for (SimulatedPeer p : peers.publishers) {
                 p.client.execute(() -> p.sendTick(packets, 1000, keyframe));
             }
             for (SimulatedPeer p : peers.everyone) {
-                p.client.execute(report ? () -> {
+                p.client.execute(() -> {
                     p.sendNacks();
-                    p.sendReceiverReport();
-                } : p::sendNacks);
+                    if (report) {
+                        p.sendReceiverReport();
+                    }
+                    if (transportFeedback) {
+                        p.client.sendTransportFeedback();
+                    }
+                });
             }
         }
 

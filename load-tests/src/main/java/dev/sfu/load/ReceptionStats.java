@@ -115,6 +115,10 @@ final class ReceptionStats {
         return expectedInterval <= 0 || lostInterval <= 0 ? 0 : (int) Math.min(255, (lostInterval << 8) / expectedInterval);
     }
 
+    double jitterMillis() {
+        return jitter * 1000.0 / clockRate;
+    }
+
     /** Interarrival jitter in timestamp units. */
     int jitter() {
         return (int) jitter;

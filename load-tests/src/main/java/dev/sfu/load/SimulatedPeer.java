@@ -17,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -68,9 +67,10 @@ final class SimulatedPeer {
     private int audioSequence;
     private final int[] videoSequence = new int[3];
     private int rtpSequenceAudio;
+    private int transportWideSequence;
     private final int[] rtpSequenceVideo = new int[3];
     private final boolean[] keyframeRequested = new boolean[3];
-    private final Map<Integer, ReceptionStats> reception = new HashMap<>();
+    private final Map<Integer, ReceptionStats> reception = new ConcurrentHashMap<>();
     volatile long packetsSent;
     volatile long keyframeRequestsReceived;
     volatile long nacksSent;
@@ -182,7 +182,10 @@ final class SimulatedPeer {
         }
     }
 
-    /** A one-byte-header extension block (RFC 8285) with the mid and, for a simulcast layer, the rid. */
+    /**
+     * A one-byte-header extension block (RFC 8285) with the mid, for a simulcast layer the rid, and the
+     * transport-wide sequence number.
+     */
     private int writeExtensions(byte[] mid, int layer) {
         packet[0] |= 0x10; // X
         int at = 16;
@@ -193,6 +196,10 @@ final class SimulatedPeer {
             packet[at++] = (byte) (ClientSdp.RID_EXTENSION_ID << 4);
             packet[at++] = (byte) RIDS.get(layer).charAt(0);
         }
+        // transport-wide sequence number (transport-cc), one counter across all of this peer's packets
+        packet[at++] = (byte) (ClientSdp.TRANSPORT_CC_EXTENSION_ID << 4 | 1);
+        packet[at++] = (byte) (transportWideSequence >> 8);
+        packet[at++] = (byte) transportWideSequence++;
         while ((at - 16) % 4 != 0) {
             packet[at++] = 0;
         }
@@ -284,6 +291,15 @@ final class SimulatedPeer {
         StreamStats stats = streams.computeIfAbsent(key, k -> new StreamStats());
         stats.record(intact ? MediaPayload.sequence(buf, off) : -1, len,
                 intact ? now - MediaPayload.sentNanos(buf, off) : 0, intact);
+    }
+
+    /** Each received source's interarrival jitter (RFC 3550 A.8) in milliseconds. */
+    List<Double> jitterMillis() {
+        List<Double> jitters = new ArrayList<>();
+        for (ReceptionStats r : reception.values()) {
+            jitters.add(r.jitterMillis());
+        }
+        return jitters;
     }
 
     /** NACKs what is missing and not yet asked for, per source (RFC 4585 generic NACK). Media thread. */

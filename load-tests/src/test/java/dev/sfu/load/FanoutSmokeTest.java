@@ -25,6 +25,8 @@ class FanoutSmokeTest {
         assertEquals(3, report.joinsMeasured(), "the subscribers joined flowing media");
         assertTrue(report.receiverReportsSent() >= 3 * 2, "a receiver report a second from each subscriber");
         assertTrue(report.keyframeRequestsReceived() > 0, "new subscriptions ask the publisher for a keyframe");
+        assertTrue(report.transportFeedbackSent() >= 3 * 10,
+                "subscribers answer the server's transport-wide sequence numbers with transport-cc feedback");
         assertEquals(0, report.packetsLost());
         assertEquals(0, report.packetsCorrupted());
         assertEquals(0, report.packetsReordered());

@@ -64,6 +64,8 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     /** Our SSRC as the sender of RTCP feedback (PLI, transport-cc) to this endpoint. */
     private final int rtcpSsrc = RANDOM.nextInt();
     private final TransportCcRecorder transportCc = new TransportCcRecorder();
+    /** Scratch for parsing subscribers' transport-cc feedback (a feedback covers at most this many). */
+    private final long[] feedbackArrivals = new long[8192];
     private int transportCcExtensionId;
     private int audioLevelExtensionId;
     /** Loudness (127 - level in -dBov, RFC 6464) smoothed over recent audio packets; 0 = silent. */
@@ -304,8 +306,9 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
 
     /**
      * How this publisher's extension ids become the ones in our subscribe offers: audio level and
-     * abs-send-time are kept under our ids; mid, rid and transport-cc describe the publisher's own
-     * transport and are removed.
+     * abs-send-time are kept under our ids; transport-cc moves to our id and gets each subscriber
+     * transport's own numbers as it is sent; mid and rid describe the publisher's own streams and are
+     * removed.
      */
     private byte[] subscriberExtensionMap(String kind) {
         byte[] map = new byte[256];
@@ -316,6 +319,10 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         Integer absSendTime = extensionIds.get(HeaderExtension.ABS_SEND_TIME);
         if (absSendTime != null) {
             map[absSendTime] = HeaderExtension.SUBSCRIBER_ABS_SEND_TIME_ID;
+        }
+        Integer transportWide = extensionIds.get(HeaderExtension.TRANSPORT_CC);
+        if (transportWide != null) {
+            map[transportWide] = HeaderExtension.SUBSCRIBER_TRANSPORT_CC_ID;
         }
         return map;
     }
@@ -591,7 +598,9 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             return;
         }
         while (it.next()) {
-            if (GenericNack.is(it)) {
+            if (isTransportCcFeedback(it)) {
+                countDownlinkFeedback(buffer, it.packetOffset(), it.packetLength());
+            } else if (GenericNack.is(it)) {
                 answerNack(buffer, it.packetOffset(), it.packetLength(), it.mediaSsrc());
             } else if (it.isKeyframeRequest()) {
                 int mediaSsrc = it.keyframeSsrc();
@@ -603,6 +612,31 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
                 }
             }
         }
+    }
+
+    private static boolean isTransportCcFeedback(dev.sfu.rtp.rtcp.RtcpCompoundIterator it) {
+        return it.packetType() == dev.sfu.rtp.rtcp.RtcpPacketType.RTPFB
+                && it.countOrFormat() == dev.sfu.rtp.rtcp.TransportCcFeedback.FMT;
+    }
+
+    /**
+     * A subscriber's transport-cc feedback on what we sent it: counted (packets it reports received and
+     * lost). It is the input a downlink bandwidth estimate will read.
+     */
+    private void countDownlinkFeedback(byte[] buffer, int at, int length) {
+        int count = dev.sfu.rtp.rtcp.TransportCcFeedback.parse(buffer, at, length, feedbackArrivals);
+        if (count <= 0) {
+            return;
+        }
+        int lost = 0;
+        for (int i = 0; i < count; i++) {
+            if (feedbackArrivals[i] == dev.sfu.rtp.rtcp.TransportCcFeedback.NOT_RECEIVED) {
+                lost++;
+            }
+        }
+        SfuMetrics metrics = conference.context().metrics();
+        metrics.downlinkFeedbackReceived().increment(count - lost);
+        metrics.downlinkFeedbackLost().increment(lost);
     }
 
     /**

@@ -1,8 +1,11 @@
 package dev.sfu.core;
 
+import dev.sfu.core.sdp.HeaderExtension;
+
 import dev.sfu.core.media.InboundStream;
 import dev.sfu.core.media.PacketCache;
 import dev.sfu.core.media.Subscription;
+import dev.sfu.core.sdp.HeaderExtension;
 import dev.sfu.core.transport.RtpSender;
 import dev.sfu.dtls.SrtpSession;
 import dev.sfu.rtp.RtpPacket;
@@ -42,6 +45,7 @@ public final class Router {
             }
             copy.remapExtensionIds(stream.track().extensionMap());
             subscription.rewrite(copy, nowNanos);
+            stampTransportWideSequence(out);
             out.sendRtp(scratch, 0, length);
         }
     }
@@ -65,8 +69,20 @@ public final class Router {
         }
         copy.remapExtensionIds(subscription.track().extensionMap());
         length = subscription.rewriteAsRetransmission(copy, outgoingSequence);
+        stampTransportWideSequence(out);
         out.sendRtp(scratch, 0, length);
         return true;
+    }
+
+    /** Writes the subscriber transport's own transport-wide sequence number, where the packet has one. */
+    private void stampTransportWideSequence(RtpSender out) {
+        long at = copy.findExtension(HeaderExtension.SUBSCRIBER_TRANSPORT_CC_ID);
+        if (at >= 0 && RtpPacket.elementLength(at) == 2) {
+            int sequence = out.nextTransportWideSequence();
+            int offset = RtpPacket.elementOffset(at);
+            scratch[offset] = (byte) (sequence >> 8);
+            scratch[offset + 1] = (byte) sequence;
+        }
     }
 
     /** Sends an RTCP packet built in a buffer of ours (keyframe requests, reports). */

@@ -17,6 +17,8 @@ final class SfuMetrics {
     private final Counter nacksReceived;
     private final Counter packetsLost;
     private final Counter retransmissions;
+    private final Counter downlinkFeedbackReceived;
+    private final Counter downlinkFeedbackLost;
 
     SfuMetrics(MeterRegistry registry) {
         Gauge.builder("sfu.conferences", conferences, AtomicInteger::get).register(registry);
@@ -33,6 +35,10 @@ final class SfuMetrics {
                 .register(registry);
         retransmissions = Counter.builder("sfu.retransmissions").description("NACKed packets resent from the cache")
                 .register(registry);
+        downlinkFeedbackReceived = Counter.builder("sfu.downlink.feedback.received")
+                .description("packets subscribers' transport-cc feedback reports as received").register(registry);
+        downlinkFeedbackLost = Counter.builder("sfu.downlink.feedback.lost")
+                .description("packets subscribers' transport-cc feedback reports as lost").register(registry);
     }
 
     AtomicInteger conferences() {
@@ -61,6 +67,14 @@ final class SfuMetrics {
 
     Counter nacksReceived() {
         return nacksReceived;
+    }
+
+    Counter downlinkFeedbackReceived() {
+        return downlinkFeedbackReceived;
+    }
+
+    Counter downlinkFeedbackLost() {
+        return downlinkFeedbackLost;
     }
 
     Counter retransmissions() {

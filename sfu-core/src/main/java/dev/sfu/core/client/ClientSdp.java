@@ -15,6 +15,7 @@ public final class ClientSdp {
     /** The mid header extension id our client offers (as Chrome does). */
     public static final int MID_EXTENSION_ID = 4;
     public static final int RID_EXTENSION_ID = 10;
+    public static final int TRANSPORT_CC_EXTENSION_ID = 5;
     public static final int AUDIO_LEVEL_EXTENSION_ID = 1;
 
     private ClientSdp() {
@@ -44,6 +45,7 @@ public final class ClientSdp {
             m.add("mid", t.mid());
             m.add("extmap", MID_EXTENSION_ID + " " + HeaderExtension.MID.uri());
             m.add("extmap", RID_EXTENSION_ID + " " + HeaderExtension.RID.uri());
+            m.add("extmap", TRANSPORT_CC_EXTENSION_ID + " " + HeaderExtension.TRANSPORT_CC.uri());
             if (t.kind().equals("audio")) {
                 m.add("extmap", AUDIO_LEVEL_EXTENSION_ID + " " + HeaderExtension.AUDIO_LEVEL.uri());
             }
@@ -92,6 +94,9 @@ public final class ClientSdp {
             local.writeTo(m, first);
             m.add("mid", o.mid());
             m.add(o.direction().equals("sendonly") ? "recvonly" : "inactive");
+            for (String extmap : o.attributes("extmap")) {
+                m.add("extmap", extmap); // every offered extension accepted, as browsers do for those they know
+            }
             m.add("rtcp-mux");
             for (String rtpmap : o.attributes("rtpmap")) {
                 if (fmts.contains(rtpmap.substring(0, Math.max(0, rtpmap.indexOf(' '))))) {

@@ -78,6 +78,12 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
     private Transport subscribeTransport;
     private final IntObjectMap<TrackMapping> tracksBySsrc = new IntObjectMap<>();
     private final RtpPacket received = new RtpPacket();
+    /** Arrivals on the subscribe transport by transport-wide sequence number, for transport-cc feedback. */
+    private final dev.sfu.core.media.TransportCcRecorder downlinkArrivals = new dev.sfu.core.media.TransportCcRecorder();
+    private final byte[] feedback = new byte[1500];
+    /** The subscribe offer's id for the transport-cc extension, 0 when it offers none. */
+    private int transportCcId;
+    private long feedbackSent;
     private final CompletableFuture<Void> publishConnected = new CompletableFuture<>();
     private final CompletableFuture<Void> subscribeConnected = new CompletableFuture<>();
     private final List<TrackMapping> remoteTracks = new CopyOnWriteArrayList<>();
@@ -171,6 +177,31 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
         });
     }
 
+    /**
+     * Sends transport-cc feedback for what arrived on the subscribe transport since the last call, as a
+     * browser does every 50–100 ms when the offer negotiated it. Media thread only.
+     *
+     * @return whether a feedback packet went out
+     */
+    public boolean sendTransportFeedback() {
+        Transport t = subscribeTransport;
+        if (t == null || !t.isConnected() || transportCcId == 0) {
+            return false;
+        }
+        int length = downlinkArrivals.writeFeedback(feedback, 0, 1, 0);
+        if (length <= 0) {
+            return false;
+        }
+        t.sendRtcp(feedback, 0, length);
+        feedbackSent++;
+        return true;
+    }
+
+    /** Transport-cc feedback packets sent so far (read from any thread, roughly). */
+    public long transportFeedbackSent() {
+        return feedbackSent;
+    }
+
     /** Sends an RTCP packet (e.g. a sender report) on the publish transport. Media thread only. */
     public void sendPublisherRtcp(byte[] buffer, int offset, int length) {
         sendRtcp(publishTransport, buffer, offset, length);
@@ -209,7 +240,14 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
                 subscribeTransport = newTransport("subscribe");
             }
             tracksBySsrc.clear();
+            transportCcId = 0;
             for (MediaDescription m : offer.media()) {
+                for (String extmap : m.attributes("extmap")) {
+                    String[] f = extmap.split(" ");
+                    if (f.length >= 2 && f[1].equals(dev.sfu.core.sdp.HeaderExtension.TRANSPORT_CC.uri())) {
+                        transportCcId = Integer.parseInt(f[0].split("/")[0]);
+                    }
+                }
                 for (TrackMapping t : tracks) {
                     if (t.mid().equals(m.mid())) {
                         for (String line : m.attributes("ssrc")) {
@@ -283,6 +321,13 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
         public void onRtp(Transport transport, byte[] buffer, int offset, int length, long receivedNanos) {
             if (transport != subscribeTransport || !received.wrap(buffer, offset, length)) {
                 return;
+            }
+            if (transportCcId != 0) {
+                long at = received.findExtension(transportCcId);
+                if (at >= 0 && RtpPacket.elementLength(at) == 2) {
+                    int value = RtpPacket.elementOffset(at);
+                    downlinkArrivals.record((buffer[value] & 0xff) << 8 | (buffer[value + 1] & 0xff), receivedNanos / 1000);
+                }
             }
             TrackMapping track = tracksBySsrc.get(received.ssrc());
             if (track != null) {

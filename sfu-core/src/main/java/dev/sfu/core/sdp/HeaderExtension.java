@@ -15,6 +15,12 @@ public enum HeaderExtension {
      */
     public static final int SUBSCRIBER_AUDIO_LEVEL_ID = 1;
     public static final int SUBSCRIBER_ABS_SEND_TIME_ID = 2;
+    /**
+     * Transport-wide sequence numbers toward a subscriber: the SFU writes its own, per subscribe
+     * transport, into the publisher's transport-cc element, and the subscriber's feedback on them is what
+     * a downlink bandwidth estimate reads.
+     */
+    public static final int SUBSCRIBER_TRANSPORT_CC_ID = 3;
 
     private final String uri;
 

@@ -7,6 +7,7 @@ import java.util.List;
 
 /** Writes the SDP offer of a subscribe transport (the server is always the offerer there). */
 public final class SubscribeOfferWriter {
+    private static final String TRANSPORT_CC_FEEDBACK = "transport-cc";
     private static final String PROTO = "UDP/TLS/RTP/SAVPF";
 
     private SubscribeOfferWriter() {
@@ -47,6 +48,7 @@ public final class SubscribeOfferWriter {
             m.add("extmap", HeaderExtension.SUBSCRIBER_AUDIO_LEVEL_ID + " " + HeaderExtension.AUDIO_LEVEL.uri());
         }
         m.add("extmap", HeaderExtension.SUBSCRIBER_ABS_SEND_TIME_ID + " " + HeaderExtension.ABS_SEND_TIME.uri());
+        m.add("extmap", HeaderExtension.SUBSCRIBER_TRANSPORT_CC_ID + " " + HeaderExtension.TRANSPORT_CC.uri());
         m.add(track != null ? "sendonly" : "inactive");
         if (track != null) {
             m.add("msid", track.streamId() + " " + track.trackId());
@@ -57,6 +59,9 @@ public final class SubscribeOfferWriter {
                 + (codec.channels() > 1 ? "/" + codec.channels() : ""));
         for (String fb : codec.feedback()) {
             m.add("rtcp-fb", codec.payloadType() + " " + fb);
+        }
+        if (!codec.feedback().contains(TRANSPORT_CC_FEEDBACK)) {
+            m.add("rtcp-fb", codec.payloadType() + " " + TRANSPORT_CC_FEEDBACK);
         }
         String fmtp = format.fmtp().isEmpty() ? codec.defaultFmtp() : format.fmtp();
         if (!fmtp.isEmpty()) {

@@ -15,4 +15,7 @@ public interface RtpSender {
     int sendRtp(byte[] buffer, int offset, int length);
 
     void sendRtcp(byte[] buffer, int offset, int length);
+
+    /** The next transport-wide sequence number (transport-cc) of packets sent on this transport. */
+    int nextTransportWideSequence();
 }

@@ -45,6 +45,7 @@ public final class Transport implements PacketSink, RtpSender {
     private final TransportCounters counters;
     private volatile DtlsTransport dtls;
     private volatile boolean iceConnected;
+    private int transportWideSequence;
     /** DTLS records that arrived before the remote description (a flight or two of a handshake). */
     private final java.util.Queue<byte[]> earlyDtls = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** DTLS records of ours written before ICE had a pair to send them on. */
@@ -271,6 +272,12 @@ public final class Transport implements PacketSink, RtpSender {
             return protectedLength;
         }
         return -1;
+    }
+
+    /** Media thread only. */
+    @Override
+    public int nextTransportWideSequence() {
+        return transportWideSequence++ & 0xffff;
     }
 
     /** Encrypts an RTCP packet in place and sends it. Media thread only. */

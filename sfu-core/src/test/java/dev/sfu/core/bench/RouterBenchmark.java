@@ -48,6 +48,7 @@ public class RouterBenchmark {
     private static final class EncryptingSender implements RtpSender {
         private final SrtpSession session;
         int sent;
+        private int sequence;
 
         EncryptingSender(SrtpSession session) {
             this.session = session;
@@ -56,6 +57,11 @@ public class RouterBenchmark {
         @Override
         public boolean isConnected() {
             return true;
+        }
+
+        @Override
+        public int nextTransportWideSequence() {
+            return sequence++ & 0xffff;
         }
 
         @Override
