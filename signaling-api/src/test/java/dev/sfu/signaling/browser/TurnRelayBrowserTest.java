@@ -50,9 +50,11 @@ class TurnRelayBrowserTest {
                         (async () => {
                           let type = '';
                           const stats = await window.sfu.subscribePc.getStats();
+                          // The pair in use is the transport's selected one; "nominated" can lag behind it.
                           stats.forEach(s => {
-                            if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
-                              type = stats.get(s.localCandidateId).candidateType;
+                            if (s.type === 'transport' && s.selectedCandidatePairId) {
+                              const pair = stats.get(s.selectedCandidatePairId);
+                              type = stats.get(pair.localCandidateId).candidateType;
                             }
                           });
                           return type;
