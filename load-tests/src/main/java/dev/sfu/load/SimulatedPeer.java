@@ -5,6 +5,7 @@ import dev.sfu.core.client.ClientContext;
 import dev.sfu.core.client.ClientSdp;
 import dev.sfu.core.client.SfuClient;
 import dev.sfu.core.media.Codec;
+import dev.sfu.core.media.ReceptionStats;
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.rtp.RtpPacket;
 import dev.sfu.rtp.rtcp.Fir;
@@ -307,7 +308,7 @@ final class SimulatedPeer {
         for (ReceptionStats r : reception.values()) {
             int count = r.takeNacks(lostSequences);
             if (count > 0) {
-                int n = GenericNack.write(rtcp, 0, receiverSsrc(), r.ssrc, lostSequences, count);
+                int n = GenericNack.write(rtcp, 0, receiverSsrc(), r.ssrc(), lostSequences, count);
                 if (n > 0) {
                     client.sendSubscriberRtcp(rtcp, 0, n);
                     nacksSent += count;
@@ -325,7 +326,7 @@ final class SimulatedPeer {
         int length = ReceiverReport.write(rtcp, 0, receiverSsrc());
         for (int i = 0; i < sources.size() && i < ReportBlock.MAX_COUNT; i++) {
             ReceptionStats r = sources.get(i);
-            int n = ReportBlock.append(rtcp, 0, r.ssrc, r.takeFractionLost(), (int) r.cumulativeLost(),
+            int n = ReportBlock.append(rtcp, 0, r.ssrc(), r.takeFractionLost(), (int) r.cumulativeLost(),
                     (int) r.extendedHighestSequence(), r.jitter(), 0, 0);
             if (n < 0) {
                 break;

@@ -43,14 +43,21 @@ final class Conference {
     /** A new speaker must be loudest for this many 250 ms ticks in a row: no flapping between talkers. */
     private static final int TICKS_TO_TAKE_OVER = 2;
 
-    /** Every 50 ms: transport-cc feedback to publishers; every 250 ms: simulcast layer choice. */
+    /**
+     * Every 50 ms: transport-cc feedback to publishers; every 250 ms: simulcast layer choice; every
+     * second: receiver reports to publishers.
+     */
     private void sendFeedback() {
         boolean layers = ++ticks % 5 == 0;
+        boolean reports = ticks % 20 == 0;
         long now = System.nanoTime();
         Endpoint loudest = null;
         double loudestLevel = SPEECH_LOUDNESS;
         for (Endpoint e : endpoints.values()) {
             e.sendTransportFeedback();
+            if (reports) {
+                e.sendReceiverReport(now);
+            }
             if (layers) {
                 e.updateLayers(now);
                 double l = e.loudness();

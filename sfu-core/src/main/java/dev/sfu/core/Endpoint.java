@@ -64,6 +64,8 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     /** Our SSRC as the sender of RTCP feedback (PLI, transport-cc) to this endpoint. */
     private final int rtcpSsrc = RANDOM.nextInt();
     private final TransportCcRecorder transportCc = new TransportCcRecorder();
+    /** This endpoint's published streams, in the order they appeared, for its receiver reports. */
+    private final List<InboundStream> reported = new ArrayList<>();
     /** Scratch for parsing subscribers' transport-cc feedback (a feedback covers at most this many). */
     private final long[] feedbackArrivals = new long[8192];
     private int transportCcExtensionId;
@@ -293,10 +295,10 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             track.setExtensionMap(subscriberExtensionMap(p.kind()));
             tracks.add(track);
             for (Long ssrc : p.ssrcs()) {
-                bind(ssrc.intValue(), new InboundStream(track, 0, false));
+                bind(ssrc.intValue(), new InboundStream(track, 0, false, ssrc.intValue()));
                 Long rtx = p.rtxSsrcs().get(ssrc);
                 if (rtx != null) {
-                    bind(rtx.intValue(), new InboundStream(track, 0, true));
+                    bind(rtx.intValue(), new InboundStream(track, 0, true, rtx.intValue()));
                 }
             }
             LOG.info("{}: publishes {} track {} ({})", id, p.kind(), track.trackId(), p.format().codec());
@@ -331,6 +333,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         inbound.put(ssrc, stream);
         if (!stream.rtx()) {
             stream.track().learnEncodingSsrc(stream.encoding(), ssrc);
+            reported.add(stream);
         }
     }
 
@@ -481,6 +484,32 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         return loudness;
     }
 
+    /**
+     * Sends a receiver report (RFC 3550 §6.4.2) with a block per SSRC this endpoint publishes (up to 31,
+     * the most recent streams), which the publisher's browser reads for loss, jitter and round-trip time.
+     * The conference calls it about once a second.
+     */
+    void sendReceiverReport(long nowNanos) {
+        Transport t = publishTransport;
+        if (t == null || reported.isEmpty() || !t.isConnected()) {
+            return;
+        }
+        int length = dev.sfu.rtp.rtcp.ReceiverReport.write(rtcpOut, 0, rtcpSsrc);
+        for (int i = Math.max(0, reported.size() - dev.sfu.rtp.rtcp.ReportBlock.MAX_COUNT); i < reported.size(); i++) {
+            dev.sfu.core.media.ReceptionStats r = reported.get(i).reception();
+            if (r.extendedHighestSequence() < 0) {
+                continue; // nothing received yet
+            }
+            int n = dev.sfu.rtp.rtcp.ReportBlock.append(rtcpOut, 0, r.ssrc(), r.takeFractionLost(),
+                    (int) r.cumulativeLost(), (int) r.extendedHighestSequence(), r.jitter(), r.lastSenderReport(),
+                    r.delaySinceLastSenderReport(nowNanos));
+            if (n > 0) {
+                length = n;
+            }
+        }
+        conference.router().sendRtcp(t, rtcpOut, length);
+    }
+
     /** Sends transport-cc feedback for what arrived since the last call (the conference calls it every 50 ms). */
     void sendTransportFeedback() {
         Transport t = publishTransport;
@@ -520,6 +549,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         if (stream.rtx()) {
             return; // retransmissions toward the SFU: used once NACK toward publishers exists
         }
+        stream.reception().onPacket(packet.sequenceNumber(), packet.timestamp(), receivedNanos);
         if (audioLevelExtensionId != 0 && stream.track().isAudio()) {
             long at = packet.findExtension(audioLevelExtensionId);
             if (at >= 0) {
@@ -569,7 +599,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
                 return null;
             }
         }
-        InboundStream stream = new InboundStream(track, encoding, repaired != null);
+        InboundStream stream = new InboundStream(track, encoding, repaired != null, p.ssrc());
         bind(p.ssrc(), stream);
         if (!stream.rtx() && !track.subscriptions().isEmpty()) {
             track.requestKeyframe(encoding, System.nanoTime(), 0);
@@ -650,6 +680,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         }
         long ntp = SenderReport.ntpTimestamp(buffer, at);
         int rtpTimestamp = SenderReport.rtpTimestamp(buffer, at);
+        stream.reception().onSenderReport(ntp, System.nanoTime());
         ArrayList<Subscription> subscriptions = stream.track().subscriptions();
         for (int i = 0, n = subscriptions.size(); i < n; i++) {
             Subscription s = subscriptions.get(i);

@@ -89,7 +89,7 @@ public class RouterBenchmark {
             s.setAccepted(true);
             track.subscriptions().add(s);
         }
-        stream = new InboundStream(track, 0, false);
+        stream = new InboundStream(track, 0, false, 1234);
         floorSession = SrtpSession.create(SrtpProfile.AEAD_AES_128_GCM, key, salt, key, salt);
         RtpPacket.writeHeader(buffer, 0, false, 96, 0, 0, 42);
         buffer[12] = 0x10; // VP8: start of a keyframe, so every subscription starts

@@ -1,18 +1,19 @@
-package dev.sfu.load;
+package dev.sfu.core.media;
 
 import dev.sfu.rtp.SequenceNumbers;
 
 /**
- * What a receiver keeps per RTP source to write report blocks as a browser does (RFC 3550 appendix
- * A.1, A.3 and A.8): the extended highest sequence number, cumulative and interval loss, and the
- * interarrival jitter. It also remembers which sequence numbers are missing, so the receiver can NACK
- * them (RFC 4585) once, and sees them filled by retransmissions. Media thread only.
+ * What a receiver keeps per RTP source to write report blocks (RFC 3550 §6.4.1, appendix A.1, A.3 and
+ * A.8): the extended highest sequence number, cumulative and interval loss, the interarrival jitter, and
+ * the last sender report with its arrival time (LSR, DLSR). It also remembers which sequence numbers are
+ * missing, so the receiver can NACK them (RFC 4585) once, and sees them filled by retransmissions. The
+ * server keeps one per publisher SSRC, the load harness one per source it receives. Media thread only.
  */
-final class ReceptionStats {
+public final class ReceptionStats {
     /** Gaps older than this many packets are given up on (a browser's NACK list is about as long). */
     private static final int NACK_WINDOW = 256;
 
-    final int ssrc;
+    private final int ssrc;
     private final int clockRate;
     private final SequenceNumbers.Unwrapper unwrapper = new SequenceNumbers.Unwrapper();
     private long baseSequence = -1;
@@ -21,11 +22,15 @@ final class ReceptionStats {
     private long expectedPrior;
     private long receivedPrior;
     private double jitter;
-    private long lastTransit = Long.MIN_VALUE;
+    private int lastTransit;
+    private long firstArrivalNanos;
     private final boolean[] missing = new boolean[NACK_WINDOW];
     private final boolean[] nacked = new boolean[NACK_WINDOW];
+    /** The middle 32 bits of the last sender report's NTP timestamp, 0 before any (RFC 3550 §6.4.1 LSR). */
+    private int lastSenderReport;
+    private long lastSenderReportNanos;
 
-    ReceptionStats(int ssrc, int clockRate) {
+    public ReceptionStats(int ssrc, int clockRate) {
         this.ssrc = ssrc;
         this.clockRate = clockRate;
     }
@@ -35,12 +40,16 @@ final class ReceptionStats {
      *
      * @return whether it filled a gap (arrived after packets with higher numbers)
      */
-    boolean onPacket(int sequenceNumber, int rtpTimestamp, long arrivalNanos) {
+    public boolean onPacket(int sequenceNumber, int rtpTimestamp, long arrivalNanos) {
         long extended = unwrapper.unwrap(sequenceNumber);
         received++;
-        long transit = arrivalNanos * clockRate / 1_000_000_000L - (rtpTimestamp & 0xffffffffL);
-        if (lastTransit != Long.MIN_VALUE) {
-            long d = Math.abs(transit - lastTransit);
+        if (received == 1) {
+            firstArrivalNanos = arrivalNanos; // keeps the product below in range however large nanoTime is
+        }
+        // RFC 3550 A.8 in 32-bit arithmetic, so that the RTP timestamp's wrap cancels out.
+        int transit = (int) ((arrivalNanos - firstArrivalNanos) * clockRate / 1_000_000_000L) - rtpTimestamp;
+        if (received > 1) {
+            int d = Math.abs(transit - lastTransit);
             jitter += (d - jitter) / 16.0;
         }
         lastTransit = transit;
@@ -62,7 +71,7 @@ final class ReceptionStats {
     }
 
     /** A retransmission (RTX, RFC 4588) of the given original sequence number; whether it filled a gap. */
-    boolean onRetransmission(int originalSequenceNumber) {
+    public boolean onRetransmission(int originalSequenceNumber) {
         if (highestSequence < 0) {
             return false;
         }
@@ -84,7 +93,7 @@ final class ReceptionStats {
     }
 
     /** Writes the sequence numbers missing and not yet NACKed into {@code out}; returns how many. */
-    int takeNacks(int[] out) {
+    public int takeNacks(int[] out) {
         int count = 0;
         for (long s = Math.max(baseSequence, highestSequence - NACK_WINDOW + 1); s < highestSequence && count < out.length; s++) {
             int slot = slot(s);
@@ -96,16 +105,16 @@ final class ReceptionStats {
         return count;
     }
 
-    long extendedHighestSequence() {
+    public long extendedHighestSequence() {
         return highestSequence;
     }
 
-    long cumulativeLost() {
+    public long cumulativeLost() {
         return highestSequence < 0 ? 0 : highestSequence - baseSequence + 1 - received;
     }
 
     /** The fraction lost since the previous call, in 1/256 (RFC 3550 A.3); moves the interval on. */
-    int takeFractionLost() {
+    public int takeFractionLost() {
         long expected = highestSequence - baseSequence + 1;
         long expectedInterval = expected - expectedPrior;
         long receivedInterval = received - receivedPrior;
@@ -115,12 +124,35 @@ final class ReceptionStats {
         return expectedInterval <= 0 || lostInterval <= 0 ? 0 : (int) Math.min(255, (lostInterval << 8) / expectedInterval);
     }
 
-    double jitterMillis() {
+    public double jitterMillis() {
         return jitter * 1000.0 / clockRate;
     }
 
+    public int ssrc() {
+        return ssrc;
+    }
+
+    /** A sender report from this source arrived (its 64-bit NTP timestamp). */
+    public void onSenderReport(long ntpTimestamp, long arrivalNanos) {
+        lastSenderReport = (int) (ntpTimestamp >>> 16);
+        lastSenderReportNanos = arrivalNanos;
+    }
+
+    /** LSR: the middle 32 bits of the last sender report's NTP timestamp, or 0. */
+    public int lastSenderReport() {
+        return lastSenderReport;
+    }
+
+    /** DLSR: the time since the last sender report in 1/65536 s, or 0 when there was none. */
+    public int delaySinceLastSenderReport(long nowNanos) {
+        if (lastSenderReport == 0) {
+            return 0;
+        }
+        return (int) Math.min(0xffffffffL, (nowNanos - lastSenderReportNanos) * 65536 / 1_000_000_000L);
+    }
+
     /** Interarrival jitter in timestamp units. */
-    int jitter() {
+    public int jitter() {
         return (int) jitter;
     }
 
