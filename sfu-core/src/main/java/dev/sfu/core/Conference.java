@@ -35,6 +35,7 @@ final class Conference {
 
     private int ticks;
     /** Dominant speaker (RFC 6464 audio levels): who it is, and who has been loudest in a row how often. */
+    private final long[] feedbackScratch = new long[8192];
     private Endpoint dominant;
     private Endpoint challenger;
     private int challengerTicks;
@@ -96,6 +97,14 @@ final class Conference {
 
     MediaThread thread() {
         return thread;
+    }
+
+    /**
+     * Scratch for parsing subscribers' transport-cc feedback, shared by the conference's endpoints (they
+     * run on its one media thread); a feedback reporting more packets than this is skipped.
+     */
+    long[] feedbackScratch() {
+        return feedbackScratch;
     }
 
     Router router() {

@@ -66,8 +66,6 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     private final TransportCcRecorder transportCc = new TransportCcRecorder();
     /** This endpoint's published streams, in the order they appeared, for its receiver reports. */
     private final List<InboundStream> reported = new ArrayList<>();
-    /** Scratch for parsing subscribers' transport-cc feedback (a feedback covers at most this many). */
-    private final long[] feedbackArrivals = new long[8192];
     private int transportCcExtensionId;
     private int audioLevelExtensionId;
     /** Loudness (127 - level in -dBov, RFC 6464) smoothed over recent audio packets; 0 = silent. */
@@ -654,6 +652,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
      * lost). It is the input a downlink bandwidth estimate will read.
      */
     private void countDownlinkFeedback(byte[] buffer, int at, int length) {
+        long[] feedbackArrivals = conference.feedbackScratch();
         int count = dev.sfu.rtp.rtcp.TransportCcFeedback.parse(buffer, at, length, feedbackArrivals);
         if (count <= 0) {
             return;
