@@ -56,6 +56,7 @@ final class Conference {
         double loudestLevel = SPEECH_LOUDNESS;
         for (Endpoint e : endpoints.values()) {
             e.sendTransportFeedback();
+            e.sendUpstreamNacks();
             if (reports) {
                 e.sendReceiverReport(now);
             }

@@ -66,6 +66,8 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     private final TransportCcRecorder transportCc = new TransportCcRecorder();
     /** This endpoint's published streams, in the order they appeared, for its receiver reports. */
     private final List<InboundStream> reported = new ArrayList<>();
+    /** Sequence numbers to NACK upstream, one stream at a time. */
+    private final int[] upstreamLost = new int[64];
     private int transportCcExtensionId;
     private int audioLevelExtensionId;
     /** Loudness (127 - level in -dBov, RFC 6464) smoothed over recent audio packets; 0 = silent. */
@@ -281,6 +283,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             if (!kept) {
                 tracks.remove(track);
                 inbound.removeIf(stream -> stream.track() == track);
+                reported.removeIf(stream -> stream.track() == track);
                 conference.trackRemoved(track);
             }
         }
@@ -545,9 +548,13 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             }
         }
         if (stream.rtx()) {
-            return; // retransmissions toward the SFU: used once NACK toward publishers exists
+            stream = repair(stream, buffer, offset);
+            if (stream == null) {
+                return;
+            }
+        } else {
+            stream.reception().onPacket(packet.sequenceNumber(), packet.timestamp(), receivedNanos);
         }
-        stream.reception().onPacket(packet.sequenceNumber(), packet.timestamp(), receivedNanos);
         if (audioLevelExtensionId != 0 && stream.track().isAudio()) {
             long at = packet.findExtension(audioLevelExtensionId);
             if (at >= 0) {
@@ -568,6 +575,62 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             track.cache(stream.encoding(), buffer, offset, length, packet.sequenceNumber(), now);
         }
         conference.router().forward(stream, packet, keyframe, now);
+    }
+
+    /**
+     * An RTX packet (RFC 4588) the publisher sent for one we NACKed: rebuilds the original in place (its
+     * sequence number from the payload's first two bytes, the original SSRC and payload type, the payload
+     * moved back over them) so that it goes on as the late original it is. Padding-only packets (the
+     * publisher probing bandwidth) and repairs of gaps we did not have are dropped.
+     *
+     * @return the original's stream, with {@link #packet} now the original; null to drop
+     */
+    private InboundStream repair(InboundStream rtx, byte[] buffer, int offset) {
+        int at = packet.payloadOffset();
+        int payload = packet.payloadLength();
+        if (payload <= 2) {
+            return null;
+        }
+        InboundStream original = inbound.get(rtx.track().encodingSsrc(rtx.encoding()));
+        int originalSequence = (buffer[at] & 0xff) << 8 | (buffer[at + 1] & 0xff);
+        if (original == null || original.rtx() || !original.reception().onRetransmission(originalSequence)) {
+            return null;
+        }
+        System.arraycopy(buffer, at + 2, buffer, at, payload - 2);
+        buffer[offset] &= ~0x20; // the padding, if any, is gone with the shift
+        int length = at - offset + payload - 2;
+        packet.wrap(buffer, offset, length);
+        packet.setPayloadType(original.track().format().codec().payloadType());
+        packet.setSequenceNumber(originalSequence);
+        packet.setSsrc(original.reception().ssrc());
+        conference.context().metrics().packetsRecovered().increment();
+        return original;
+    }
+
+    /**
+     * NACKs (RFC 4585) what each video stream of this publisher is missing, once per gap, so that the
+     * publisher repairs its uplink loss with RTX before subscribers notice. The conference calls it every
+     * 50 ms.
+     */
+    void sendUpstreamNacks() {
+        Transport t = publishTransport;
+        if (t == null || reported.isEmpty() || !t.isConnected()) {
+            return;
+        }
+        for (int i = 0; i < reported.size(); i++) {
+            InboundStream s = reported.get(i);
+            if (s.track().isAudio() || s.track().format().codec().rtxPayloadType() < 0) {
+                continue; // nothing the publisher could retransmit
+            }
+            int count = s.reception().takeNacks(upstreamLost);
+            if (count > 0) {
+                int length = GenericNack.write(rtcpOut, 0, rtcpSsrc, s.reception().ssrc(), upstreamLost, count);
+                if (length > 0) {
+                    conference.router().sendRtcp(t, rtcpOut, length);
+                    conference.context().metrics().nacksSent().increment(count);
+                }
+            }
+        }
     }
 
     /**

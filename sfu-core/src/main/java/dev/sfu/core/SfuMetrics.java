@@ -18,6 +18,8 @@ final class SfuMetrics {
     private final Counter packetsLost;
     private final Counter retransmissions;
     private final Counter downlinkFeedbackReceived;
+    private final Counter nacksSent;
+    private final Counter packetsRecovered;
     private final Counter downlinkFeedbackLost;
 
     SfuMetrics(MeterRegistry registry) {
@@ -35,6 +37,10 @@ final class SfuMetrics {
                 .register(registry);
         retransmissions = Counter.builder("sfu.retransmissions").description("NACKed packets resent from the cache")
                 .register(registry);
+        nacksSent = Counter.builder("sfu.nacks.sent").description("packets NACKed to publishers (upstream loss)")
+                .register(registry);
+        packetsRecovered = Counter.builder("sfu.packets.recovered")
+                .description("upstream losses repaired by the publisher's RTX").register(registry);
         downlinkFeedbackReceived = Counter.builder("sfu.downlink.feedback.received")
                 .description("packets subscribers' transport-cc feedback reports as received").register(registry);
         downlinkFeedbackLost = Counter.builder("sfu.downlink.feedback.lost")
@@ -67,6 +73,14 @@ final class SfuMetrics {
 
     Counter nacksReceived() {
         return nacksReceived;
+    }
+
+    Counter nacksSent() {
+        return nacksSent;
+    }
+
+    Counter packetsRecovered() {
+        return packetsRecovered;
     }
 
     Counter downlinkFeedbackReceived() {

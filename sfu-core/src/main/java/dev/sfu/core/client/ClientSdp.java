@@ -21,10 +21,17 @@ public final class ClientSdp {
     private ClientSdp() {
     }
 
-    /** A track the client publishes: its mid, kind and SSRC (simulcast is signalled by rids instead). */
-    public record PublishSpec(String mid, String kind, long ssrc, List<String> rids) {
+    /**
+     * A track the client publishes: its mid, kind and SSRC (simulcast is signalled by rids instead), and
+     * the SSRC of its RTX stream (ssrc-group FID, RFC 5576) or -1.
+     */
+    public record PublishSpec(String mid, String kind, long ssrc, List<String> rids, long rtxSsrc) {
         public PublishSpec(String mid, String kind, long ssrc) {
-            this(mid, kind, ssrc, List.of());
+            this(mid, kind, ssrc, List.of(), -1);
+        }
+
+        public PublishSpec(String mid, String kind, long ssrc, List<String> rids) {
+            this(mid, kind, ssrc, rids, -1);
         }
     }
 
@@ -63,6 +70,10 @@ public final class ClientSdp {
                 m.add("fmtp", codec.rtxPayloadType() + " apt=" + codec.payloadType());
             }
             if (t.rids().isEmpty()) {
+                if (t.rtxSsrc() >= 0 && codec.rtxPayloadType() >= 0) {
+                    m.add("ssrc-group", "FID " + t.ssrc() + " " + t.rtxSsrc());
+                    m.add("ssrc", t.rtxSsrc() + " cname:" + cname);
+                }
                 m.add("ssrc", t.ssrc() + " cname:" + cname);
             } else {
                 for (String rid : t.rids()) {
