@@ -291,15 +291,26 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             if (tracks.stream().anyMatch(t -> t.mid().equals(p.mid()))) {
                 continue;
             }
-            Track track = new Track(id + "-" + p.mid(), id, id, p.kind(), p.mid(), p.format(), p.rids(),
+            // SSRC-based simulcast (ssrc-group SIM) has no rids: its layers get names of ours.
+            List<String> layers = p.rids();
+            if (layers.isEmpty() && !p.simulcastSsrcs().isEmpty()) {
+                layers = new ArrayList<>();
+                for (int e = 0; e < p.simulcastSsrcs().size(); e++) {
+                    layers.add("sim" + e);
+                }
+            }
+            Track track = new Track(id + "-" + p.mid(), id, id, p.kind(), p.mid(), p.format(), layers,
                     this::requestKeyframe);
             track.setExtensionMap(subscriberExtensionMap(p.kind()));
             tracks.add(track);
-            for (Long ssrc : p.ssrcs()) {
-                bind(ssrc.intValue(), new InboundStream(track, 0, false, ssrc.intValue()));
+            List<Long> primaries = p.simulcastSsrcs().isEmpty() ? p.ssrcs() : p.simulcastSsrcs();
+            for (int e = 0; e < primaries.size(); e++) {
+                int encoding = p.simulcastSsrcs().isEmpty() ? 0 : e;
+                Long ssrc = primaries.get(e);
+                bind(ssrc.intValue(), new InboundStream(track, encoding, false, ssrc.intValue()));
                 Long rtx = p.rtxSsrcs().get(ssrc);
                 if (rtx != null) {
-                    bind(rtx.intValue(), new InboundStream(track, 0, true, rtx.intValue()));
+                    bind(rtx.intValue(), new InboundStream(track, encoding, true, rtx.intValue()));
                 }
             }
             LOG.info("{}: publishes {} track {} ({})", id, p.kind(), track.trackId(), p.format().codec());

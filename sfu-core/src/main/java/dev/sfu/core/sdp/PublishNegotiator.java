@@ -195,9 +195,19 @@ public final class PublishNegotiator {
             }
         }
         Map<Long, Long> rtx = new LinkedHashMap<>();
+        List<Long> simulcast = new ArrayList<>();
         for (String group : m.attributes("ssrc-group")) {
             String[] parts = group.trim().split(" +");
-            if (parts.length == 3 && parts[0].equals("FID")) {
+            if (parts[0].equals("SIM") && parts.length >= 3 && parts.length <= 4 && simulcast.isEmpty() && rids.isEmpty()) {
+                for (int i = 1; i < parts.length; i++) {
+                    Long layer = parseSsrc(parts[i]);
+                    if (layer == null || simulcast.contains(layer)) {
+                        simulcast.clear();
+                        break;
+                    }
+                    simulcast.add(layer);
+                }
+            } else if (parts.length == 3 && parts[0].equals("FID")) {
                 Long primary = parseSsrc(parts[1]);
                 Long repair = parseSsrc(parts[2]);
                 if (primary != null && repair != null) {
@@ -214,7 +224,7 @@ public final class PublishNegotiator {
             }
         }
         return new PublishedTrack(mid, m.media(), streamId, trackId, format, List.copyOf(rids), List.copyOf(primaries),
-                Map.copyOf(rtx));
+                Map.copyOf(rtx), List.copyOf(simulcast));
     }
 
     private static Long parseSsrc(String text) {

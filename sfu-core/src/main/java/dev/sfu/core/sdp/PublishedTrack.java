@@ -11,7 +11,9 @@ import java.util.Map;
  * @param rids the simulcast layers in the offer's order (empty without simulcast)
  * @param ssrcs the signalled primary SSRCs (may be empty: with rid-based simulcast they come with the packets)
  * @param rtxSsrcs primary SSRC → its RTX SSRC (ssrc-group FID)
+ * @param simulcastSsrcs the layers' SSRCs, lowest first, of SSRC-based simulcast (ssrc-group SIM, as
+ *     clients without rid simulcast signal it); empty otherwise
  */
 public record PublishedTrack(String mid, String kind, String streamId, String trackId, MediaFormat format,
-        List<String> rids, List<Long> ssrcs, Map<Long, Long> rtxSsrcs) {
+        List<String> rids, List<Long> ssrcs, Map<Long, Long> rtxSsrcs, List<Long> simulcastSsrcs) {
 }
