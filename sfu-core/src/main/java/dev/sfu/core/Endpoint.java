@@ -264,6 +264,8 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         extensionIds = result.extensionIds();
         transportCcExtensionId = extensionIds.getOrDefault(HeaderExtension.TRANSPORT_CC, 0);
         audioLevelExtensionId = extensionIds.getOrDefault(HeaderExtension.AUDIO_LEVEL, 0);
+        // The answer's a=setup (active when the offer said passive) is the one the transport must act on.
+        publishTransport.localParameters(result.localSetup());
         publishTransport.start(result.remote());
         updateTracks(result.tracks());
         return result.sdp();

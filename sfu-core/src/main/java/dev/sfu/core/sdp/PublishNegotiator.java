@@ -61,7 +61,7 @@ public final class PublishNegotiator {
             throw new SdpException("the offer has no audio or video the server can receive");
         }
         answer.attributes().add(0, new Attribute("group", "BUNDLE " + String.join(" ", bundle)));
-        return new PublishAnswer(answer.toString(), List.copyOf(tracks), remote, extensionIds);
+        return new PublishAnswer(answer.toString(), List.copyOf(tracks), remote, extensionIds, ourSetup);
     }
 
     static SessionDescription newSession() {

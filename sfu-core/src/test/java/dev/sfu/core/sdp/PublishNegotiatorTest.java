@@ -23,6 +23,7 @@ class PublishNegotiatorTest {
         assertEquals(List.of("111"), audio.formats());
         assertEquals("recvonly", audio.direction());
         assertEquals("passive", audio.attribute("setup").orElseThrow());
+        assertEquals("passive", result.localSetup());
         assertTrue(audio.attributes("candidate").contains("1 1 udp 2130706431 127.0.0.1 10000 typ host"));
 
         MediaDescription video = answer.media().get(1);
@@ -81,6 +82,20 @@ class PublishNegotiatorTest {
         PublishAnswer result = PublishNegotiator.answer(offer, SdpFixtures.serverParameters(), "ep3");
         assertEquals(Codec.H264, result.tracks().get(1).format().codec());
         assertTrue(result.tracks().get(1).format().fmtp().contains("profile-level-id=640c1f"));
+    }
+
+    /**
+     * An offer that insists on a=setup:passive (allowed before RFC 8842) gets an active answer, and the
+     * answer says which role the server's transport must take (found by fuzzing: the transport kept
+     * "passive" and could not agree on a DTLS role).
+     */
+    @Test
+    void aPassiveOfferGetsAnActiveAnswer() throws SdpException {
+        String offer = SdpFixtures.load("chrome-publish-offer.sdp").replace("a=setup:actpass", "a=setup:passive");
+        PublishAnswer result = PublishNegotiator.answer(offer, SdpFixtures.serverParameters(), "ep1");
+        assertEquals("active", result.localSetup());
+        assertEquals("active", SessionDescription.parse(result.sdp()).media().get(0).attribute("setup").orElseThrow());
+        assertEquals(dev.sfu.dtls.DtlsRole.CLIENT, dev.sfu.dtls.DtlsRole.of(result.localSetup(), result.remote().setup()));
     }
 
     @Test
