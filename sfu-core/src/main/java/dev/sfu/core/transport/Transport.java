@@ -177,10 +177,11 @@ public final class Transport implements PacketSink, RtpSender {
         if (ice.send(buf, off, len)) {
             return;
         }
-        if (!iceConnected && !closed && earlyDtlsOut.size() < MAX_EARLY_DTLS) {
+        // Queue first, then look: ICE may connect (and flush) between the failed send and here.
+        if (!closed && earlyDtlsOut.size() < MAX_EARLY_DTLS) {
             earlyDtlsOut.add(java.util.Arrays.copyOfRange(buf, off, off + len));
             if (iceConnected) {
-                flushEarlyDtlsOut(); // ICE connected meanwhile
+                flushEarlyDtlsOut();
             }
         }
     }
