@@ -9,12 +9,15 @@ import java.util.List;
  * @param bindAddress local address of the shared UDP socket ("0.0.0.0" = every usable interface and loopback)
  * @param udpPort the one UDP port of the instance (0 = ephemeral, for tests)
  * @param advertisedAddresses addresses written into candidates instead of the bound ones (1:1 NAT); empty = bound ones
- * @param tcpPort passive ICE-TCP port, 0 = off
+ * @param tcpPort passive ICE-TCP port (RFC 6544): 0 = off, {@link #TCP_PORT_ANY} = any free port (tests)
  * @param stunServer "host:port" to discover the public address at start, or null
  * @param consentTimeout how long without consent (RFC 7675) before a transport fails
  */
 public record IceConfig(String bindAddress, int udpPort, List<String> advertisedAddresses, int tcpPort,
         String stunServer, Duration consentTimeout) {
+
+    /** {@link #tcpPort}: listen on any free TCP port (0 already means off). */
+    public static final int TCP_PORT_ANY = -1;
 
     public IceConfig {
         advertisedAddresses = List.copyOf(advertisedAddresses);
@@ -27,5 +30,13 @@ public record IceConfig(String bindAddress, int udpPort, List<String> advertised
     /** Bound to and advertised as 127.0.0.1 (tests; port 0 = ephemeral). */
     public static IceConfig loopback(int udpPort) {
         return new IceConfig("127.0.0.1", udpPort, List.of("127.0.0.1"), 0, null, Duration.ofSeconds(30));
+    }
+
+    public IceConfig withTcpPort(int port) {
+        return new IceConfig(bindAddress, udpPort, advertisedAddresses, port, stunServer, consentTimeout);
+    }
+
+    public IceConfig withConsentTimeout(Duration timeout) {
+        return new IceConfig(bindAddress, udpPort, advertisedAddresses, tcpPort, stunServer, timeout);
     }
 }

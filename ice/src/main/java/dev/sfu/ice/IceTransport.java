@@ -55,15 +55,48 @@ public final class IceTransport implements AutoCloseable {
     private volatile boolean closed;
     private boolean started;
     private Thread reader;
+    /** The peer's ICE-TCP connections that authenticated (server side); bounded by the port's limits. */
+    private final java.util.Set<IceTcpConnection> tcpConnections = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The ICE-TCP connection chosen as this transport's path (server side), or null while UDP is. */
+    private volatile IceTcpConnection tcpSelected;
+    /** The client side of ICE-TCP ({@link Mode#TCP}), or null. */
+    private final IceTcpClient tcpClient;
+    private volatile InetSocketAddress remoteTcpCandidate;
+    private byte[] localPasswordBytes;
+
+    /** Which network a client-side transport uses. */
+    public enum Mode {
+        /** ice4j's connectivity checks over UDP. */
+        UDP,
+        /** An active ICE-TCP connection (RFC 6544) to the server's passive candidate; no UDP at all. */
+        TCP
+    }
 
     private IceTransport(String name, Agent agent, IceMediaStream stream, Component component,
-            List<String> localCandidates, MediaPort port) {
+            List<String> localCandidates, MediaPort port, InetAddress tcpClientAddress) {
         this.name = name;
         this.agent = agent;
         this.stream = stream;
         this.component = component;
         this.localCandidates = localCandidates;
         this.port = port;
+        this.tcpClient = tcpClientAddress == null ? null
+                : new IceTcpClient(name, tcpClientAddress, new IceTcpClient.Events() {
+                    @Override
+                    public void connected(InetSocketAddress remote) {
+                        tcpConnected(remote);
+                    }
+
+                    @Override
+                    public void failed(String reason) {
+                        tcpFailed(reason);
+                    }
+
+                    @Override
+                    public void received(byte[] buf, int off, int len) {
+                        deliver(buf, off, len);
+                    }
+                });
         agent.addStateChangeListener(this::stateChanged);
     }
 
@@ -76,7 +109,7 @@ public final class IceTransport implements AutoCloseable {
         harvesters.forEach(agent::addCandidateHarvester);
         IceMediaStream stream = agent.createMediaStream("stream");
         Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
-        IceTransport transport = new IceTransport(name, agent, stream, component, candidates, port);
+        IceTransport transport = new IceTransport(name, agent, stream, component, candidates, port, null);
         component.setBufferCallback(buffer -> transport.deliver(buffer.getBuffer(), buffer.getOffset(),
                 buffer.getLength()));
         return transport;
@@ -87,7 +120,30 @@ public final class IceTransport implements AutoCloseable {
      * browser's would be. One reader thread per transport.
      */
     public static IceTransport client(String name, InetAddress localAddress) {
+        return client(name, localAddress, Mode.UDP);
+    }
+
+    /**
+     * A client-side (controlling) transport over UDP, as {@link #client(String, InetAddress)}, or over
+     * ICE-TCP only ({@link Mode#TCP}): then it connects to the first passive TCP candidate of the server
+     * and never sends UDP, as a browser behind a firewall that blocks UDP would.
+     */
+    public static IceTransport client(String name, InetAddress localAddress, Mode mode) {
         Ice4jSettings.apply(java.time.Duration.ofSeconds(30));
+        if (mode == Mode.TCP) {
+            // The agent only makes our credentials: the TCP client does the checks.
+            Agent agent = new Agent();
+            agent.setControlling(true);
+            agent.setUseDynamicPorts(false);
+            IceMediaStream stream = agent.createMediaStream("stream");
+            try {
+                Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
+                return new IceTransport(name, agent, stream, component, List.of(), null, localAddress);
+            } catch (IOException | RuntimeException e) {
+                agent.free();
+                throw new IllegalStateException("cannot create a client ICE agent: " + e.getMessage(), e);
+            }
+        }
         try {
             Agent agent = new Agent();
             agent.setControlling(true);
@@ -102,7 +158,8 @@ public final class IceTransport implements AutoCloseable {
                 candidates.add("candidate:" + foundation++ + " 1 udp " + c.getPriority() + " "
                         + a.getHostAddress() + " " + a.getPort() + " typ host generation 0");
             }
-            IceTransport transport = new IceTransport(name, agent, stream, component, List.copyOf(candidates), null);
+            IceTransport transport = new IceTransport(name, agent, stream, component, List.copyOf(candidates), null,
+                    null);
             transport.startReader();
             return transport;
         } catch (IOException e) {
@@ -179,6 +236,15 @@ public final class IceTransport implements AutoCloseable {
         lastReceivedNanos = System.nanoTime();
         stream.setRemoteUfrag(remoteUfrag);
         stream.setRemotePassword(remotePassword);
+        if (tcpClient != null) {
+            InetSocketAddress server = remoteTcpCandidate;
+            if (server == null) {
+                tcpFailed("no passive TCP candidate from the server");
+            } else {
+                tcpClient.start(server, localUfrag(), remoteUfrag, remotePassword);
+            }
+            return;
+        }
         agent.startConnectivityEstablishment();
     }
 
@@ -193,6 +259,10 @@ public final class IceTransport implements AutoCloseable {
         }
         String text = candidate.startsWith("candidate:") ? candidate.substring(10) : candidate;
         String[] f = text.trim().split(" +");
+        if (tcpClient != null) {
+            rememberPassiveTcpCandidate(f);
+            return;
+        }
         if (f.length < 8 || !f[2].equalsIgnoreCase("udp") || !f[6].equals("typ") || !f[1].equals("1")) {
             return;
         }
@@ -217,8 +287,30 @@ public final class IceTransport implements AutoCloseable {
         }
     }
 
+    /** The first "tcp ... tcptype passive" candidate with a numeric address: where a TCP client connects. */
+    private void rememberPassiveTcpCandidate(String[] f) {
+        if (remoteTcpCandidate != null || f.length < 10 || !f[2].equalsIgnoreCase("tcp") || !f[1].equals("1")
+                || !String.join(" ", f).contains("tcptype passive")) {
+            return;
+        }
+        try {
+            if (f[4].matches("[0-9.]+") || f[4].contains(":")) {
+                remoteTcpCandidate = new InetSocketAddress(InetAddress.getByName(f[4]), Integer.parseInt(f[5]));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{}: ignoring TCP candidate: {}", name, e.toString());
+        }
+    }
+
     /** Sends on the selected pair; false when there is none yet (or any more). Thread-safe. */
     public boolean send(byte[] buf, int off, int len) {
+        IceTcpConnection tcp = tcpSelected;
+        if (tcp != null) {
+            return !closed && tcp.send(buf, off, len);
+        }
+        if (tcpClient != null) {
+            return !closed && connected && tcpClient.send(buf, off, len);
+        }
         if (closed || !connected) {
             return false;
         }
@@ -254,6 +346,9 @@ public final class IceTransport implements AutoCloseable {
      * pair) within the timeout: a peer that sends no media but still answers is still there.
      */
     private boolean consentFresh(long timeoutNanos) {
+        if (tcpSelected != null) {
+            return false; // over TCP the peer's consent requests count as received (lastReceivedNanos)
+        }
         CandidatePair pair = component.getSelectedPair();
         if (pair == null) {
             return false;
@@ -279,7 +374,7 @@ public final class IceTransport implements AutoCloseable {
             if (l != null) {
                 l.onConnected(remote);
             }
-        } else if (state == IceProcessingState.FAILED && !closed) {
+        } else if (state == IceProcessingState.FAILED && !closed && tcpSelected == null) {
             connected = false;
             if (l != null) {
                 l.onFailed(started ? "connectivity or consent lost" : "ICE failed");
@@ -298,8 +393,102 @@ public final class IceTransport implements AutoCloseable {
         if (port != null) {
             port.transportClosed(this);
         }
+        for (IceTcpConnection c : tcpConnections) {
+            c.close();
+        }
+        if (tcpClient != null) {
+            tcpClient.close();
+        }
         if (reader != null) {
             reader.interrupt();
+        }
+    }
+
+    // ICE-TCP, server side: called by the port's selector thread.
+
+    byte[] localPasswordBytes() {
+        byte[] b = localPasswordBytes;
+        if (b == null) {
+            b = agent.getLocalPassword().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            localPasswordBytes = b;
+        }
+        return b;
+    }
+
+    boolean isClosedForTcp() {
+        return closed;
+    }
+
+    void addTcpConnection(IceTcpConnection c) {
+        tcpConnections.add(c);
+        if (closed) {
+            c.close(); // closed meanwhile: its loop above may have missed this one
+        }
+    }
+
+    /** A valid Binding request arrived on {@code c}: consent, and with USE-CANDIDATE the nomination. */
+    void tcpBindingRequest(IceTcpConnection c, boolean useCandidate) {
+        lastReceivedNanos = System.nanoTime();
+        if (useCandidate) {
+            selectTcp(c);
+        }
+    }
+
+    /**
+     * A non-STUN frame on {@code c}. The frame is copied: the handler owns what it is given, and the
+     * connection's read buffer is reused (the one allocation of the TCP receive path).
+     */
+    void receiveTcp(IceTcpConnection c, byte[] buf, int off, int len) {
+        if (tcpSelected != c) {
+            selectTcp(c); // RFC 8445 §7.3.1.5 aggressive-style: media on a checked pair means it is in use
+        }
+        deliver(java.util.Arrays.copyOfRange(buf, off, off + len), 0, len);
+    }
+
+    private void selectTcp(IceTcpConnection c) {
+        if (closed || c.isClosed()) {
+            return;
+        }
+        tcpSelected = c;
+        if (!connected) {
+            connected = true;
+            LOG.debug("{}: ICE connected over TCP from {}", name, c.remote);
+            Listener l = listener;
+            if (l != null) {
+                l.onConnected(c.remote);
+            }
+        }
+    }
+
+    void tcpConnectionClosed(IceTcpConnection c) {
+        tcpConnections.remove(c);
+        if (tcpSelected == c && !closed) {
+            tcpFailed("ICE-TCP connection closed");
+        }
+    }
+
+    // ICE-TCP, client side.
+
+    private void tcpConnected(InetSocketAddress remote) {
+        if (closed) {
+            return;
+        }
+        connected = true;
+        lastReceivedNanos = System.nanoTime();
+        Listener l = listener;
+        if (l != null) {
+            l.onConnected(remote);
+        }
+    }
+
+    private void tcpFailed(String reason) {
+        if (closed) {
+            return;
+        }
+        Listener l = listener;
+        close();
+        if (l != null) {
+            l.onFailed(reason);
         }
     }
 

@@ -28,9 +28,26 @@ public final class MediaPort implements AutoCloseable {
     private final java.util.Set<IceTransport> transports = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.ScheduledExecutorService watchdog;
     private final AtomicLong packetsDropped = new AtomicLong();
+    /** Live transports by local ufrag: how an ICE-TCP connection's first request finds its transport. */
+    private final java.util.concurrent.ConcurrentHashMap<String, IceTransport> byUfrag =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final IceTcpPort tcpPort;
 
     private MediaPort(IceConfig config, List<SinglePortUdpHarvester> harvesters, List<String> candidateAddresses,
-            int port) {
+            int port) throws IOException {
+        IceTcpPort tcp = null;
+        if (config.tcpPort() != 0) {
+            try {
+                tcp = IceTcpPort.open(InetAddress.getByName(config.bindAddress()),
+                        config.tcpPort() == IceConfig.TCP_PORT_ANY ? 0 : config.tcpPort(), byUfrag::get);
+            } catch (IOException e) {
+                harvesters.forEach(SinglePortUdpHarvester::close);
+                throw new IOException("cannot bind the ICE-TCP port " + config.bindAddress() + ":"
+                        + config.tcpPort() + ": " + e.getMessage(), e);
+            }
+            LOG.info("ICE-TCP on {}:{}", config.bindAddress(), tcp.port());
+        }
+        this.tcpPort = tcp;
         this.config = config;
         this.harvesters = harvesters;
         this.candidateAddresses = candidateAddresses;
@@ -90,10 +107,6 @@ public final class MediaPort implements AutoCloseable {
         if (config.stunServer() != null) {
             discoverPublicAddress(config, addresses);
         }
-        if (config.tcpPort() != 0) {
-            LOG.warn("ICE-TCP (port {}) is not implemented yet: clients need UDP, directly or through TURN",
-                    config.tcpPort());
-        }
         LOG.info("media port UDP {} bound on {}, advertised as {}", port,
                 harvesters.stream().map(h -> h.getLocalAddress().getHostAddress()).toList(), addresses);
         return new MediaPort(config, harvesters, List.copyOf(addresses), port);
@@ -130,13 +143,17 @@ public final class MediaPort implements AutoCloseable {
         try {
             IceTransport t = IceTransport.server(name, harvesters, candidates(), this);
             transports.add(t);
+            byUfrag.put(t.localUfrag(), t);
             return t;
         } catch (IOException e) {
             throw new IllegalStateException("cannot create an ICE agent: " + e.getMessage(), e);
         }
     }
 
-    /** Our candidates as SDP writes them: one host candidate per advertised address, all on the one port. */
+    /**
+     * Our candidates as SDP writes them: one UDP host candidate per advertised address, all on the one
+     * port, then (with ICE-TCP) one passive TCP host candidate per address on the TCP port.
+     */
     List<String> candidates() {
         List<String> list = new ArrayList<>();
         int foundation = 1;
@@ -146,11 +163,22 @@ public final class MediaPort implements AutoCloseable {
             list.add("candidate:" + foundation + " 1 udp " + priority + " " + address + " " + port + " typ host generation 0");
             foundation++;
         }
+        if (tcpPort != null) {
+            for (String address : candidateAddresses) {
+                // A lower type preference than UDP host (RFC 6544 §4.2 leaves it to us): a browser that can
+                // reach both nominates UDP. Local preference: direction "passive" (4 << 13), then order.
+                long priority = (90L << 24) | (((4L << 13) | (8191 - foundation)) << 8) | 255;
+                list.add("candidate:" + foundation + " 1 tcp " + priority + " " + address + " " + tcpPort.port()
+                        + " typ host tcptype passive generation 0");
+                foundation++;
+            }
+        }
         return list;
     }
 
     void transportClosed(IceTransport transport) {
         transports.remove(transport);
+        byUfrag.remove(transport.localUfrag(), transport);
     }
 
     void countDropped() {
@@ -159,6 +187,11 @@ public final class MediaPort implements AutoCloseable {
 
     public int udpPort() {
         return port;
+    }
+
+    /** The passive ICE-TCP port, or null when ICE-TCP is off. */
+    public IceTcpPort tcp() {
+        return tcpPort;
     }
 
     public IceConfig config() {
@@ -178,6 +211,9 @@ public final class MediaPort implements AutoCloseable {
     @Override
     public void close() {
         watchdog.shutdownNow();
+        if (tcpPort != null) {
+            tcpPort.close();
+        }
         harvesters.forEach(SinglePortUdpHarvester::close);
     }
 }

@@ -1,0 +1,335 @@
+package dev.sfu.ice;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** ICE-TCP (RFC 6544, RFC 4571) on loopback: clients that use it, one that stalls, and hostile ones. */
+class IceTcpTest {
+
+    private static MediaPort openPort(Duration consentTimeout) throws IOException {
+        return MediaPort.open(new IceConfig("127.0.0.1", 0, List.of("127.0.0.1"), IceConfig.TCP_PORT_ANY, null,
+                consentTimeout));
+    }
+
+    /** A server transport and a client that may use TCP only, each queueing what it receives. */
+    static final class TcpPair implements AutoCloseable {
+        final IceTransport server;
+        final IceTransport client;
+        final BlockingQueue<byte[]> serverReceived = new LinkedBlockingQueue<>();
+        final BlockingQueue<byte[]> clientReceived = new LinkedBlockingQueue<>();
+        final CompletableFuture<InetSocketAddress> serverConnected = new CompletableFuture<>();
+        final CompletableFuture<InetSocketAddress> clientConnected = new CompletableFuture<>();
+
+        TcpPair(MediaPort port, String name) {
+            server = port.createTransport("server-" + name);
+            client = IceTransport.client("client-" + name, InetAddress.getLoopbackAddress(), IceTransport.Mode.TCP);
+            server.setPacketHandler((b, o, l) -> serverReceived.add(Arrays.copyOfRange(b, o, o + l)));
+            client.setPacketHandler((b, o, l) -> clientReceived.add(Arrays.copyOfRange(b, o, o + l)));
+            server.setListener(listener(serverConnected));
+            client.setListener(listener(clientConnected));
+            server.start(client.localUfrag(), client.localPassword());
+            for (String c : server.localCandidates()) {
+                client.addRemoteCandidate(c);
+            }
+            client.start(server.localUfrag(), server.localPassword());
+        }
+
+        void awaitConnected() throws Exception {
+            serverConnected.get(20, TimeUnit.SECONDS);
+            clientConnected.get(20, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            client.close();
+            server.close();
+        }
+    }
+
+    static IceTransport.Listener listener(CompletableFuture<InetSocketAddress> connected) {
+        return new IceTransport.Listener() {
+            @Override
+            public void onConnected(InetSocketAddress remote) {
+                connected.complete(remote);
+            }
+
+            @Override
+            public void onFailed(String reason) {
+                connected.completeExceptionally(new IllegalStateException(reason));
+            }
+        };
+    }
+
+    /** A hand-driven TCP peer: it frames what it is told to and reads only when asked. */
+    static final class RawPeer implements AutoCloseable {
+        final Socket socket;
+        final OutputStream out;
+        final DataInputStream in;
+
+        RawPeer(int port) throws IOException {
+            socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            socket.setSoTimeout(5000);
+            out = socket.getOutputStream();
+            in = new DataInputStream(socket.getInputStream());
+        }
+
+        void sendFrame(byte[] payload) throws IOException {
+            byte[] framed = new byte[payload.length + 2];
+            framed[0] = (byte) (payload.length >>> 8);
+            framed[1] = (byte) payload.length;
+            System.arraycopy(payload, 0, framed, 2, payload.length);
+            out.write(framed);
+            out.flush();
+        }
+
+        /** A Binding request as a controlling browser sends it for {@code server}. */
+        void bind(IceTransport server, String password, boolean useCandidate) throws IOException {
+            byte[] m = new byte[200];
+            byte[] transaction = new byte[12];
+            new Random().nextBytes(transaction);
+            int n = Stun.bindingRequest(m, 0, transaction, server.localUfrag() + ":peer", 0x6e7fffffL, 7,
+                    useCandidate, password.getBytes(StandardCharsets.UTF_8));
+            sendFrame(Arrays.copyOf(m, n));
+        }
+
+        byte[] readFrame() throws IOException {
+            byte[] b = new byte[in.readUnsignedShort()];
+            in.readFully(b);
+            return b;
+        }
+
+        /** Whether the server closed the connection within the socket timeout. */
+        boolean closedByServer() throws IOException {
+            try {
+                while (true) {
+                    if (in.read() < 0) {
+                        return true;
+                    }
+                }
+            } catch (SocketTimeoutException e) {
+                return false;
+            } catch (IOException e) {
+                return true; // reset
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    private static byte[] exchange(IceTransport from, BlockingQueue<byte[]> to, byte[] packet)
+            throws InterruptedException {
+        for (int i = 0; i < 50; i++) {
+            from.send(packet, 0, packet.length);
+            byte[] got = to.poll(100, TimeUnit.MILLISECONDS);
+            if (got != null) {
+                return got;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    @Timeout(60)
+    void aClientOnTcpOnlyConnectsAndPacketsFlowBothWays() throws Exception {
+        try (MediaPort port = openPort(Duration.ofSeconds(30)); TcpPair pair = new TcpPair(port, "a")) {
+            pair.awaitConnected();
+            String tcpCandidate = pair.server.localCandidates().stream().filter(c -> c.contains(" tcp ")).findFirst()
+                    .orElseThrow();
+            assertTrue(tcpCandidate.contains("127.0.0.1 " + port.tcp().port() + " typ host tcptype passive"),
+                    tcpCandidate);
+            for (int i = 0; i < 100; i++) {
+                byte[] up = IceLoopbackTest.rtpLike(i);
+                up = Arrays.copyOf(up, 1200);
+                assertTrue(pair.client.send(up, 0, up.length));
+                assertArrayEquals(up, pair.serverReceived.poll(5, TimeUnit.SECONDS), "up " + i);
+                byte[] down = IceLoopbackTest.rtpLike(i + 1);
+                assertTrue(pair.server.send(down, 0, down.length));
+                assertArrayEquals(down, pair.clientReceived.poll(5, TimeUnit.SECONDS), "down " + i);
+            }
+            assertEquals(1, port.tcp().openConnections());
+            assertEquals(0, port.tcp().rejectedFirstFrame());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aPeerThatNeverReadsDelaysNoOtherPeer() throws Exception {
+        try (MediaPort port = openPort(Duration.ofSeconds(30))) {
+            IceTransport stalledServer = port.createTransport("stalled");
+            try (RawPeer stalled = new RawPeer(port.tcp().port()); TcpPair other = new TcpPair(port, "other")) {
+                stalledServer.start("peer", "peer-password-0123456789");
+                stalled.bind(stalledServer, stalledServer.localPassword(), true);
+                assertNotNull(stalled.readFrame()); // the Binding response; from now on it never reads
+                other.awaitConnected();
+                // Fill the stalled peer's socket and then our bounded buffer for it: every send returns at once.
+                byte[] packet = Arrays.copyOf(IceLoopbackTest.rtpLike(9), 1200);
+                long start = System.nanoTime();
+                int accepted = 0;
+                for (int i = 0; i < 5000; i++) {
+                    if (stalledServer.send(packet, 0, packet.length)) {
+                        accepted++;
+                    }
+                }
+                long sendMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertTrue(port.tcp().sendDropped() > 0, "a full buffer drops");
+                assertTrue(accepted < 5000, accepted + " accepted");
+                assertTrue(sendMillis < 5000, "5000 sends took " + sendMillis + " ms");
+                // Meanwhile the other peer's round trips go on.
+                long exchangeStart = System.nanoTime();
+                for (int i = 0; i < 50; i++) {
+                    byte[] up = IceLoopbackTest.rtpLike(i);
+                    assertArrayEquals(up, exchange(other.client, other.serverReceived, up));
+                    byte[] down = IceLoopbackTest.rtpLike(i + 100);
+                    assertArrayEquals(down, exchange(other.server, other.clientReceived, down));
+                }
+                long exchangeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - exchangeStart);
+                System.out.printf("stalled peer: %d of 5000 sends buffered, %d dropped, in %d ms; "
+                        + "50 round trips of another peer meanwhile: %d ms%n", accepted, port.tcp().sendDropped(),
+                        sendMillis, exchangeMillis);
+                assertTrue(exchangeMillis < 5000, "50 round trips took " + exchangeMillis + " ms");
+            } finally {
+                stalledServer.close();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void connectionsThatDoNotAuthenticateAreClosedAndCounted() throws Exception {
+        try (MediaPort port = openPort(Duration.ofSeconds(30))) {
+            IceTransport server = port.createTransport("target");
+            try {
+                IceTcpPort tcp = port.tcp();
+                // Random bytes as a first frame.
+                try (RawPeer p = new RawPeer(tcp.port())) {
+                    byte[] junk = new byte[300];
+                    new Random(2).nextBytes(junk);
+                    p.sendFrame(junk);
+                    assertTrue(p.closedByServer());
+                }
+                // A Binding request signed with the wrong password.
+                try (RawPeer p = new RawPeer(tcp.port())) {
+                    p.bind(server, "not-the-password-at-all", true);
+                    assertTrue(p.closedByServer());
+                }
+                // A Binding request for a ufrag nobody has.
+                try (RawPeer p = new RawPeer(tcp.port())) {
+                    byte[] m = new byte[200];
+                    int n = Stun.bindingRequest(m, 0, new byte[12], "nobody:peer", 1, 1, true,
+                            server.localPassword().getBytes(StandardCharsets.UTF_8));
+                    p.sendFrame(Arrays.copyOf(m, n));
+                    assertTrue(p.closedByServer());
+                }
+                assertEquals(3, tcp.rejectedFirstFrame());
+                // A frame longer than the maximum, even from an authenticated peer.
+                try (RawPeer p = new RawPeer(tcp.port())) {
+                    p.bind(server, server.localPassword(), false);
+                    assertNotNull(p.readFrame());
+                    p.out.write(new byte[] {(byte) 0xff, (byte) 0xff});
+                    p.out.flush();
+                    assertTrue(p.closedByServer());
+                }
+                assertEquals(1, tcp.oversizedFrames());
+                // The transport itself is fine: a good client still authenticates.
+                try (RawPeer p = new RawPeer(tcp.port())) {
+                    p.bind(server, server.localPassword(), false);
+                    byte[] response = p.readFrame();
+                    assertEquals(Stun.BINDING_SUCCESS, Stun.type(response, 0));
+                    assertTrue(Stun.integrityValid(response, 0, response.length,
+                            server.localPassword().getBytes(StandardCharsets.UTF_8)));
+                }
+                waitFor(() -> tcp.openConnections() == 0);
+                assertEquals(0, tcp.openConnections());
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void tooManyUnauthenticatedConnectionsFromOneAddressAreRefused() throws Exception {
+        try (MediaPort port = openPort(Duration.ofSeconds(30))) {
+            IceTcpPort tcp = port.tcp();
+            List<RawPeer> peers = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < IceTcpPort.MAX_UNAUTHENTICATED_PER_IP + 4; i++) {
+                    peers.add(new RawPeer(tcp.port()));
+                }
+                waitFor(() -> tcp.rejectedLimits() == 4);
+                assertEquals(4, tcp.rejectedLimits());
+                assertEquals(IceTcpPort.MAX_UNAUTHENTICATED_PER_IP, tcp.openConnections());
+            } finally {
+                for (RawPeer p : peers) {
+                    p.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aSilentTcpPeerIsFailedWhenConsentExpiresAndItsConnectionClosed() throws Exception {
+        try (MediaPort port = openPort(Duration.ofSeconds(2))) {
+            IceTransport server = port.createTransport("silent");
+            CompletableFuture<InetSocketAddress> connected = new CompletableFuture<>();
+            CompletableFuture<String> failed = new CompletableFuture<>();
+            server.setListener(new IceTransport.Listener() {
+                @Override
+                public void onConnected(InetSocketAddress remote) {
+                    connected.complete(remote);
+                }
+
+                @Override
+                public void onFailed(String reason) {
+                    failed.complete(reason);
+                }
+            });
+            try (RawPeer p = new RawPeer(port.tcp().port())) {
+                server.start("peer", "peer-password-0123456789");
+                p.bind(server, server.localPassword(), true);
+                assertNotNull(p.readFrame());
+                connected.get(5, TimeUnit.SECONDS);
+                long silentSince = System.nanoTime();
+                assertEquals("consent expired", failed.get(10, TimeUnit.SECONDS));
+                long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - silentSince);
+                assertTrue(seconds >= 2 && seconds <= 4, "declared failed after " + seconds + " s");
+                assertTrue(p.closedByServer(), "its connection is closed");
+                assertEquals(0, port.openTransports());
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+}
