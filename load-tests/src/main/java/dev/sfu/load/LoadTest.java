@@ -133,7 +133,7 @@ public final class LoadTest {
         URI server = options.server();
         if (server == null) {
             local = Main.Server.start(ServerConfig.load(new String[0], Map.of("SFU_HTTP_PORT", "0",
-                    "SFU_HTTP_BIND_ADDRESS", "127.0.0.1", "SFU_MEDIA_PORT", "0", "SFU_MEDIA_BIND_ADDRESS", "127.0.0.1",
+                    "SFU_HTTP_BIND_ADDRESS", "127.0.0.1", "SFU_MEDIA_PORT", "0", "SFU_MEDIA_BIND_ADDRESS", "127.0.0.1", "SFU_ICE_TCP_PORT", "0",
                     "SFU_ADVERTISED_ADDRESS", "127.0.0.1", "SFU_MAX_ENDPOINTS_PER_CONFERENCE", "1000")));
             server = URI.create("ws://127.0.0.1:" + local.httpPort() + "/ws");
         }

@@ -74,7 +74,7 @@ class HostilePeersTest {
     @BeforeAll
     void startServerAndCalmConference() throws Exception {
         server = Main.Server.start(ServerConfig.load(new String[0], Map.of("SFU_HTTP_PORT", "0",
-                "SFU_HTTP_BIND_ADDRESS", "127.0.0.1", "SFU_MEDIA_PORT", "0", "SFU_MEDIA_BIND_ADDRESS", "127.0.0.1",
+                "SFU_HTTP_BIND_ADDRESS", "127.0.0.1", "SFU_MEDIA_PORT", "0", "SFU_MEDIA_BIND_ADDRESS", "127.0.0.1", "SFU_ICE_TCP_PORT", "0",
                 "SFU_ADVERTISED_ADDRESS", "127.0.0.1", "SFU_CONSENT_TIMEOUT_SECONDS",
                 Integer.toString(CONSENT_TIMEOUT_SECONDS), "SFU_MAX_ENDPOINTS_PER_CONFERENCE",
                 Integer.toString(MAX_ENDPOINTS))));

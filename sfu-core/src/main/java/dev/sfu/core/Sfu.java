@@ -54,6 +54,7 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         io.micrometer.core.instrument.FunctionCounter.builder("sfu.packets.dropped.port", mediaPort,
                 MediaPort::packetsDropped).description("packets of known peers that were neither STUN, DTLS nor RTP")
                 .register(registry);
+        registerIceTcpMeters(mediaPort.tcp(), registry);
         // Bouncy Castle's DTLS handshake blocks its thread while it waits for the peer's next flight, so
         // the pool must hold every handshake in flight, not one per core: a handshake queued behind
         // others would time out. Idle threads exit after 30 s; beyond the bound, handshakes wait.
@@ -104,6 +105,29 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         };
     }
 
+    /** ICE-TCP's open connections and what its limits turned away (Prometheus: sfu_ice_tcp_*). */
+    private static void registerIceTcpMeters(dev.sfu.ice.IceTcpPort tcp, MeterRegistry registry) {
+        if (tcp == null) {
+            return;
+        }
+        io.micrometer.core.instrument.Gauge.builder("sfu.ice.tcp.connections", tcp, dev.sfu.ice.IceTcpPort::openConnections)
+                .description("open ICE-TCP connections").register(registry);
+        java.util.Map<String, java.util.function.ToDoubleFunction<dev.sfu.ice.IceTcpPort>> closed = java.util.Map.of(
+                "first-frame-not-authenticated", t -> t.rejectedFirstFrame(),
+                "limit", t -> t.rejectedLimits(),
+                "auth-timeout", t -> t.authTimeouts(),
+                "oversized-frame", t -> t.oversizedFrames());
+        closed.forEach((reason, f) -> io.micrometer.core.instrument.FunctionCounter
+                .builder("sfu.ice.tcp.connections.refused", tcp, f).tag("reason", reason)
+                .description("ICE-TCP connections refused or closed before or instead of use").register(registry));
+        io.micrometer.core.instrument.FunctionCounter.builder("sfu.ice.tcp.frames.dropped", tcp,
+                t -> t.sendDropped()).tag("reason", "send-buffer-full")
+                .description("frames not sent because the peer did not read").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("sfu.ice.tcp.frames.dropped", tcp,
+                t -> t.badStun()).tag("reason", "bad-stun")
+                .description("STUN frames that were not valid Binding requests").register(registry);
+    }
+
     /** Opens the media port, makes the DTLS certificate and starts the media threads. */
     public static Sfu start(SfuConfig config, MeterRegistry registry) throws IOException {
         DtlsCertificate certificate = DtlsCertificate.generate();
@@ -123,6 +147,11 @@ public final class Sfu implements ConferenceService, AutoCloseable {
     /** The UDP media port actually bound (useful when the configuration asked for port 0). */
     public int mediaPort() {
         return mediaPort.udpPort();
+    }
+
+    /** The passive ICE-TCP port actually bound, or 0 when ICE-TCP is off. */
+    public int iceTcpPort() {
+        return mediaPort.tcp() == null ? 0 : mediaPort.tcp().port();
     }
 
     @Override

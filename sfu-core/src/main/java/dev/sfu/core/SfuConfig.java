@@ -11,7 +11,7 @@ import java.util.List;
  * @param mediaPort the one UDP port shared by every transport (0 = ephemeral, for tests)
  * @param advertisedAddresses addresses written into ICE candidates (empty = the bind/local addresses);
  *     the public address of a 1:1 NAT goes here
- * @param iceTcpPort passive ICE-TCP port (0 = off)
+ * @param iceTcpPort passive ICE-TCP port (RFC 6544): 0 = off, {@code IceConfig.TCP_PORT_ANY} (-1) = any free port
  * @param stunServer "host:port" used at start to discover the public address, or null
  * @param consentTimeout how long a transport may go without consent (RFC 7675) before it fails
  * @param maxEndpointsPerConference a join beyond this gets {@code conference-full}
@@ -51,6 +51,11 @@ public record SfuConfig(
 
     public SfuConfig withAdvertisedAddresses(List<String> addresses) {
         return new SfuConfig(bindAddress, mediaPort, addresses, iceTcpPort, stunServer, consentTimeout,
+                maxEndpointsPerConference, maxConferences, mediaThreads);
+    }
+
+    public SfuConfig withIceTcpPort(int port) {
+        return new SfuConfig(bindAddress, mediaPort, advertisedAddresses, port, stunServer, consentTimeout,
                 maxEndpointsPerConference, maxConferences, mediaThreads);
     }
 

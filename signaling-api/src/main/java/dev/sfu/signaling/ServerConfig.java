@@ -71,7 +71,8 @@ public record ServerConfig(
                 integer(p, "SFU_MEDIA_PORT", 10000),
                 p.getProperty("SFU_MEDIA_BIND_ADDRESS", "0.0.0.0"),
                 advertisedAddresses,
-                integer(p, "SFU_ICE_TCP_PORT", 0),
+                // 0 or -1 turns ICE-TCP off (inside, 0 is off and -1 would mean any free port).
+                Math.max(0, integer(p, "SFU_ICE_TCP_PORT", 10000)),
                 blankToNull(p.getProperty("SFU_STUN_SERVER")),
                 list(p.getProperty("SFU_ICE_SERVERS", "")),
                 blankToNull(p.getProperty("SFU_TURN_SECRET")),

@@ -26,6 +26,7 @@ class ShutdownTest {
         builder.environment().put("SFU_HTTP_PORT", "0");
         builder.environment().put("SFU_HTTP_BIND_ADDRESS", "127.0.0.1");
         builder.environment().put("SFU_MEDIA_PORT", "0");
+        builder.environment().put("SFU_ICE_TCP_PORT", "0");
         builder.environment().put("SFU_MEDIA_BIND_ADDRESS", "127.0.0.1");
         builder.environment().put("SFU_ADVERTISED_ADDRESS", "127.0.0.1");
         Process process = builder.start();

@@ -19,6 +19,7 @@ public final class TestServers {
         p.setProperty("SFU_MEDIA_BIND_ADDRESS", "127.0.0.1");
         p.setProperty("SFU_ADVERTISED_ADDRESS", "127.0.0.1");
         p.setProperty("SFU_MEDIA_THREADS", "2");
+        p.setProperty("SFU_ICE_TCP_PORT", "0"); // off unless a test asks: the default 10000 may be taken
         p.putAll(overrides);
         return Main.Server.start(ServerConfig.from(p));
     }
