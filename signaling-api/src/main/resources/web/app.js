@@ -1,6 +1,6 @@
 // The demo page: join from the form or at once with /?room=R&name=N&autojoin=1, publish camera and
 // microphone, show every remote endpoint as a <video data-endpoint-id>. Test knobs: &simulcast=0,
-// &width=320, &relay=1 (ICE through TURN only), &publish=0 (watch only).
+// &width=320, &relay=1 (ICE through TURN only), &tcp=1 (ICE-TCP only), &publish=0 (watch only).
 import {SfuClient} from './sfu-client.js';
 
 const params = new URLSearchParams(location.search);
@@ -52,7 +52,8 @@ async function join(room, name) {
   $('call').hidden = false;
   status('connecting…');
   client = new SfuClient(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
-      params.get('relay') === '1' ? {iceTransportPolicy: 'relay'} : {});
+      {...(params.get('relay') === '1' ? {iceTransportPolicy: 'relay'} : {}),
+       ...(params.get('tcp') === '1' ? {tcpOnly: true} : {})});
   window.sfu = client; // for the console and the browser tests
   client.addEventListener('track', ({detail}) => {
     const t = tile(detail.endpointId);

@@ -7,6 +7,7 @@
 //
 // Events: joined, participantjoined, participantleft, track, trackended, dominantspeaker, closed, error.
 // Two RTCPeerConnections: "publish" (we offer) and "subscribe" (the server offers, we answer).
+// Options: iceTransportPolicy ('relay': TURN only), tcpOnly (true: ICE-TCP only, as if UDP were blocked).
 
 export class SfuClient extends EventTarget {
   constructor(url, options = {}) {
@@ -107,18 +108,32 @@ export class SfuClient extends EventTarget {
       rtcpMuxPolicy: 'require',
       ...(this.options.iceTransportPolicy ? {iceTransportPolicy: this.options.iceTransportPolicy} : {}),
     });
-    pc.onicecandidate = (e) => this.send({
-      type: 'candidate', transport,
-      candidate: e.candidate ? e.candidate.candidate : null,
-      sdpMid: e.candidate ? e.candidate.sdpMid : null,
-      sdpMLineIndex: e.candidate ? e.candidate.sdpMLineIndex : null,
-    });
+    pc.onicecandidate = (e) => {
+      if (e.candidate && !this.usable(e.candidate.candidate)) return;
+      this.send({
+        type: 'candidate', transport,
+        candidate: e.candidate ? e.candidate.candidate : null,
+        sdpMid: e.candidate ? e.candidate.sdpMid : null,
+        sdpMLineIndex: e.candidate ? e.candidate.sdpMLineIndex : null,
+      });
+    };
     return pc;
+  }
+
+  /** With options.tcpOnly only TCP candidates are used, ours and the server's: UDP "is blocked". */
+  usable(candidate) {
+    return !this.options.tcpOnly || / tcp /i.test(candidate);
+  }
+
+  /** The SDP without the candidates that options.tcpOnly rules out. */
+  filterSdp(sdp) {
+    if (!this.options.tcpOnly) return sdp;
+    return sdp.split('\r\n').filter((l) => !l.startsWith('a=candidate:') || this.usable(l)).join('\r\n');
   }
 
   onServerCandidate(m) {
     const pc = m.transport === 'publish' ? this.publishPc : this.subscribePc;
-    if (pc && m.candidate) pc.addIceCandidate({candidate: m.candidate, sdpMid: m.sdpMid, sdpMLineIndex: m.sdpMLineIndex}).catch(() => {});
+    if (pc && m.candidate && this.usable(m.candidate)) pc.addIceCandidate({candidate: m.candidate, sdpMid: m.sdpMid, sdpMLineIndex: m.sdpMLineIndex}).catch(() => {});
   }
 
   // ---- publishing ----
@@ -148,8 +163,8 @@ export class SfuClient extends EventTarget {
   async negotiatePublish() {
     const pc = this.publishPc;
     await pc.setLocalDescription(await pc.createOffer());
-    const answer = await this.request({type: 'offer', transport: 'publish', sdp: pc.localDescription.sdp});
-    await pc.setRemoteDescription({type: 'answer', sdp: answer.sdp});
+    const answer = await this.request({type: 'offer', transport: 'publish', sdp: this.filterSdp(pc.localDescription.sdp)});
+    await pc.setRemoteDescription({type: 'answer', sdp: this.filterSdp(answer.sdp)});
   }
 
   /** Replaces the camera track (e.g. with a screen share) without renegotiating. */
@@ -182,9 +197,9 @@ export class SfuClient extends EventTarget {
       }
     }
     for (const [mid, info] of announced) this.midToTrack.set(mid, info);
-    await pc.setRemoteDescription({type: 'offer', sdp: m.sdp});
+    await pc.setRemoteDescription({type: 'offer', sdp: this.filterSdp(m.sdp)});
     await pc.setLocalDescription(await pc.createAnswer());
-    this.send({type: 'answer', transport: 'subscribe', sdp: pc.localDescription.sdp});
+    this.send({type: 'answer', transport: 'subscribe', sdp: this.filterSdp(pc.localDescription.sdp)});
     // An m-line reused for a new track fires no new ontrack: announce it from its transceiver.
     for (const t of pc.getTransceivers()) {
       const info = this.midToTrack.get(t.mid);
