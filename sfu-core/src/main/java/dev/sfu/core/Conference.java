@@ -45,7 +45,8 @@ final class Conference {
     private static final int TICKS_TO_TAKE_OVER = 2;
 
     /**
-     * Every 50 ms: transport-cc feedback to publishers; every 250 ms: simulcast layer choice; every
+     * Every 50 ms: transport-cc feedback to publishers, downlink probes; every 250 ms: publishers'
+     * bitrates measured, the downlink estimates shared out and simulcast layers chosen; every
      * second: receiver reports to publishers.
      */
     private void sendFeedback() {
@@ -54,8 +55,14 @@ final class Conference {
         long now = System.nanoTime();
         Endpoint loudest = null;
         double loudestLevel = SPEECH_LOUDNESS;
+        if (layers) {
+            for (Endpoint e : endpoints.values()) {
+                e.updateBitrates(now);
+            }
+        }
         for (Endpoint e : endpoints.values()) {
             e.sendTransportFeedback();
+            e.probeDownlink(now, FEEDBACK_INTERVAL_NANOS);
             e.sendUpstreamNacks();
             if (reports) {
                 e.sendReceiverReport(now);

@@ -74,6 +74,13 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     private double loudness;
     private boolean audioSinceTick;
     private int lastPublisherSsrc;
+    /** The subscribe transport's bandwidth estimate and how it is shared among the subscriptions. */
+    private final dev.sfu.core.bwe.DownlinkEstimator downlink = new dev.sfu.core.bwe.DownlinkEstimator();
+    private final dev.sfu.core.media.LayerAllocator allocator = new dev.sfu.core.media.LayerAllocator();
+    private final ArrayList<Subscription> allocated = new ArrayList<>();
+    private long desiredBps;
+    private long switchesCounted;
+    private long probesCounted;
 
     /** The offered slots of the outstanding subscribe offer; read by any thread to check an answer. */
     private volatile List<SubscribeSlot> offeredSlots = List.of();
@@ -372,6 +379,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         }
         slot.subscription = new Subscription(track, id, subscribeTransport, RANDOM.nextInt(), RANDOM.nextInt(),
                 RANDOM.nextInt(), RANDOM.nextInt());
+        slot.subscription.setDownlink(downlink);
         applyConstraints(slot.subscription);
         scheduleOffer();
     }
@@ -471,11 +479,69 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
      * for a keyframe of the new layer, where the switch happens.
      */
     void updateLayers(long nowNanos) {
+        allocateDownlink(nowNanos);
         for (Slot slot : slots) {
             Subscription s = slot.subscription;
             if (s != null && s.accepted()) {
                 requestKeyframe(s, s.chooseTarget(nowNanos));
             }
+        }
+    }
+
+    /**
+     * Shares the downlink estimate among the accepted subscriptions (no limits while the subscriber sends
+     * no transport-cc feedback) and reports the estimate and the layer switches since the last call.
+     */
+    private void allocateDownlink(long nowNanos) {
+        allocated.clear();
+        long switches = 0;
+        for (Slot slot : slots) {
+            Subscription s = slot.subscription;
+            if (s != null && s.accepted()) {
+                allocated.add(s);
+                switches += s.switches();
+            }
+        }
+        SfuMetrics metrics = conference.context().metrics();
+        if (downlink.hasEstimate()) {
+            desiredBps = allocator.allocate(allocated, downlink.estimateBps(), nowNanos);
+            metrics.downlinkEstimate().record(downlink.estimateBps());
+        } else {
+            dev.sfu.core.media.LayerAllocator.unlimited(allocated);
+        }
+        if (switches > switchesCounted) {
+            metrics.layerSwitches().increment(switches - switchesCounted);
+        }
+        switchesCounted = switches; // subscriptions that went away take their counts with them
+    }
+
+    /**
+     * Sends the padding of a bandwidth probe, when one is due (the conference calls it every 50 ms), on
+     * the first video subscription that can carry it.
+     */
+    void probeDownlink(long nowNanos, long tickNanos) {
+        Transport t = subscribeTransport;
+        if (t == null || !t.isConnected()) {
+            return;
+        }
+        int bytes = downlink.probePaddingBytes(desiredBps, nowNanos, tickNanos);
+        if (downlink.probes() > probesCounted) {
+            conference.context().metrics().downlinkProbes().increment(downlink.probes() - probesCounted);
+            probesCounted = downlink.probes();
+        }
+        for (int i = 0; bytes > 0 && i < slots.size(); i++) {
+            Subscription s = slots.get(i).subscription;
+            if (s != null && s.canPad()) {
+                conference.router().sendPadding(s, bytes, nowNanos);
+                return;
+            }
+        }
+    }
+
+    /** Measures the bitrate of each published encoding, which the subscribers' allocators read. */
+    void updateBitrates(long nowNanos) {
+        for (int i = 0; i < tracks.size(); i++) {
+            tracks.get(i).updateBitrates(nowNanos);
         }
     }
 
@@ -724,8 +790,8 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     }
 
     /**
-     * A subscriber's transport-cc feedback on what we sent it: counted (packets it reports received and
-     * lost). It is the input a downlink bandwidth estimate will read.
+     * A subscriber's transport-cc feedback on what we sent it: the input of its downlink estimate, and
+     * counted (packets it reports received and lost).
      */
     private void countDownlinkFeedback(byte[] buffer, int at, int length) {
         long[] feedbackArrivals = conference.feedbackScratch();
@@ -739,6 +805,8 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
                 lost++;
             }
         }
+        int base = (buffer[at + 12] & 0xff) << 8 | (buffer[at + 13] & 0xff);
+        downlink.onFeedback(base, feedbackArrivals, count, System.nanoTime());
         SfuMetrics metrics = conference.context().metrics();
         metrics.downlinkFeedbackReceived().increment(count - lost);
         metrics.downlinkFeedbackLost().increment(lost);

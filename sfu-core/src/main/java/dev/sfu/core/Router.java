@@ -1,7 +1,5 @@
 package dev.sfu.core;
 
-import dev.sfu.core.sdp.HeaderExtension;
-
 import dev.sfu.core.media.InboundStream;
 import dev.sfu.core.media.PacketCache;
 import dev.sfu.core.media.Subscription;
@@ -45,8 +43,8 @@ public final class Router {
             }
             copy.remapExtensionIds(stream.track().extensionMap());
             subscription.rewrite(copy, nowNanos);
-            stampTransportWideSequence(out);
-            out.sendRtp(scratch, 0, length);
+            int sequence = stampTransportWideSequence(out);
+            recordSent(subscription, sequence, out.sendRtp(scratch, 0, length), nowNanos);
         }
     }
 
@@ -69,20 +67,62 @@ public final class Router {
         }
         copy.remapExtensionIds(subscription.track().extensionMap());
         length = subscription.rewriteAsRetransmission(copy, outgoingSequence);
-        stampTransportWideSequence(out);
-        out.sendRtp(scratch, 0, length);
+        int sequence = stampTransportWideSequence(out);
+        recordSent(subscription, sequence, out.sendRtp(scratch, 0, length), nowNanos);
         return true;
     }
 
-    /** Writes the subscriber transport's own transport-wide sequence number, where the packet has one. */
-    private void stampTransportWideSequence(RtpSender out) {
+    /**
+     * Sends padding-only packets (about {@code bytes} in all) on a subscription's RTX stream to probe the
+     * subscriber's downlink.
+     *
+     * @return the bytes sent
+     */
+    int sendPadding(Subscription subscription, int bytes, long nowNanos) {
+        RtpSender out = subscription.subscriberTransport();
+        if (out == null || !out.isConnected() || !subscription.canPad()) {
+            return 0;
+        }
+        int sent = 0;
+        while (sent < bytes) {
+            int length = subscription.writePadding(scratch, 0, 255, HeaderExtension.SUBSCRIBER_TRANSPORT_CC_ID);
+            if (!copy.wrap(scratch, 0, length)) {
+                return sent;
+            }
+            int sequence = stampTransportWideSequence(out);
+            int wire = out.sendRtp(scratch, 0, length);
+            if (wire < 0) {
+                return sent;
+            }
+            recordSent(subscription, sequence, wire, nowNanos);
+            sent += wire;
+        }
+        return sent;
+    }
+
+    /** Tells the subscriber transport's estimator what went out (a packet without transport-cc cannot count). */
+    private static void recordSent(Subscription subscription, int sequence, int wireLength, long nowNanos) {
+        dev.sfu.core.bwe.DownlinkEstimator downlink = subscription.downlink();
+        if (downlink != null && sequence >= 0 && wireLength > 0) {
+            downlink.onPacketSent(sequence, wireLength, nowNanos);
+        }
+    }
+
+    /**
+     * Writes the subscriber transport's own transport-wide sequence number, where the packet has one.
+     *
+     * @return the number written, or -1
+     */
+    private int stampTransportWideSequence(RtpSender out) {
         long at = copy.findExtension(HeaderExtension.SUBSCRIBER_TRANSPORT_CC_ID);
         if (at >= 0 && RtpPacket.elementLength(at) == 2) {
             int sequence = out.nextTransportWideSequence();
             int offset = RtpPacket.elementOffset(at);
             scratch[offset] = (byte) (sequence >> 8);
             scratch[offset + 1] = (byte) sequence;
+            return sequence;
         }
+        return -1;
     }
 
     /** Sends an RTCP packet built in a buffer of ours (keyframe requests, reports). */

@@ -2,6 +2,7 @@ package dev.sfu.core;
 
 import dev.sfu.core.transport.TransportCounters;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,6 +22,9 @@ final class SfuMetrics {
     private final Counter nacksSent;
     private final Counter packetsRecovered;
     private final Counter downlinkFeedbackLost;
+    private final DistributionSummary downlinkEstimate;
+    private final Counter layerSwitches;
+    private final Counter downlinkProbes;
 
     SfuMetrics(MeterRegistry registry) {
         Gauge.builder("sfu.conferences", conferences, AtomicInteger::get).register(registry);
@@ -45,6 +49,12 @@ final class SfuMetrics {
                 .description("packets subscribers' transport-cc feedback reports as received").register(registry);
         downlinkFeedbackLost = Counter.builder("sfu.downlink.feedback.lost")
                 .description("packets subscribers' transport-cc feedback reports as lost").register(registry);
+        downlinkEstimate = DistributionSummary.builder("sfu.downlink.estimate.bps")
+                .description("each subscribe transport's bandwidth estimate, recorded every 250 ms").register(registry);
+        layerSwitches = Counter.builder("sfu.layer.switches")
+                .description("subscriptions switched to another simulcast layer (at its keyframe)").register(registry);
+        downlinkProbes = Counter.builder("sfu.downlink.probes")
+                .description("bandwidth probe clusters sent to subscribers").register(registry);
     }
 
     AtomicInteger conferences() {
@@ -97,5 +107,17 @@ final class SfuMetrics {
 
     Counter packetsUnroutable() {
         return packetsUnroutable;
+    }
+
+    DistributionSummary downlinkEstimate() {
+        return downlinkEstimate;
+    }
+
+    Counter layerSwitches() {
+        return layerSwitches;
+    }
+
+    Counter downlinkProbes() {
+        return downlinkProbes;
     }
 }

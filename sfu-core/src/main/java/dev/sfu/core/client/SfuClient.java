@@ -88,6 +88,13 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
     private final CompletableFuture<Void> subscribeConnected = new CompletableFuture<>();
     private final List<TrackMapping> remoteTracks = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    /** Emulated network toward the server and back (null until {@link #emulateLink}); media thread. */
+    private LinkEmulator uplink;
+    private LinkEmulator downlink;
+    private static final int PUBLISH_RTP = 0;
+    private static final int PUBLISH_RTCP = 1;
+    private static final int SUBSCRIBE_RTP = 2;
+    private static final int SUBSCRIBE_RTCP = 3;
 
     public SfuClient(String name, ClientContext context, MediaThread thread, Listener listener) {
         this.name = name;
@@ -147,7 +154,76 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
      */
     public int sendRtp(byte[] buffer, int offset, int length) {
         Transport t = publishTransport;
-        return t != null && t.isConnected() ? t.sendRtp(buffer, offset, length) : -1;
+        if (t == null || !t.isConnected()) {
+            return -1;
+        }
+        if (uplink != null) {
+            uplink.offer(PUBLISH_RTP, buffer, offset, length, System.nanoTime());
+            return length;
+        }
+        return t.sendRtp(buffer, offset, length);
+    }
+
+    /**
+     * Puts an emulated network between this client and the server, one link each way (seeded, so a run
+     * loses the same packets every time); later calls change the conditions. RTP and RTCP of both
+     * transports cross it in the clear: a packet is encrypted as it leaves the uplink and was decrypted
+     * before it entered the downlink, whose exit is its arrival time for transport-cc, so the server's
+     * bandwidth estimate sees the emulated delays. Any thread.
+     */
+    public void emulateLink(LinkEmulator.Conditions up, LinkEmulator.Conditions down, long seed) {
+        thread.execute(() -> {
+            if (uplink == null) {
+                uplink = new LinkEmulator(seed);
+                downlink = new LinkEmulator(seed * 31 + 7);
+                thread.every(1_000_000L, this::pollLinks);
+            }
+            uplink.setConditions(up);
+            downlink.setConditions(down);
+        });
+    }
+
+    /** The emulated links (null before {@link #emulateLink}); read their counters on the media thread. */
+    public LinkEmulator uplink() {
+        return uplink;
+    }
+
+    public LinkEmulator downlink() {
+        return downlink;
+    }
+
+    private void pollLinks() {
+        long now = System.nanoTime();
+        uplink.poll(now, this::leaveUplink);
+        downlink.poll(now, this::leaveDownlink);
+    }
+
+    private void leaveUplink(int tag, byte[] buffer, int offset, int length, long nowNanos) {
+        Transport t = tag == PUBLISH_RTP || tag == PUBLISH_RTCP ? publishTransport : subscribeTransport;
+        if (t == null || !t.isConnected()) {
+            return;
+        }
+        if (tag == PUBLISH_RTP) {
+            t.sendRtp(buffer, offset, length);
+        } else {
+            t.sendRtcp(buffer, offset, length);
+        }
+    }
+
+    private void leaveDownlink(int tag, byte[] buffer, int offset, int length, long nowNanos) {
+        switch (tag) {
+            case SUBSCRIBE_RTP -> receiveRtp(buffer, offset, length, nowNanos);
+            case SUBSCRIBE_RTCP -> listener.onRtcp(buffer, offset, length);
+            default -> listener.onPublisherRtcp(buffer, offset, length);
+        }
+    }
+
+    /**
+     * Sends transport-cc feedback on the subscribe transport every {@code periodMillis}, as a browser
+     * does. Any thread.
+     */
+    public void sendTransportFeedbackEvery(long periodMillis) {
+        thread.every(periodMillis * 1_000_000L, this::sendTransportFeedback);
     }
 
     /**
@@ -192,7 +268,7 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
         if (length <= 0) {
             return false;
         }
-        t.sendRtcp(feedback, 0, length);
+        sendSubscriberRtcp(feedback, 0, length);
         feedbackSent++;
         return true;
     }
@@ -204,17 +280,42 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
 
     /** Sends an RTCP packet (e.g. a sender report) on the publish transport. Media thread only. */
     public void sendPublisherRtcp(byte[] buffer, int offset, int length) {
-        sendRtcp(publishTransport, buffer, offset, length);
+        sendRtcp(publishTransport, PUBLISH_RTCP, buffer, offset, length);
     }
 
     /** Sends an RTCP packet (e.g. a PLI or a NACK) on the subscribe transport. Media thread only. */
     public void sendSubscriberRtcp(byte[] buffer, int offset, int length) {
-        sendRtcp(subscribeTransport, buffer, offset, length);
+        sendRtcp(subscribeTransport, SUBSCRIBE_RTCP, buffer, offset, length);
     }
 
-    private static void sendRtcp(Transport t, byte[] buffer, int offset, int length) {
+    private void sendRtcp(Transport t, int tag, byte[] buffer, int offset, int length) {
         if (t != null && t.isConnected()) {
-            t.sendRtcp(buffer, offset, length);
+            if (uplink != null) {
+                uplink.offer(tag, buffer, offset, length, System.nanoTime());
+            } else {
+                t.sendRtcp(buffer, offset, length);
+            }
+        }
+    }
+
+    /** A decrypted packet of the subscribe transport, as it leaves the (emulated) network. */
+    private void receiveRtp(byte[] buffer, int offset, int length, long receivedNanos) {
+        if (!received.wrap(buffer, offset, length)) {
+            return;
+        }
+        if (transportCcId != 0) {
+            long at = received.findExtension(transportCcId);
+            if (at >= 0 && RtpPacket.elementLength(at) == 2) {
+                int value = RtpPacket.elementOffset(at);
+                downlinkArrivals.record((buffer[value] & 0xff) << 8 | (buffer[value + 1] & 0xff), receivedNanos / 1000);
+            }
+        }
+        if (received.payloadLength() == 0) {
+            return; // padding only: the server probing the bandwidth
+        }
+        TrackMapping track = tracksBySsrc.get(received.ssrc());
+        if (track != null) {
+            listener.onRtp(track, received);
         }
     }
 
@@ -319,28 +420,23 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
     private final class Handler implements Transport.MediaHandler {
         @Override
         public void onRtp(Transport transport, byte[] buffer, int offset, int length, long receivedNanos) {
-            if (transport != subscribeTransport || !received.wrap(buffer, offset, length)) {
+            if (transport != subscribeTransport) {
                 return;
             }
-            if (transportCcId != 0) {
-                long at = received.findExtension(transportCcId);
-                if (at >= 0 && RtpPacket.elementLength(at) == 2) {
-                    int value = RtpPacket.elementOffset(at);
-                    downlinkArrivals.record((buffer[value] & 0xff) << 8 | (buffer[value + 1] & 0xff), receivedNanos / 1000);
-                }
-            }
-            TrackMapping track = tracksBySsrc.get(received.ssrc());
-            if (track != null) {
-                listener.onRtp(track, received);
+            if (downlink != null) {
+                downlink.offer(SUBSCRIBE_RTP, buffer, offset, length, receivedNanos);
+            } else {
+                receiveRtp(buffer, offset, length, receivedNanos);
             }
         }
 
         @Override
         public void onRtcp(Transport transport, byte[] buffer, int offset, int length) {
-            if (transport == subscribeTransport) {
-                listener.onRtcp(buffer, offset, length);
-            } else if (transport == publishTransport) {
-                listener.onPublisherRtcp(buffer, offset, length);
+            int tag = transport == subscribeTransport ? SUBSCRIBE_RTCP : PUBLISH_RTCP;
+            if (downlink != null) {
+                downlink.offer(tag, buffer, offset, length, System.nanoTime());
+            } else {
+                leaveDownlink(tag, buffer, offset, length, System.nanoTime());
             }
         }
 

@@ -46,6 +46,12 @@ public final class Subscription {
     private int anchorSequence;
     private int rtxSequence;
     private int octetsSent;
+    /** Highest encoding the subscriber's share of its downlink estimate allows (set by the LayerAllocator). */
+    private int bandwidthLimit = Integer.MAX_VALUE;
+    /** Switches from one encoding to another, for sfu_layer_switches_total. */
+    private int switches;
+    /** The subscribe transport's estimator, told of every packet sent (null: none). */
+    private dev.sfu.core.bwe.DownlinkEstimator downlink;
 
     public Subscription(Track track, String subscriberId, RtpSender subscriberTransport, int ssrc, int rtxSsrc,
             int initialSequence, int initialTimestamp) {
@@ -121,6 +127,9 @@ public final class Subscription {
             return true;
         }
         if (packetEncoding == target && keyframe) {
+            if (current >= 0) {
+                switches++;
+            }
             current = target;
             anchored = false;
             return true;
@@ -129,34 +138,30 @@ public final class Subscription {
     }
 
     /**
-     * Picks the encoding to forward: the highest that is active and fits the subscriber's maximum height,
-     * else the lowest active one. Returns the encoding whose keyframe is still needed (asked again on every
-     * call until it arrives; the track throttles the requests), or -1.
+     * Picks the encoding to forward: the highest that is active, fits the subscriber's maximum height and
+     * its share of the downlink estimate, else the lowest active one. Returns the encoding whose keyframe
+     * is still needed (asked again on every call until it arrives; the track throttles the requests), or
+     * -1.
      */
     public int chooseTarget(long nowNanos) {
         int chosen = -1;
         if (!video) {
             chosen = 0;
         } else if (maxHeight > 0) {
-            int lowestActive = -1;
-            for (int e = 0; e < track.encodingCount(); e++) {
-                if (!track.isActive(e, nowNanos)) {
-                    continue;
-                }
-                if (lowestActive < 0) {
-                    lowestActive = e;
-                }
-                int h = track.height(e);
-                boolean fits = maxHeight == Integer.MAX_VALUE || (h > 0 ? h <= maxHeight : e == 0);
-                if (fits) {
+            int allowed = Math.min(highestAllowed(nowNanos), bandwidthLimit);
+            for (int e = 0; e <= allowed && e < track.encodingCount(); e++) {
+                if (track.isActive(e, nowNanos)) {
                     chosen = e;
                 }
             }
             if (chosen < 0) {
-                chosen = lowestActive;
+                chosen = lowestActive(nowNanos);
             }
         }
         if (chosen < 0 && maxHeight > 0) {
+            if (maxHeight != Integer.MAX_VALUE && current < 0) {
+                target = 0; // nothing seen yet, but a constrained subscriber must not start on a big layer
+            }
             return -1; // nothing active: keep what we have
         }
         target = chosen;
@@ -164,6 +169,97 @@ public final class Subscription {
             current = -1;
         }
         return target >= 0 && target != current ? target : -1;
+    }
+
+    /**
+     * The highest active encoding the receiver's constraints allow (the lowest active one when none fits),
+     * -1 when the subscriber wants no video or nothing is active.
+     */
+    public int highestAllowed(long nowNanos) {
+        if (!video) {
+            return 0;
+        }
+        if (maxHeight <= 0) {
+            return -1;
+        }
+        int chosen = -1;
+        for (int e = 0; e < track.encodingCount(); e++) {
+            if (!track.isActive(e, nowNanos)) {
+                continue;
+            }
+            int h = track.height(e);
+            boolean fits = maxHeight == Integer.MAX_VALUE || (h > 0 ? h <= maxHeight : e == 0);
+            if (fits) {
+                chosen = e;
+            }
+        }
+        return chosen >= 0 ? chosen : lowestActive(nowNanos);
+    }
+
+    /** The lowest encoding the publisher is sending, or -1. */
+    public int lowestActive(long nowNanos) {
+        for (int e = 0; e < track.encodingCount(); e++) {
+            if (track.isActive(e, nowNanos)) {
+                return e;
+            }
+        }
+        return -1;
+    }
+
+    /** Limits the encoding to the subscriber's share of the downlink estimate (MAX_VALUE: no limit). */
+    public void setBandwidthLimit(int highestEncoding) {
+        this.bandwidthLimit = highestEncoding;
+    }
+
+    public int bandwidthLimit() {
+        return bandwidthLimit;
+    }
+
+    public boolean isVideo() {
+        return video;
+    }
+
+    /** Encoding switches so far (the first choice not counted). */
+    public int switches() {
+        return switches;
+    }
+
+    public dev.sfu.core.bwe.DownlinkEstimator downlink() {
+        return downlink;
+    }
+
+    public void setDownlink(dev.sfu.core.bwe.DownlinkEstimator downlink) {
+        this.downlink = downlink;
+    }
+
+    /**
+     * Writes a padding-only RTX packet (RFC 3550 5.1 padding, RFC 4588 stream) for bandwidth probing: no
+     * payload, so the receiver discards it after counting it for transport-cc. Carries a transport-cc
+     * element (value written by the router) under {@code transportCcId}.
+     *
+     * @return its length: 20 header bytes and {@code padding} (1..255) bytes
+     */
+    public int writePadding(byte[] buf, int off, int padding, int transportCcId) {
+        RtpPacket.writeHeader(buf, off, false, track.format().codec().rtxPayloadType(), rtxSequence, lastTimestamp,
+                rtxSsrc);
+        rtxSequence = (rtxSequence + 1) & 0xffff;
+        buf[off] |= 0x30; // padding and extension bits
+        buf[off + 12] = (byte) 0xBE;
+        buf[off + 13] = (byte) 0xDE;
+        buf[off + 14] = 0;
+        buf[off + 15] = 1; // one 32-bit word of elements
+        buf[off + 16] = (byte) (transportCcId << 4 | 1);
+        buf[off + 17] = 0;
+        buf[off + 18] = 0;
+        buf[off + 19] = 0;
+        java.util.Arrays.fill(buf, off + 20, off + 20 + padding - 1, (byte) 0);
+        buf[off + 20 + padding - 1] = (byte) padding;
+        return 20 + padding;
+    }
+
+    /** Whether padding can go on this subscription's RTX stream: negotiated and anchored to a sent stream. */
+    public boolean canPad() {
+        return video && anchored && accepted && track.format().codec().rtxPayloadType() >= 0;
     }
 
     /** Rewrites a copy of the publisher's packet for this subscriber, in place. */

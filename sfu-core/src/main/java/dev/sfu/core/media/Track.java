@@ -31,6 +31,10 @@ public final class Track {
     private final int[] highestSequence;
     /** Per encoding, for answering NACKs (video only; made on the first packet). */
     private final PacketCache[] caches;
+    /** Bytes received per encoding since the last {@link #updateBitrates}, and the rates then measured. */
+    private final long[] bytesSinceUpdate;
+    private final long[] bitrates;
+    private long lastBitrateUpdateNanos = Long.MIN_VALUE;
     /** An encoding silent this long is treated as stopped: subscriptions fall back to another. */
     static final long ACTIVE_NANOS = 1_000_000_000L;
 
@@ -57,6 +61,8 @@ public final class Track {
         this.highestSequence = new int[encodingSsrcs.length];
         java.util.Arrays.fill(highestSequence, -1);
         this.caches = new PacketCache[encodingSsrcs.length];
+        this.bytesSinceUpdate = new long[encodingSsrcs.length];
+        this.bitrates = new long[encodingSsrcs.length];
         java.util.Arrays.fill(heights, -1);
         java.util.Arrays.fill(lastPacketNanos, Long.MIN_VALUE / 2);
     }
@@ -67,6 +73,7 @@ public final class Track {
      */
     public boolean onPacket(int encoding, long nowNanos, byte[] buf, int payloadOffset, int payloadLength) {
         lastPacketNanos[encoding] = nowNanos;
+        bytesSinceUpdate[encoding] += payloadLength + RTP_OVERHEAD;
         Codec codec = format.codec();
         boolean keyframe = Keyframes.startsKeyframe(codec, buf, payloadOffset, payloadLength);
         if (keyframe && codec != Codec.OPUS) {
@@ -116,6 +123,30 @@ public final class Track {
 
     public void setExtensionMap(byte[] extensionMap) {
         this.extensionMap = extensionMap;
+    }
+
+    /** RTP header, SRTP tag, UDP and IP: what a forwarded packet costs beyond its payload. */
+    private static final int RTP_OVERHEAD = 12 + 10 + 8 + 20;
+
+    /**
+     * Measures each encoding's bitrate over the time since the last call, smoothed (the conference
+     * calls it a few times a second); a frame's worth of burstiness should not flip layers.
+     */
+    public void updateBitrates(long nowNanos) {
+        if (lastBitrateUpdateNanos != Long.MIN_VALUE && nowNanos - lastBitrateUpdateNanos > 0) {
+            long elapsed = nowNanos - lastBitrateUpdateNanos;
+            for (int e = 0; e < bitrates.length; e++) {
+                long measured = bytesSinceUpdate[e] * 8_000_000_000L / elapsed;
+                bitrates[e] = bitrates[e] == 0 ? measured : (bitrates[e] * 3 + measured) / 4;
+            }
+        }
+        java.util.Arrays.fill(bytesSinceUpdate, 0);
+        lastBitrateUpdateNanos = nowNanos;
+    }
+
+    /** An encoding's recent bitrate in bits per second (0 until measured). */
+    public long bitrate(int encoding) {
+        return bitrates[encoding];
     }
 
     public boolean isActive(int encoding, long nowNanos) {

@@ -1,0 +1,80 @@
+package dev.sfu.core;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sfu.core.client.SfuClient;
+import dev.sfu.rtp.RtpPacket;
+import dev.sfu.rtp.rtcp.Pli;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Fifty subscribers asking for keyframes every 50 ms (a PLI storm, as after a network hiccup in a big
+ * meeting) reach the publisher as at most one request per 300 ms.
+ */
+class KeyframeThrottleTest {
+    private static final int SUBSCRIBERS = 50;
+
+    @Test
+    @Timeout(120)
+    void pliStormFromFiftySubscribersReachesThePublisherAtMostEvery300Ms() throws Exception {
+        try (InProcessCall call = new InProcessCall(SfuConfig.loopback().withLimits(SUBSCRIBERS + 1, 10))) {
+            SimulcastPublisher publisher = new SimulcastPublisher(call, "storm", "publisher");
+            publisher.publish();
+            AtomicIntegerArray ssrcs = new AtomicIntegerArray(SUBSCRIBERS);
+            AtomicInteger receiving = new AtomicInteger();
+            List<SfuClient> subscribers = new ArrayList<>();
+            for (int i = 0; i < SUBSCRIBERS; i++) {
+                int index = i;
+                subscribers.add(call.join("storm", "s" + i, new SfuClient.Listener() {
+                    @Override
+                    public void onRtp(TrackMapping track, RtpPacket packet) {
+                        if (ssrcs.getAndSet(index, packet.ssrc()) == 0) {
+                            receiving.incrementAndGet();
+                        }
+                    }
+                }).client());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (receiving.get() < SUBSCRIBERS && System.nanoTime() < deadline) {
+                publisher.sendFrame();
+                Thread.sleep(33);
+            }
+            assertTrue(receiving.get() == SUBSCRIBERS, "every subscriber receives video: " + receiving.get());
+
+            int before = publisher.pliTimes.size();
+            long stormStart = System.nanoTime();
+            long stormEnd = stormStart + TimeUnit.SECONDS.toNanos(3);
+            while (System.nanoTime() < stormEnd) {
+                for (int i = 0; i < SUBSCRIBERS; i++) {
+                    SfuClient s = subscribers.get(i);
+                    int ssrc = ssrcs.get(i);
+                    s.execute(() -> {
+                        byte[] pli = new byte[Pli.LENGTH + 64]; // room for SRTCP's tag and index
+                        int n = Pli.write(pli, 0, 0x5eed, ssrc);
+                        s.sendSubscriberRtcp(pli, 0, n);
+                    });
+                }
+                publisher.sendFrame();
+                Thread.sleep(50);
+            }
+            Thread.sleep(300);
+            List<Long> storm = publisher.pliTimes.subList(before, publisher.pliTimes.size());
+            long minGap = Long.MAX_VALUE;
+            for (int i = 1; i < storm.size(); i++) {
+                minGap = Math.min(minGap, storm.get(i) - storm.get(i - 1));
+            }
+            System.out.printf("KeyframeThrottleTest: %d subscribers, a PLI each every 50 ms for 3 s -> %d PLIs at the publisher,"
+                    + " closest two %d ms apart%n", SUBSCRIBERS, storm.size(), minGap / 1_000_000);
+            assertTrue(storm.size() >= 2, "requests do get through: " + storm.size());
+            assertTrue(storm.size() <= 3300 / 300 + 1, "at most one per 300 ms: " + storm.size());
+            // 300 ms apart when sent; arrival jitter on a busy machine may take a little off.
+            assertTrue(minGap >= TimeUnit.MILLISECONDS.toNanos(250), "closest gap " + minGap / 1_000_000 + " ms");
+        }
+    }
+}
