@@ -415,7 +415,7 @@ public final class IceTransport implements AutoCloseable {
         return b;
     }
 
-    boolean isClosedForTcp() {
+    boolean isClosed() {
         return closed;
     }
 
