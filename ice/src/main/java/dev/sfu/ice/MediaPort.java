@@ -181,6 +181,14 @@ public final class MediaPort implements AutoCloseable {
         return list;
     }
 
+    /** An ICE restart gave {@code transport} a new ufrag: first requests now name that one. */
+    void sessionRestarted(IceTransport transport, String oldUfrag) {
+        byUfrag.remove(oldUfrag, transport);
+        if (transports.contains(transport)) {
+            byUfrag.put(transport.localUfrag(), transport);
+        }
+    }
+
     void transportClosed(IceTransport transport) {
         transports.remove(transport);
         byUfrag.remove(transport.localUfrag(), transport);
