@@ -206,7 +206,7 @@ public final class IceTcpPort implements AutoCloseable {
         if (transport == null) {
             return authenticate(c, buf, off, len);
         }
-        if (transport.isClosedForTcp()) {
+        if (transport.isClosed()) {
             close(c);
             return false;
         }
@@ -235,7 +235,7 @@ public final class IceTcpPort implements AutoCloseable {
             String username = Stun.username(buf, off, len);
             int colon = username == null ? -1 : username.indexOf(':');
             IceTransport candidate = colon > 0 ? transportsByUfrag.apply(username.substring(0, colon)) : null;
-            if (candidate != null && !candidate.isClosedForTcp()
+            if (candidate != null && !candidate.isClosed()
                     && Stun.integrityValid(buf, off, len, candidate.localPasswordBytes())) {
                 transport = candidate;
             }

@@ -41,11 +41,21 @@ public final class IceTransport implements AutoCloseable {
         void onFailed(String reason);
     }
 
+    /**
+     * One ice4j agent with its one stream and component, and our candidates on it. An ICE restart
+     * replaces the whole session beneath the transport (ice4j cannot restart an agent).
+     */
+    private record Session(Agent agent, IceMediaStream stream, Component component, List<String> candidates) {
+    }
+
+    /** Makes a session: the first, and one per ICE restart. */
+    private interface SessionFactory {
+        Session create() throws IOException;
+    }
+
     private final String name;
-    private final Agent agent;
-    private final IceMediaStream stream;
-    private final Component component;
-    private final List<String> localCandidates;
+    private final SessionFactory sessions;
+    private volatile Session session;
     private final MediaPort port;
     private volatile PacketHandler handler;
     private volatile Listener listener;
@@ -53,16 +63,20 @@ public final class IceTransport implements AutoCloseable {
     /** When the peer last sent anything to this transport: consent freshness (RFC 7675) in its simplest form. */
     private volatile long lastReceivedNanos = System.nanoTime();
     private volatile boolean closed;
+    /** Whether the current session's checks have started (reset by a restart). */
     private boolean started;
+    /** Whether the consent watchdog may fail this transport: from the first start on, restarts included. */
+    private volatile boolean consentArmed;
     private Thread reader;
     /** The peer's ICE-TCP connections that authenticated (server side); bounded by the port's limits. */
     private final java.util.Set<IceTcpConnection> tcpConnections = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The ICE-TCP connection chosen as this transport's path (server side), or null while UDP is. */
     private volatile IceTcpConnection tcpSelected;
     /** The client side of ICE-TCP ({@link Mode#TCP}), or null. */
-    private final IceTcpClient tcpClient;
+    private volatile IceTcpClient tcpClient;
+    private final InetAddress tcpClientAddress;
     private volatile InetSocketAddress remoteTcpCandidate;
-    private byte[] localPasswordBytes;
+    private volatile byte[] localPasswordBytes;
 
     /** Which network a client-side transport uses. */
     public enum Mode {
@@ -72,15 +86,19 @@ public final class IceTransport implements AutoCloseable {
         TCP
     }
 
-    private IceTransport(String name, Agent agent, IceMediaStream stream, Component component,
-            List<String> localCandidates, MediaPort port, InetAddress tcpClientAddress) {
+    private IceTransport(String name, SessionFactory sessions, MediaPort port, InetAddress tcpClientAddress)
+            throws IOException {
         this.name = name;
-        this.agent = agent;
-        this.stream = stream;
-        this.component = component;
-        this.localCandidates = localCandidates;
+        this.sessions = sessions;
         this.port = port;
-        this.tcpClient = tcpClientAddress == null ? null
+        this.tcpClientAddress = tcpClientAddress;
+        this.tcpClient = newTcpClient();
+        this.session = sessions.create();
+        watch(session);
+    }
+
+    private IceTcpClient newTcpClient() {
+        return tcpClientAddress == null ? null
                 : new IceTcpClient(name, tcpClientAddress, new IceTcpClient.Events() {
                     @Override
                     public void connected(InetSocketAddress remote) {
@@ -97,22 +115,36 @@ public final class IceTransport implements AutoCloseable {
                         deliver(buf, off, len);
                     }
                 });
-        agent.addStateChangeListener(this::stateChanged);
+    }
+
+    /** Listens to a session's state and packets; events of a session replaced by a restart are ignored. */
+    private void watch(Session s) {
+        s.agent().addStateChangeListener(event -> {
+            if (session == s) {
+                stateChanged(event);
+            }
+        });
+        if (port != null) {
+            s.component().setBufferCallback(buffer -> {
+                if (session == s) {
+                    deliver(buffer.getBuffer(), buffer.getOffset(), buffer.getLength());
+                }
+            });
+        }
     }
 
     static IceTransport server(String name, List<? extends CandidateHarvester> harvesters, List<String> candidates,
             MediaPort port) throws IOException {
-        Agent agent = new Agent();
-        agent.setControlling(false);
-        agent.setUseDynamicPorts(false);
-        agent.setPerformConsentFreshness(true);
-        harvesters.forEach(agent::addCandidateHarvester);
-        IceMediaStream stream = agent.createMediaStream("stream");
-        Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
-        IceTransport transport = new IceTransport(name, agent, stream, component, candidates, port, null);
-        component.setBufferCallback(buffer -> transport.deliver(buffer.getBuffer(), buffer.getOffset(),
-                buffer.getLength()));
-        return transport;
+        return new IceTransport(name, () -> {
+            Agent agent = new Agent();
+            agent.setControlling(false);
+            agent.setUseDynamicPorts(false);
+            agent.setPerformConsentFreshness(true);
+            harvesters.forEach(agent::addCandidateHarvester);
+            IceMediaStream stream = agent.createMediaStream("stream");
+            Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
+            return new Session(agent, stream, component, candidates);
+        }, port, null);
     }
 
     /**
@@ -130,52 +162,95 @@ public final class IceTransport implements AutoCloseable {
      */
     public static IceTransport client(String name, InetAddress localAddress, Mode mode) {
         Ice4jSettings.apply(java.time.Duration.ofSeconds(30));
-        if (mode == Mode.TCP) {
-            // The agent only makes our credentials: the TCP client does the checks.
-            Agent agent = new Agent();
-            agent.setControlling(true);
-            agent.setUseDynamicPorts(false);
-            IceMediaStream stream = agent.createMediaStream("stream");
-            try {
-                Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
-                return new IceTransport(name, agent, stream, component, List.of(), null, localAddress);
-            } catch (IOException | RuntimeException e) {
-                agent.free();
-                throw new IllegalStateException("cannot create a client ICE agent: " + e.getMessage(), e);
-            }
-        }
         try {
-            Agent agent = new Agent();
-            agent.setControlling(true);
-            agent.setUseDynamicPorts(false);
-            agent.addCandidateHarvester(new LocalHostHarvester(localAddress));
-            IceMediaStream stream = agent.createMediaStream("stream");
-            Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, true);
-            List<String> candidates = new java.util.ArrayList<>();
-            int foundation = 1;
-            for (LocalCandidate c : component.getLocalCandidates()) {
-                TransportAddress a = c.getTransportAddress();
-                candidates.add("candidate:" + foundation++ + " 1 udp " + c.getPriority() + " "
-                        + a.getHostAddress() + " " + a.getPort() + " typ host generation 0");
+            if (mode == Mode.TCP) {
+                // The agent only makes our credentials: the TCP client does the checks.
+                return new IceTransport(name, () -> {
+                    Agent agent = new Agent();
+                    agent.setControlling(true);
+                    agent.setUseDynamicPorts(false);
+                    IceMediaStream stream = agent.createMediaStream("stream");
+                    try {
+                        Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
+                        return new Session(agent, stream, component, List.of());
+                    } catch (IOException | RuntimeException e) {
+                        agent.free();
+                        throw e;
+                    }
+                }, null, localAddress);
             }
-            IceTransport transport = new IceTransport(name, agent, stream, component, List.copyOf(candidates), null,
-                    null);
+            IceTransport transport = new IceTransport(name, () -> {
+                Agent agent = new Agent();
+                agent.setControlling(true);
+                agent.setUseDynamicPorts(false);
+                agent.addCandidateHarvester(new LocalHostHarvester(localAddress));
+                IceMediaStream stream = agent.createMediaStream("stream");
+                Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, true);
+                List<String> candidates = new java.util.ArrayList<>();
+                int foundation = 1;
+                for (LocalCandidate c : component.getLocalCandidates()) {
+                    TransportAddress a = c.getTransportAddress();
+                    candidates.add("candidate:" + foundation++ + " 1 udp " + c.getPriority() + " "
+                            + a.getHostAddress() + " " + a.getPort() + " typ host generation 0");
+                }
+                return new Session(agent, stream, component, List.copyOf(candidates));
+            }, null, null);
             transport.startReader();
             return transport;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot create a client ICE agent: " + e.getMessage(), e);
         }
     }
 
+    /**
+     * ICE restart (RFC 8445 §2.4, RFC 8839 §4.4.1.1.1): a fresh session with new local credentials (and, on
+     * a client, a new socket) replaces the current one beneath whatever runs above (DTLS and SRTP go on).
+     * {@link #start} must be called again with the peer's new credentials. Until the new session connects,
+     * {@link #send} fails; the consent timeout keeps running from now.
+     */
+    public synchronized void restart() throws IOException {
+        if (closed) {
+            return;
+        }
+        Session old = session;
+        Session fresh = sessions.create();
+        connected = false;
+        started = false;
+        tcpSelected = null;
+        localPasswordBytes = null;
+        lastReceivedNanos = System.nanoTime();
+        session = fresh;
+        watch(fresh);
+        if (port != null) {
+            port.sessionRestarted(this, old.agent().getLocalUfrag());
+        }
+        for (IceTcpConnection c : tcpConnections) {
+            c.close();
+        }
+        IceTcpClient oldTcp = tcpClient;
+        if (oldTcp != null) {
+            tcpClient = newTcpClient();
+            oldTcp.close();
+        }
+        old.agent().free();
+        if (port == null && tcpClientAddress == null) {
+            startReader();
+        }
+        LOG.debug("{}: ICE restart, new ufrag {}", name, fresh.agent().getLocalUfrag());
+    }
+
     private void startReader() {
+        Session mine = session;
         reader = new Thread(() -> {
             try {
-                var socket = component.getSocket();
-                while (!closed) {
+                var socket = mine.component().getSocket();
+                while (!closed && session == mine) {
                     byte[] buf = new byte[1600];
                     DatagramPacket packet = new DatagramPacket(buf, buf.length);
                     socket.receive(packet);
-                    deliver(buf, packet.getOffset(), packet.getLength());
+                    if (session == mine) {
+                        deliver(buf, packet.getOffset(), packet.getLength());
+                    }
                 }
             } catch (IOException | RuntimeException e) {
                 if (!closed) {
@@ -207,16 +282,16 @@ public final class IceTransport implements AutoCloseable {
     }
 
     public String localUfrag() {
-        return agent.getLocalUfrag();
+        return session.agent().getLocalUfrag();
     }
 
     public String localPassword() {
-        return agent.getLocalPassword();
+        return session.agent().getLocalPassword();
     }
 
     /** Our candidates, each as an RTCIceCandidate.candidate value ("candidate:1 1 udp ..."). */
     public List<String> localCandidates() {
-        return localCandidates;
+        return session.candidates();
     }
 
     public void setPacketHandler(PacketHandler handler) {
@@ -233,9 +308,12 @@ public final class IceTransport implements AutoCloseable {
             return;
         }
         started = true;
+        consentArmed = true;
         lastReceivedNanos = System.nanoTime();
-        stream.setRemoteUfrag(remoteUfrag);
-        stream.setRemotePassword(remotePassword);
+        Session s = session;
+        s.stream().setRemoteUfrag(remoteUfrag);
+        s.stream().setRemotePassword(remotePassword);
+        IceTcpClient tcpClient = this.tcpClient;
         if (tcpClient != null) {
             InetSocketAddress server = remoteTcpCandidate;
             if (server == null) {
@@ -245,7 +323,7 @@ public final class IceTransport implements AutoCloseable {
             }
             return;
         }
-        agent.startConnectivityEstablishment();
+        s.agent().startConnectivityEstablishment();
     }
 
     /**
@@ -275,6 +353,7 @@ public final class IceTransport implements AutoCloseable {
             int remotePort = Integer.parseInt(f[5]);
             CandidateType type = CandidateType.parse(f[7]);
             TransportAddress address = new TransportAddress(host, remotePort, Transport.UDP);
+            Component component = session.component();
             RemoteCandidate remote = new RemoteCandidate(address, component, type, f[0], priority, null);
             if (started) {
                 component.addUpdateRemoteCandidates(remote);
@@ -308,6 +387,7 @@ public final class IceTransport implements AutoCloseable {
         if (tcp != null) {
             return !closed && tcp.send(buf, off, len);
         }
+        IceTcpClient tcpClient = this.tcpClient;
         if (tcpClient != null) {
             return !closed && connected && tcpClient.send(buf, off, len);
         }
@@ -315,7 +395,7 @@ public final class IceTransport implements AutoCloseable {
             return false;
         }
         try {
-            component.send(buf, off, len);
+            session.component().send(buf, off, len);
             return true;
         } catch (IOException | RuntimeException e) {
             return false;
@@ -331,7 +411,7 @@ public final class IceTransport implements AutoCloseable {
      * none of our consent checks: its network is gone. Called by the media port's watchdog.
      */
     void checkConsent(long nowNanos, long timeoutNanos) {
-        if (!closed && started && nowNanos - lastReceivedNanos > timeoutNanos && !consentFresh(timeoutNanos)) {
+        if (!closed && consentArmed && nowNanos - lastReceivedNanos > timeoutNanos && !consentFresh(timeoutNanos)) {
             Listener l = listener;
             LOG.info("{}: nothing from the peer for {} s: consent expired", name, timeoutNanos / 1_000_000_000L);
             close();
@@ -349,7 +429,7 @@ public final class IceTransport implements AutoCloseable {
         if (tcpSelected != null) {
             return false; // over TCP the peer's consent requests count as received (lastReceivedNanos)
         }
-        CandidatePair pair = component.getSelectedPair();
+        CandidatePair pair = session.component().getSelectedPair();
         if (pair == null) {
             return false;
         }
@@ -368,7 +448,7 @@ public final class IceTransport implements AutoCloseable {
         }
         if ((state == IceProcessingState.COMPLETED || state == IceProcessingState.TERMINATED) && !connected) {
             connected = true;
-            CandidatePair pair = component.getSelectedPair();
+            CandidatePair pair = session.component().getSelectedPair();
             InetSocketAddress remote = pair == null ? null : pair.getRemoteCandidate().getTransportAddress();
             LOG.debug("{}: ICE connected via {}", name, pair);
             if (l != null) {
@@ -389,7 +469,7 @@ public final class IceTransport implements AutoCloseable {
         }
         closed = true;
         connected = false;
-        agent.free();
+        session.agent().free();
         if (port != null) {
             port.transportClosed(this);
         }
@@ -409,13 +489,13 @@ public final class IceTransport implements AutoCloseable {
     byte[] localPasswordBytes() {
         byte[] b = localPasswordBytes;
         if (b == null) {
-            b = agent.getLocalPassword().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            b = session.agent().getLocalPassword().getBytes(java.nio.charset.StandardCharsets.UTF_8);
             localPasswordBytes = b;
         }
         return b;
     }
 
-    boolean isClosedForTcp() {
+    boolean isClosed() {
         return closed;
     }
 

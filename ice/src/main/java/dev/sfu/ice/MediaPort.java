@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.harvest.SinglePortUdpHarvester;
@@ -27,8 +26,11 @@ public final class MediaPort implements AutoCloseable {
     private final int port;
     private final java.util.Set<IceTransport> transports = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.ScheduledExecutorService watchdog;
-    private final AtomicLong packetsDropped = new AtomicLong();
-    /** Live transports by local ufrag: how an ICE-TCP connection's first request finds its transport. */
+    private final IceDrops drops = new IceDrops();
+    /**
+     * Live transports by local ufrag: how a new address's first UDP Binding request is checked and an
+     * ICE-TCP connection's first request finds its transport.
+     */
     private final java.util.concurrent.ConcurrentHashMap<String, IceTransport> byUfrag =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final IceTcpPort tcpPort;
@@ -48,6 +50,9 @@ public final class MediaPort implements AutoCloseable {
             LOG.info("ICE-TCP on {}:{}", config.bindAddress(), tcp.port());
         }
         this.tcpPort = tcp;
+        for (SinglePortUdpHarvester h : harvesters) {
+            ((CheckedUdpHarvester) h).checkWith(byUfrag::get, drops);
+        }
         this.config = config;
         this.harvesters = harvesters;
         this.candidateAddresses = candidateAddresses;
@@ -74,19 +79,19 @@ public final class MediaPort implements AutoCloseable {
         try {
             if (config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")) {
                 // ice4j's own list of usable addresses skips loopback: add it for local clients.
-                SinglePortUdpHarvester loopback = new SinglePortUdpHarvester(
+                SinglePortUdpHarvester loopback = new CheckedUdpHarvester(
                         new TransportAddress(InetAddress.getLoopbackAddress(), port, Transport.UDP));
                 harvesters.add(loopback);
                 port = loopback.getLocalAddress().getPort();
                 for (TransportAddress address : SinglePortUdpHarvester.getAllowedAddresses(port)) {
                     try {
-                        harvesters.add(new SinglePortUdpHarvester(address));
+                        harvesters.add(new CheckedUdpHarvester(address));
                     } catch (IOException e) {
                         LOG.warn("cannot bind media port on {}: {}", address, e.toString());
                     }
                 }
             } else {
-                SinglePortUdpHarvester h = new SinglePortUdpHarvester(
+                SinglePortUdpHarvester h = new CheckedUdpHarvester(
                         new TransportAddress(InetAddress.getByName(config.bindAddress()), port, Transport.UDP));
                 harvesters.add(h);
                 port = h.getLocalAddress().getPort();
@@ -176,13 +181,21 @@ public final class MediaPort implements AutoCloseable {
         return list;
     }
 
+    /** An ICE restart gave {@code transport} a new ufrag: first requests now name that one. */
+    void sessionRestarted(IceTransport transport, String oldUfrag) {
+        byUfrag.remove(oldUfrag, transport);
+        if (transports.contains(transport)) {
+            byUfrag.put(transport.localUfrag(), transport);
+        }
+    }
+
     void transportClosed(IceTransport transport) {
         transports.remove(transport);
         byUfrag.remove(transport.localUfrag(), transport);
     }
 
     void countDropped() {
-        packetsDropped.incrementAndGet();
+        drops.count(IceDrops.Reason.NOT_DEMULTIPLEXABLE);
     }
 
     public int udpPort() {
@@ -205,7 +218,12 @@ public final class MediaPort implements AutoCloseable {
 
     /** Packets of known transports that were not STUN, DTLS or RTP (RFC 7983) and were dropped. */
     public long packetsDropped() {
-        return packetsDropped.get();
+        return drops.get(IceDrops.Reason.NOT_DEMULTIPLEXABLE);
+    }
+
+    /** Every drop of the UDP port that our code sees, by reason. */
+    public IceDrops drops() {
+        return drops;
     }
 
     @Override

@@ -80,9 +80,13 @@ class IcePortTest {
             try (IceLoopbackTest.Pair pair = new IceLoopbackTest.Pair("g")) {
                 pair.awaitConnected();
                 assertArrayEquals(IceLoopbackTest.rtpLike(1), exchange(pair.client, pair.serverReceived, IceLoopbackTest.rtpLike(1)));
-                // From a stranger: random bytes, a truncated STUN header, a Binding request for an unknown ufrag.
+                // From a stranger: random bytes, a truncated STUN header, and first Binding requests that
+                // fail each check made before ice4j sees them.
                 Random random = new Random(1);
                 InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), port.udpPort());
+                byte[] key = pair.server.localPassword().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] wrongKey = "not-the-password-of-it".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                String username = pair.server.localUfrag() + ":x";
                 try (DatagramSocket stranger = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
                     for (int i = 0; i < 500; i++) {
                         byte[] junk = new byte[1 + random.nextInt(200)];
@@ -91,10 +95,31 @@ class IcePortTest {
                     }
                     byte[] truncatedStun = HexFormat.of().parseHex("0001000c2112a442");
                     stranger.send(new DatagramPacket(truncatedStun, truncatedStun.length, target));
-                    byte[] unknownUfrag = HexFormat.of().parseHex("000100102112a442000102030405060708090a0b"
-                            + "00060009" + "6e6f626f64793a78" + "78000000");
-                    stranger.send(new DatagramPacket(unknownUfrag, unknownUfrag.length, target));
+                    byte[] unknownUfrag = binding("nobody:x", key);
+                    byte[] wrongPassword = binding(username, wrongKey);
+                    byte[] signed = binding(username, key);
+                    // Without FINGERPRINT (the header's length shortened by it): reaches our check.
+                    byte[] noFingerprint = java.util.Arrays.copyOf(signed, signed.length - 8);
+                    Stun.writeUint16(noFingerprint, 2, noFingerprint.length - 20);
+                    // With a wrong one: ice4j's STUN decoder rejects it before our check (not counted).
+                    byte[] wrongFingerprint = signed.clone();
+                    wrongFingerprint[wrongFingerprint.length - 1] ^= 1;
+                    for (int i = 0; i < 3; i++) {
+                        stranger.send(new DatagramPacket(unknownUfrag, unknownUfrag.length, target));
+                        stranger.send(new DatagramPacket(wrongPassword, wrongPassword.length, target));
+                        stranger.send(new DatagramPacket(noFingerprint, noFingerprint.length, target));
+                        stranger.send(new DatagramPacket(wrongFingerprint, wrongFingerprint.length, target));
+                    }
                 }
+                IceDrops drops = port.drops();
+                waitFor(() -> drops.get(IceDrops.Reason.UNKNOWN_UFRAG) == 3 && drops.get(IceDrops.Reason.WRONG_PASSWORD) == 3
+                        && drops.get(IceDrops.Reason.BAD_FINGERPRINT) == 3);
+                assertEquals(3, drops.get(IceDrops.Reason.UNKNOWN_UFRAG));
+                assertEquals(3, drops.get(IceDrops.Reason.WRONG_PASSWORD));
+                assertEquals(3, drops.get(IceDrops.Reason.BAD_FINGERPRINT), "the three without FINGERPRINT only");
+                // Random bytes, the truncated header and the wrong FINGERPRINT from a new address never reach
+                // our code: ice4j drops them uncounted when it cannot decode a USERNAME (docs/security.md).
+                assertEquals(9, drops.total());
                 // From the connected peer itself: bytes that are neither STUN, DTLS nor RTP (RFC 7983).
                 long before = port.packetsDropped();
                 byte[] notMedia = new byte[40];
@@ -102,11 +127,9 @@ class IcePortTest {
                 for (int i = 0; i < 10; i++) {
                     pair.client.send(notMedia, 0, notMedia.length);
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (port.packetsDropped() < before + 10 && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
+                waitFor(() -> port.packetsDropped() >= before + 10);
                 assertEquals(before + 10, port.packetsDropped());
+                assertEquals(10, drops.get(IceDrops.Reason.NOT_DEMULTIPLEXABLE));
                 pair.serverReceived.clear();
                 byte[] after = IceLoopbackTest.rtpLike(2);
                 assertArrayEquals(after, exchange(pair.client, pair.serverReceived, after), "the valid transport goes on");
@@ -143,6 +166,22 @@ class IcePortTest {
             } finally {
                 IceLoopbackTestPort.clear();
             }
+        }
+    }
+
+    /** A first Binding request as a controlling peer sends it, signed with {@code key}. */
+    private static byte[] binding(String username, byte[] key) {
+        byte[] m = new byte[200];
+        byte[] transaction = new byte[12];
+        new Random().nextBytes(transaction);
+        int n = Stun.bindingRequest(m, 0, transaction, username, 0x6e7fffffL, 3, false, key);
+        return java.util.Arrays.copyOf(m, n);
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
         }
     }
 

@@ -54,6 +54,12 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         io.micrometer.core.instrument.FunctionCounter.builder("sfu.packets.dropped.port", mediaPort,
                 MediaPort::packetsDropped).description("packets of known peers that were neither STUN, DTLS nor RTP")
                 .register(registry);
+        for (dev.sfu.ice.IceDrops.Reason reason : dev.sfu.ice.IceDrops.Reason.values()) {
+            io.micrometer.core.instrument.FunctionCounter.builder("sfu.ice.packets.dropped", mediaPort.drops(),
+                    d -> d.get(reason)).tag("reason", reason.tag)
+                    .description("datagrams the UDP media port dropped, by reason (docs/security.md: what ice4j "
+                            + "drops uncounted)").register(registry);
+        }
         registerIceTcpMeters(mediaPort.tcp(), registry);
         // Bouncy Castle's DTLS handshake blocks its thread while it waits for the peer's next flight, so
         // the pool must hold every handshake in flight, not one per core: a handshake queued behind
