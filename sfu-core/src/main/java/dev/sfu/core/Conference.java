@@ -24,6 +24,7 @@ final class Conference {
     /** How often publishers get transport-cc feedback: often enough for their bandwidth estimation. */
     private static final long FEEDBACK_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
     private final MediaThread.Timer feedbackTimer;
+    private final MediaThread.Timer pacerTimer;
 
     Conference(String id, MediaThread thread, int maxEndpoints, SfuContext context) {
         this.id = id;
@@ -31,12 +32,16 @@ final class Conference {
         this.maxEndpoints = maxEndpoints;
         this.context = context;
         this.feedbackTimer = thread.every(FEEDBACK_INTERVAL_NANOS, this::sendFeedback);
+        this.pacerTimer = thread.every(dev.sfu.core.bwe.Pacer.SLOT_NANOS, this::drainPacers);
     }
 
     private int ticks;
     /** Dominant speaker (RFC 6464 audio levels): who it is, and who has been loudest in a row how often. */
     private final long[] feedbackScratch = new long[8192];
     private Endpoint dominant;
+    /** Endpoints by when they were last dominant speaker, most recent first (last-N); media thread. */
+    private final ArrayList<Endpoint> speakers = new ArrayList<>();
+    private volatile int lastN;
     private Endpoint challenger;
     private int challengerTicks;
     /** Loudness below this is background noise, not speech (127 - level: 127 = 0 dBov, 0 = silence). */
@@ -81,6 +86,13 @@ final class Conference {
         }
     }
 
+    private void drainPacers() {
+        long now = System.nanoTime();
+        for (Endpoint e : endpoints.values()) {
+            e.drainPacer(now);
+        }
+    }
+
     private void electDominantSpeaker(Endpoint loudest) {
         if (loudest == null || loudest == dominant) {
             challenger = null;
@@ -93,6 +105,9 @@ final class Conference {
             dominant = loudest;
             challenger = null;
             challengerTicks = 0;
+            speakers.remove(loudest);
+            speakers.add(0, loudest);
+            applyLastN();
             for (Endpoint e : endpoints.values()) {
                 e.listener().dominantSpeaker(dominant.endpointId());
             }
@@ -101,6 +116,31 @@ final class Conference {
 
     String id() {
         return id;
+    }
+
+    /** Forward to each endpoint the video of only the {@code n} most recent dominant speakers (0 = all). */
+    void setLastN(int n) {
+        this.lastN = n;
+    }
+
+    /**
+     * Tells every endpoint whose video it gets under last-N: the N most recent dominant speakers other
+     * than itself (endpoints that never spoke come after, in joining order).
+     */
+    private void applyLastN() {
+        int n = lastN;
+        if (n <= 0) {
+            return;
+        }
+        for (Endpoint e : endpoints.values()) {
+            java.util.Set<String> forwarded = new java.util.HashSet<>();
+            for (int i = 0; i < speakers.size() && forwarded.size() < n; i++) {
+                if (speakers.get(i) != e) {
+                    forwarded.add(speakers.get(i).endpointId());
+                }
+            }
+            e.setLastN(forwarded);
+        }
     }
 
     MediaThread thread() {
@@ -142,6 +182,7 @@ final class Conference {
     boolean closeIfEmpty() {
         if (seats.compareAndSet(0, -1)) {
             feedbackTimer.cancel();
+            pacerTimer.cancel();
             return true;
         }
         return false;
@@ -163,6 +204,8 @@ final class Conference {
             other.listener().participantJoined(new Participant(endpoint.endpointId(), endpoint.displayName()));
         }
         endpoints.put(endpoint.endpointId(), endpoint);
+        speakers.add(endpoint);
+        applyLastN();
         refreshSnapshot();
         // A late joiner receives every track already published.
         for (Endpoint other : endpoints.values()) {
@@ -181,6 +224,8 @@ final class Conference {
         if (dominant == endpoint) {
             dominant = null;
         }
+        speakers.remove(endpoint);
+        applyLastN();
         if (challenger == endpoint) {
             challenger = null;
         }

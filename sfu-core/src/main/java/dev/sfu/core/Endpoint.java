@@ -55,6 +55,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     private Map<HeaderExtension, Integer> extensionIds = Map.of();
     private final List<Slot> slots = new ArrayList<>();
     private int defaultMaxHeight = Integer.MAX_VALUE;
+    private java.util.Set<String> lastN;
     private Map<String, Integer> maxHeightByEndpoint = Map.of();
     private boolean offerOutstanding;
     private boolean offerPending;
@@ -81,6 +82,13 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     private long desiredBps;
     private long switchesCounted;
     private long probesCounted;
+    private dev.sfu.core.bwe.Pacer pacer;
+    private long pacerDropsCounted;
+    /** The publisher's uplink estimate when it negotiated goog-remb and not transport-cc (else null). */
+    private dev.sfu.core.bwe.RembEstimator remb;
+    private int absSendTimeExtensionId;
+    private int rembTicks;
+    private final int[] rembSsrcs = new int[dev.sfu.rtp.rtcp.ReportBlock.MAX_COUNT];
 
     /** The offered slots of the outstanding subscribe offer; read by any thread to check an answer. */
     private volatile List<SubscribeSlot> offeredSlots = List.of();
@@ -212,6 +220,17 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
 
     private void applyConstraints(Subscription s) {
         s.setMaxHeight(maxHeightByEndpoint.getOrDefault(s.track().endpointId(), defaultMaxHeight));
+        s.setForwarded(lastN == null || lastN.contains(s.track().endpointId()));
+    }
+
+    /** Under last-N, the endpoints whose video this one gets (null: every video). Media thread. */
+    void setLastN(java.util.Set<String> forwarded) {
+        this.lastN = forwarded;
+        for (Slot slot : slots) {
+            if (slot.subscription != null) {
+                applyConstraints(slot.subscription);
+            }
+        }
     }
 
     @Override
@@ -271,6 +290,12 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         extensionIds = result.extensionIds();
         transportCcExtensionId = extensionIds.getOrDefault(HeaderExtension.TRANSPORT_CC, 0);
         audioLevelExtensionId = extensionIds.getOrDefault(HeaderExtension.AUDIO_LEVEL, 0);
+        // REMB only for a publisher that cannot have transport-cc feedback: two controllers would fight.
+        absSendTimeExtensionId = result.remb() && transportCcExtensionId == 0
+                ? extensionIds.getOrDefault(HeaderExtension.ABS_SEND_TIME, 0) : 0;
+        if (result.remb() && transportCcExtensionId == 0 && remb == null) {
+            remb = new dev.sfu.core.bwe.RembEstimator();
+        }
         // The answer's a=setup (active when the offer said passive) is the one the transport must act on.
         publishTransport.localParameters(result.localSetup());
         publishTransport.start(result.remote());
@@ -365,6 +390,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         }
         if (subscribeTransport == null) {
             subscribeTransport = newTransport("subscribe");
+            pacer = new dev.sfu.core.bwe.Pacer(subscribeTransport, downlink);
         }
         Slot slot = null;
         for (Slot s : slots) {
@@ -380,6 +406,7 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         slot.subscription = new Subscription(track, id, subscribeTransport, RANDOM.nextInt(), RANDOM.nextInt(),
                 RANDOM.nextInt(), RANDOM.nextInt());
         slot.subscription.setDownlink(downlink);
+        slot.subscription.setPacer(pacer);
         applyConstraints(slot.subscription);
         scheduleOffer();
     }
@@ -503,6 +530,13 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             }
         }
         SfuMetrics metrics = conference.context().metrics();
+        if (pacer != null) {
+            pacer.setEstimate(downlink.hasEstimate() ? downlink.estimateBps() : 0);
+            if (pacer.dropped() > pacerDropsCounted) {
+                metrics.pacerDropped().increment(pacer.dropped() - pacerDropsCounted);
+                pacerDropsCounted = pacer.dropped();
+            }
+        }
         if (downlink.hasEstimate()) {
             desiredBps = allocator.allocate(allocated, downlink.estimateBps(), nowNanos);
             metrics.downlinkEstimate().record(downlink.estimateBps());
@@ -535,6 +569,13 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
                 conference.router().sendPadding(s, bytes, nowNanos);
                 return;
             }
+        }
+    }
+
+    /** Sends the video the pacer holds as far as its budget allows (the conference calls it every 5 ms). */
+    void drainPacer(long nowNanos) {
+        if (pacer != null) {
+            pacer.drain(nowNanos);
         }
     }
 
@@ -590,8 +631,31 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
         conference.router().sendRtcp(t, rtcpOut, length);
     }
 
+    /**
+     * Sends the publisher's uplink estimate as REMB (draft-alvestrand-rmcat-remb-03) for its video SSRCs,
+     * every 250 ms, when it negotiated goog-remb and not transport-cc.
+     */
+    private void sendRemb() {
+        Transport t = publishTransport;
+        if (remb == null || t == null || !t.isConnected() || ++rembTicks % 5 != 0) {
+            return;
+        }
+        long bps = remb.update(System.nanoTime());
+        int count = 0;
+        for (int i = 0; i < reported.size() && count < rembSsrcs.length; i++) {
+            if (!reported.get(i).track().isAudio()) {
+                rembSsrcs[count++] = reported.get(i).reception().ssrc();
+            }
+        }
+        int length = dev.sfu.rtp.rtcp.Remb.write(rtcpOut, 0, rtcpSsrc, bps, rembSsrcs, count);
+        if (count > 0 && length > 0) {
+            conference.router().sendRtcp(t, rtcpOut, length);
+        }
+    }
+
     /** Sends transport-cc feedback for what arrived since the last call (the conference calls it every 50 ms). */
     void sendTransportFeedback() {
+        sendRemb();
         Transport t = publishTransport;
         if (t == null || transportCcExtensionId == 0 || !t.isConnected()) {
             return;
@@ -618,6 +682,17 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
             }
         }
         lastPublisherSsrc = packet.ssrc();
+        if (remb != null) {
+            int absSendTime = -1;
+            if (absSendTimeExtensionId != 0) {
+                long at = packet.findExtension(absSendTimeExtensionId);
+                if (at >= 0 && RtpPacket.elementLength(at) == 3) {
+                    int v = RtpPacket.elementOffset(at);
+                    absSendTime = (buffer[v] & 0xff) << 16 | (buffer[v + 1] & 0xff) << 8 | (buffer[v + 2] & 0xff);
+                }
+            }
+            remb.onPacket(absSendTime, receivedNanos, length);
+        }
         InboundStream stream = inbound.get(packet.ssrc());
         if (stream == null) {
             stream = resolve(packet);

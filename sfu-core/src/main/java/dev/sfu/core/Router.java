@@ -1,5 +1,6 @@
 package dev.sfu.core;
 
+import dev.sfu.core.bwe.Pacer;
 import dev.sfu.core.media.InboundStream;
 import dev.sfu.core.media.PacketCache;
 import dev.sfu.core.media.Subscription;
@@ -12,7 +13,8 @@ import java.util.ArrayList;
 /**
  * A conference's table of tracks → subscriptions, and the per-packet forwarding loop. Runs on the
  * conference's media thread only: no locks, no allocation. Each subscriber's copy is written into one
- * scratch buffer, rewritten, encrypted in place and sent before the next copy is made.
+ * scratch buffer (video: into a slot of the subscriber transport's pacer), rewritten, encrypted in place
+ * and sent (video: when the pacer's budget allows) before the next copy is made.
  */
 public final class Router {
     /** Largest packet we forward plus SRTP's growth. */
@@ -37,14 +39,25 @@ public final class Router {
             if (out == null || !out.isConnected()) {
                 continue;
             }
-            System.arraycopy(packet.buffer(), packet.offset(), scratch, 0, length);
-            if (!copy.wrap(scratch, 0, length)) {
+            // Video goes through the subscriber transport's pacer: the copy is made into its queue.
+            Pacer pacer = subscription.isVideo() ? subscription.pacer() : null;
+            byte[] target = pacer != null ? pacer.claim() : scratch;
+            if (target == null) {
+                continue; // pacer queue full: dropped and counted there
+            }
+            System.arraycopy(packet.buffer(), packet.offset(), target, 0, length);
+            if (!copy.wrap(target, 0, length)) {
                 return;
             }
             copy.remapExtensionIds(stream.track().extensionMap());
             subscription.rewrite(copy, nowNanos);
             int sequence = stampTransportWideSequence(out);
-            recordSent(subscription, sequence, out.sendRtp(scratch, 0, length), nowNanos);
+            if (pacer != null) {
+                pacer.commit(copy.length(), sequence);
+                pacer.drain(nowNanos);
+            } else {
+                recordSent(subscription, sequence, out.sendRtp(scratch, 0, length), nowNanos);
+            }
         }
     }
 
@@ -118,8 +131,8 @@ public final class Router {
         if (at >= 0 && RtpPacket.elementLength(at) == 2) {
             int sequence = out.nextTransportWideSequence();
             int offset = RtpPacket.elementOffset(at);
-            scratch[offset] = (byte) (sequence >> 8);
-            scratch[offset + 1] = (byte) sequence;
+            copy.buffer()[offset] = (byte) (sequence >> 8);
+            copy.buffer()[offset + 1] = (byte) sequence;
             return sequence;
         }
         return -1;

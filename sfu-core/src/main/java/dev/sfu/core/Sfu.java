@@ -181,6 +181,7 @@ public final class Sfu implements ConferenceService, AutoCloseable {
                             "the server hosts its maximum number of conferences");
                 }
                 Conference created = new Conference(conferenceId, pickThread(), config.maxEndpointsPerConference(), context);
+                created.setLastN(config.lastN());
                 conference = conferences.putIfAbsent(conferenceId, created);
                 if (conference == null) {
                     conference = created;

@@ -17,6 +17,8 @@ import java.util.List;
  * @param maxEndpointsPerConference a join beyond this gets {@code conference-full}
  * @param maxConferences a join that would create one more conference beyond this gets {@code conference-full}
  * @param mediaThreads number of media threads (conferences are spread over them)
+ * @param lastN forward the video of only this many most recent dominant speakers to each endpoint
+ *     (0 = every video)
  */
 public record SfuConfig(
         String bindAddress,
@@ -27,10 +29,27 @@ public record SfuConfig(
         Duration consentTimeout,
         int maxEndpointsPerConference,
         int maxConferences,
-        int mediaThreads) {
+        int mediaThreads,
+        int lastN) {
 
     public SfuConfig {
         advertisedAddresses = List.copyOf(advertisedAddresses);
+        if (lastN < 0) {
+            throw new IllegalArgumentException("lastN must be >= 0 (0 = off)");
+        }
+    }
+
+    /** Without last-N (every video is forwarded). */
+    public SfuConfig(String bindAddress, int mediaPort, List<String> advertisedAddresses, int iceTcpPort,
+            String stunServer, Duration consentTimeout, int maxEndpointsPerConference, int maxConferences,
+            int mediaThreads) {
+        this(bindAddress, mediaPort, advertisedAddresses, iceTcpPort, stunServer, consentTimeout,
+                maxEndpointsPerConference, maxConferences, mediaThreads, 0);
+    }
+
+    public SfuConfig withLastN(int n) {
+        return new SfuConfig(bindAddress, mediaPort, advertisedAddresses, iceTcpPort, stunServer, consentTimeout,
+                maxEndpointsPerConference, maxConferences, mediaThreads, n);
     }
 
     /** Production defaults: all interfaces, UDP 10000, no ICE-TCP, 30 s consent, 50 per conference. */
@@ -46,12 +65,12 @@ public record SfuConfig(
 
     public SfuConfig withMediaPort(int port) {
         return new SfuConfig(bindAddress, port, advertisedAddresses, iceTcpPort, stunServer, consentTimeout,
-                maxEndpointsPerConference, maxConferences, mediaThreads);
+                maxEndpointsPerConference, maxConferences, mediaThreads, lastN);
     }
 
     public SfuConfig withAdvertisedAddresses(List<String> addresses) {
         return new SfuConfig(bindAddress, mediaPort, addresses, iceTcpPort, stunServer, consentTimeout,
-                maxEndpointsPerConference, maxConferences, mediaThreads);
+                maxEndpointsPerConference, maxConferences, mediaThreads, lastN);
     }
 
     public SfuConfig withIceTcpPort(int port) {
@@ -61,6 +80,6 @@ public record SfuConfig(
 
     public SfuConfig withLimits(int maxEndpointsPerConference, int maxConferences) {
         return new SfuConfig(bindAddress, mediaPort, advertisedAddresses, iceTcpPort, stunServer, consentTimeout,
-                maxEndpointsPerConference, maxConferences, mediaThreads);
+                maxEndpointsPerConference, maxConferences, mediaThreads, lastN);
     }
 }

@@ -25,6 +25,7 @@ final class SfuMetrics {
     private final DistributionSummary downlinkEstimate;
     private final Counter layerSwitches;
     private final Counter downlinkProbes;
+    private final Counter pacerDropped;
 
     SfuMetrics(MeterRegistry registry) {
         Gauge.builder("sfu.conferences", conferences, AtomicInteger::get).register(registry);
@@ -55,6 +56,8 @@ final class SfuMetrics {
                 .description("subscriptions switched to another simulcast layer (at its keyframe)").register(registry);
         downlinkProbes = Counter.builder("sfu.downlink.probes")
                 .description("bandwidth probe clusters sent to subscribers").register(registry);
+        pacerDropped = Counter.builder("sfu.pacer.dropped")
+                .description("video packets dropped because a subscriber's pacer queue was full").register(registry);
     }
 
     AtomicInteger conferences() {
@@ -119,5 +122,9 @@ final class SfuMetrics {
 
     Counter downlinkProbes() {
         return downlinkProbes;
+    }
+
+    Counter pacerDropped() {
+        return pacerDropped;
     }
 }

@@ -75,7 +75,7 @@ public final class Main {
             new UptimeMetrics().bindTo(registry);
             SfuConfig core = new SfuConfig(config.mediaBindAddress(), config.mediaPort(), config.advertisedAddresses(),
                     config.iceTcpPort(), config.stunServer(), config.consentTimeout(),
-                    config.maxEndpointsPerConference(), config.maxConferences(), config.mediaThreads());
+                    config.maxEndpointsPerConference(), config.maxConferences(), config.mediaThreads(), config.lastN());
             Sfu sfu = Sfu.start(core, registry);
             try {
                 return new Server(sfu, new HttpServer(config, sfu, registry, sslContext(config)));

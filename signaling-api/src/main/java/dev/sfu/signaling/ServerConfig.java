@@ -40,7 +40,8 @@ public record ServerConfig(
         String tlsCertificate,
         String tlsKey,
         boolean tlsSelfSigned,
-        int messagesPerSecond) {
+        int messagesPerSecond,
+        int lastN) {
 
     /** Reads the configuration from the command line, the file it names, and the environment. */
     public static ServerConfig load(String[] args, Map<String, String> env) throws IOException {
@@ -87,7 +88,8 @@ public record ServerConfig(
                 blankToNull(p.getProperty("SFU_TLS_CERT")),
                 blankToNull(p.getProperty("SFU_TLS_KEY")),
                 Boolean.parseBoolean(p.getProperty("SFU_TLS_SELF_SIGNED", "false")),
-                integer(p, "SFU_MESSAGES_PER_SECOND", 50));
+                integer(p, "SFU_MESSAGES_PER_SECOND", 50),
+                integer(p, "SFU_LAST_N", 0));
     }
 
     /** Whether the HTTP port serves https/wss. */

@@ -41,7 +41,7 @@ public final class LayerAllocator {
                 continue;
             }
             ceilings[i] = s.highestAllowed(nowNanos);
-            levels[i] = s.lowestActive(nowNanos);
+            levels[i] = ceilings[i] < 0 ? -1 : s.lowestActive(nowNanos); // -1: no video wanted (constraints, last-N)
             if (levels[i] >= 0) {
                 spent += s.track().bitrate(levels[i]);
             }

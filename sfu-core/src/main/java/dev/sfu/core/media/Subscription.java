@@ -24,6 +24,8 @@ public final class Subscription {
     private int current = -1;
     private int target;
     private int maxHeight = Integer.MAX_VALUE;
+    /** False while last-N leaves this sender out: no video, as with a maximum height of 0. */
+    private boolean forwarded = true;
 
     // outgoing = incoming + delta (mod 2^16 / 2^32); re-anchored whenever the forwarded encoding changes
     private boolean anchored;
@@ -52,6 +54,8 @@ public final class Subscription {
     private int switches;
     /** The subscribe transport's estimator, told of every packet sent (null: none). */
     private dev.sfu.core.bwe.DownlinkEstimator downlink;
+    /** The subscribe transport's pacer for video (null: sent at once). */
+    private dev.sfu.core.bwe.Pacer pacer;
 
     public Subscription(Track track, String subscriberId, RtpSender subscriberTransport, int ssrc, int rtxSsrc,
             int initialSequence, int initialTimestamp) {
@@ -144,6 +148,7 @@ public final class Subscription {
      * -1.
      */
     public int chooseTarget(long nowNanos) {
+        int maxHeight = forwarded ? this.maxHeight : 0;
         int chosen = -1;
         if (!video) {
             chosen = 0;
@@ -176,6 +181,7 @@ public final class Subscription {
      * -1 when the subscriber wants no video or nothing is active.
      */
     public int highestAllowed(long nowNanos) {
+        int maxHeight = forwarded ? this.maxHeight : 0;
         if (!video) {
             return 0;
         }
@@ -206,6 +212,11 @@ public final class Subscription {
         return -1;
     }
 
+    /** Whether last-N lets this sender's video through (audio always goes). */
+    public void setForwarded(boolean forwarded) {
+        this.forwarded = forwarded;
+    }
+
     /** Limits the encoding to the subscriber's share of the downlink estimate (MAX_VALUE: no limit). */
     public void setBandwidthLimit(int highestEncoding) {
         this.bandwidthLimit = highestEncoding;
@@ -230,6 +241,14 @@ public final class Subscription {
 
     public void setDownlink(dev.sfu.core.bwe.DownlinkEstimator downlink) {
         this.downlink = downlink;
+    }
+
+    public dev.sfu.core.bwe.Pacer pacer() {
+        return pacer;
+    }
+
+    public void setPacer(dev.sfu.core.bwe.Pacer pacer) {
+        this.pacer = pacer;
     }
 
     /**

@@ -21,6 +21,8 @@ public final class PublishNegotiator {
             HeaderExtension.ABS_SEND_TIME);
     /** The SFU sends transport-wide congestion control feedback to every publisher that offers it. */
     private static final String TRANSPORT_CC_FEEDBACK = "transport-cc";
+    /** Accepted from a publisher that does not offer transport-cc: it gets its uplink estimate as REMB. */
+    private static final String REMB_FEEDBACK = "goog-remb";
     private static final String PROTO = "UDP/TLS/RTP/SAVPF";
 
     private PublishNegotiator() {
@@ -61,7 +63,9 @@ public final class PublishNegotiator {
             throw new SdpException("the offer has no audio or video the server can receive");
         }
         answer.attributes().add(0, new Attribute("group", "BUNDLE " + String.join(" ", bundle)));
-        return new PublishAnswer(answer.toString(), List.copyOf(tracks), remote, extensionIds, ourSetup);
+        boolean remb = answer.media().stream()
+                .anyMatch(md -> md.attributes("rtcp-fb").stream().anyMatch(fb -> fb.endsWith(" " + REMB_FEEDBACK)));
+        return new PublishAnswer(answer.toString(), List.copyOf(tracks), remote, extensionIds, ourSetup, remb);
     }
 
     static SessionDescription newSession() {
@@ -111,7 +115,8 @@ public final class PublishNegotiator {
         }
         out.add("rtpmap", formats.rtpMap(pt).toString());
         for (String fb : formats.rtcpFeedback(pt)) {
-            if (codec.feedback().contains(fb) || fb.equals(TRANSPORT_CC_FEEDBACK)) {
+            boolean remb = fb.equals(REMB_FEEDBACK) && !formats.rtcpFeedback(pt).contains(TRANSPORT_CC_FEEDBACK);
+            if (codec.feedback().contains(fb) || fb.equals(TRANSPORT_CC_FEEDBACK) || remb) {
                 out.add("rtcp-fb", pt + " " + fb);
             }
         }

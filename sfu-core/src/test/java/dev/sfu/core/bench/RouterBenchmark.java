@@ -1,6 +1,8 @@
 package dev.sfu.core.bench;
 
 import dev.sfu.core.Router;
+import dev.sfu.core.bwe.DownlinkEstimator;
+import dev.sfu.core.bwe.Pacer;
 import dev.sfu.core.media.Codec;
 import dev.sfu.core.media.InboundStream;
 import dev.sfu.core.media.MediaFormat;
@@ -40,6 +42,8 @@ public class RouterBenchmark {
     private final byte[] buffer = new byte[LENGTH + 64];
     private final byte[] floorBuffer = new byte[LENGTH + 64];
     private InboundStream stream;
+    private final Router pacedRouter = new Router();
+    private InboundStream pacedStream;
     private SrtpSession floorSession;
     private int sequence;
     private long now = 1;
@@ -90,11 +94,30 @@ public class RouterBenchmark {
             track.subscriptions().add(s);
         }
         stream = new InboundStream(track, 0, false, 1234);
+        // The same fan-out with every subscriber behind its transport's pacer and estimator, the pacer
+        // rate well above the stream's: the copy goes into the pacer's slot and leaves at once.
+        Track pacedTrack = new Track("p", "pub", "pub", "video", "1", MediaFormat.canonical(Codec.VP8, ""), List.of(),
+                ssrc -> { });
+        for (int i = 0; i < subscribers; i++) {
+            EncryptingSender out = new EncryptingSender(SrtpSession.create(SrtpProfile.AEAD_AES_128_GCM, key, salt, key,
+                    salt));
+            DownlinkEstimator estimator = new DownlinkEstimator();
+            Pacer pacer = new Pacer(out, estimator);
+            pacer.setEstimate(1_000_000_000L);
+            Subscription s = new Subscription(pacedTrack, "s" + i, out, 3000 + i, 4000 + i, i, i);
+            s.setDownlink(estimator);
+            s.setPacer(pacer);
+            s.setAccepted(true);
+            pacedTrack.subscriptions().add(s);
+        }
+        pacedStream = new InboundStream(pacedTrack, 0, false, 1235);
         floorSession = SrtpSession.create(SrtpProfile.AEAD_AES_128_GCM, key, salt, key, salt);
         RtpPacket.writeHeader(buffer, 0, false, 96, 0, 0, 42);
         buffer[12] = 0x10; // VP8: start of a keyframe, so every subscription starts
         packet.wrap(buffer, 0, LENGTH);
         router.forward(stream, packet, true, now);
+        packet.wrap(buffer, 0, LENGTH);
+        pacedRouter.forward(pacedStream, packet, true, now);
         buffer[13] = 0x01;
     }
 
@@ -104,6 +127,15 @@ public class RouterBenchmark {
         packet.wrap(buffer, 0, LENGTH);
         packet.setSequenceNumber(sequence & 0xffff);
         router.forward(stream, packet, false, now += 1000);
+    }
+
+    /** As {@link #forwardToAllSubscribers}, through each subscriber's pacer (claim, commit, budget, send). */
+    @Benchmark
+    public void forwardToAllSubscribersPaced() {
+        sequence++;
+        packet.wrap(buffer, 0, LENGTH);
+        packet.setSequenceNumber(sequence & 0xffff);
+        pacedRouter.forward(pacedStream, packet, false, now += 1000);
     }
 
     /** The floor for one forwarded packet: copying it and SRTP-protecting it, nothing else. */

@@ -1,0 +1,116 @@
+package dev.sfu.core.bwe;
+
+import dev.sfu.core.transport.RtpSender;
+import dev.sfu.dtls.SrtpSession;
+
+/**
+ * Paces the video a subscribe transport sends at 2.5× its bandwidth estimate (libwebrtc's pacing
+ * factor), in 5 ms slots, so that a keyframe's burst of packets spreads out instead of overflowing a
+ * bottleneck queue. The router writes each forwarded copy straight into a slot here (the one copy of
+ * the packet), the pacer encrypts and sends it in place when the budget allows: at once when the queue
+ * is empty, else from the conference's 5 ms timer. A full queue drops the packet (counted; the
+ * subscriber's NACK gets it back from the cache). Unlimited until there is an estimate. Slots are
+ * allocated on first use and reused. Media thread only.
+ */
+public final class Pacer {
+    public static final double PACING_FACTOR = 2.5;
+    public static final long SLOT_NANOS = 5_000_000L;
+    /** Packets queued at most: about two top-layer keyframes. */
+    static final int CAPACITY = 128;
+    /** Largest packet forwarded plus SRTP's growth (as the router's scratch buffer). */
+    public static final int PACKET_ROOM = 1500 + SrtpSession.MAX_OVERHEAD + 64;
+
+    private final RtpSender out;
+    private final DownlinkEstimator downlink;
+    private final byte[][] slots = new byte[CAPACITY][];
+    private final int[] lengths = new int[CAPACITY];
+    private final int[] sequences = new int[CAPACITY];
+    private int head;
+    private int size;
+    private long rateBps;
+    private long budgetBytes;
+    private long lastRefillNanos = Long.MIN_VALUE;
+    private long dropped;
+
+    public Pacer(RtpSender out, DownlinkEstimator downlink) {
+        this.out = out;
+        this.downlink = downlink;
+    }
+
+    /** Paces at 2.5× this estimate; 0 = no estimate, nothing held back. */
+    public void setEstimate(long estimateBps) {
+        rateBps = estimateBps > 0 ? (long) (estimateBps * PACING_FACTOR) : 0;
+    }
+
+    /**
+     * The buffer the next packet is to be written into (at offset 0, up to {@link #PACKET_ROOM} bytes), or
+     * null when the queue is full: the packet is dropped and counted.
+     */
+    public byte[] claim() {
+        if (size == CAPACITY) {
+            dropped++;
+            return null;
+        }
+        int i = (head + size) & (CAPACITY - 1);
+        if (slots[i] == null) {
+            slots[i] = new byte[PACKET_ROOM];
+        }
+        return slots[i];
+    }
+
+    /** Queues the packet just written into the claimed buffer, with its transport-wide sequence (-1: none). */
+    public void commit(int length, int transportWideSequence) {
+        int i = (head + size) & (CAPACITY - 1);
+        lengths[i] = length;
+        sequences[i] = transportWideSequence;
+        size++;
+    }
+
+    /** Sends what the budget allows. */
+    public void drain(long nowNanos) {
+        if (size == 0) {
+            refill(nowNanos);
+            return;
+        }
+        if (!out.isConnected()) {
+            dropped += size;
+            size = 0;
+            return;
+        }
+        refill(nowNanos);
+        while (size > 0 && (rateBps == 0 || budgetBytes > 0)) {
+            int i = head;
+            head = (head + 1) & (CAPACITY - 1);
+            size--;
+            int wire = out.sendRtp(slots[i], 0, lengths[i]);
+            if (wire > 0) {
+                budgetBytes -= wire;
+                if (sequences[i] >= 0 && downlink != null) {
+                    downlink.onPacketSent(sequences[i], wire, nowNanos);
+                }
+            }
+        }
+    }
+
+    /** Adds the bytes the rate allows since the last refill; at most one slot's worth is saved up. */
+    private void refill(long nowNanos) {
+        if (rateBps == 0 || lastRefillNanos == Long.MIN_VALUE) {
+            lastRefillNanos = nowNanos;
+            budgetBytes = Math.max(budgetBytes, 0);
+            return;
+        }
+        long elapsed = Math.max(0, nowNanos - lastRefillNanos);
+        lastRefillNanos = nowNanos;
+        long slotBytes = rateBps * SLOT_NANOS / 8_000_000_000L;
+        budgetBytes = Math.min(slotBytes, budgetBytes + rateBps * elapsed / 8_000_000_000L);
+    }
+
+    public int queued() {
+        return size;
+    }
+
+    /** Packets dropped because the queue was full (or the transport went away with packets queued). */
+    public long dropped() {
+        return dropped;
+    }
+}
