@@ -108,6 +108,17 @@ export class SfuClient extends EventTarget {
       rtcpMuxPolicy: 'require',
       ...(this.options.iceTransportPolicy ? {iceTransportPolicy: this.options.iceTransportPolicy} : {}),
     });
+    // ICE restart when the network path fails (RFC 8839): the publish side re-offers with new
+    // credentials, the subscribe side asks the server, whose next offer carries new ones.
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState !== 'failed' || !this.ws) return;
+      if (transport === 'publish') {
+        pc.restartIce();
+        this.negotiatePublish().catch((e) => this.emit('error', {message: 'ICE restart failed: ' + e.message}));
+      } else {
+        this.send({type: 'restartIce', transport: 'subscribe'});
+      }
+    };
     pc.onicecandidate = (e) => {
       if (e.candidate && !this.usable(e.candidate.candidate)) return;
       this.send({

@@ -210,6 +210,9 @@ public final class IceTcpPort implements AutoCloseable {
             close(c);
             return false;
         }
+        if (len == 0) {
+            return true; // an empty frame carries nothing (and must not select the connection)
+        }
         if (len > 0 && PacketKind.classify(buf[off]) == PacketKind.STUN) {
             if (Stun.isMessage(buf, off, len) && Stun.type(buf, off) == Stun.BINDING_REQUEST
                     && Stun.fingerprintValid(buf, off, len)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sfu.core.client.ClientContext;
 import dev.sfu.core.transport.MediaThread;
+import dev.sfu.ice.IceTransport;
 import dev.sfu.signaling.Main;
 import dev.sfu.signaling.ServerConfig;
 import java.net.InetAddress;
@@ -37,11 +38,23 @@ public final class LoadTest {
     /** What to run. */
     public record Options(URI server, String scenario, int subscribers, int conferences, int participants,
             int seconds, int videoKbps, Path output, double churnPerSecond, int layers, int rampStep,
-            int rampMax, int rampStepSeconds, double joinsPerSecond) {
+            int rampMax, int rampStepSeconds, double joinsPerSecond, IceTransport.Mode ice) {
 
         public Options(URI server, String scenario, int subscribers, int conferences, int participants, int seconds,
                 int videoKbps, Path output) {
             this(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output, 1, 3, 10, 200, 4, 10);
+        }
+
+        public Options(URI server, String scenario, int subscribers, int conferences, int participants, int seconds,
+                int videoKbps, Path output, double churnPerSecond, int layers, int rampStep, int rampMax,
+                int rampStepSeconds, double joinsPerSecond) {
+            this(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output, churnPerSecond,
+                    layers, rampStep, rampMax, rampStepSeconds, joinsPerSecond, IceTransport.Mode.UDP);
+        }
+
+        public Options withIce(IceTransport.Mode mode) {
+            return new Options(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output,
+                    churnPerSecond, layers, rampStep, rampMax, rampStepSeconds, joinsPerSecond, mode);
         }
 
         public static Options parse(String[] args) {
@@ -64,7 +77,12 @@ public final class LoadTest {
                     Integer.parseInt(a.getOrDefault("layers", "3")), Integer.parseInt(a.getOrDefault("ramp-step", "10")),
                     Integer.parseInt(a.getOrDefault("ramp-max", "200")),
                     Integer.parseInt(a.getOrDefault("ramp-step-seconds", "4")),
-                    Double.parseDouble(a.getOrDefault("joins-per-second", "10")));
+                    Double.parseDouble(a.getOrDefault("joins-per-second", "10")),
+                    switch (a.getOrDefault("ice", "udp")) {
+                        case "udp" -> IceTransport.Mode.UDP;
+                        case "tcp" -> IceTransport.Mode.TCP;
+                        default -> throw new IllegalArgumentException("--ice must be udp or tcp");
+                    });
             if (o.layers() < 1 || o.layers() > 3) {
                 throw new IllegalArgumentException("--layers must be 1, 2 or 3");
             }
@@ -100,6 +118,8 @@ public final class LoadTest {
               --ramp-max N                 ramp: stop at this many subscribers [200]
               --ramp-step-seconds S        ramp: measured seconds per step [4]
               --joins-per-second J         pace of the peers joining before the window [10]
+              --ice udp|tcp                how peers reach the server: UDP, or ICE-TCP only (the local
+                                           server then listens for it; a remote one needs SFU_ICE_TCP_PORT) [udp]
               --output FILE                JSON report [load-report.json]""";
 
     public static void main(String[] args) throws Exception {
@@ -127,13 +147,22 @@ public final class LoadTest {
         System.exit(0);
     }
 
+    /** A TCP port free a moment ago on loopback, for the local server's ICE-TCP (0 there means off). */
+    private static int freeTcpPort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     /** Runs a scenario and returns its figures. */
     public static LoadReport run(Options options) throws Exception {
         Main.Server local = null;
         URI server = options.server();
         if (server == null) {
+            String tcpPort = options.ice() == IceTransport.Mode.TCP ? Integer.toString(freeTcpPort()) : "0";
             local = Main.Server.start(ServerConfig.load(new String[0], Map.of("SFU_HTTP_PORT", "0",
-                    "SFU_HTTP_BIND_ADDRESS", "127.0.0.1", "SFU_MEDIA_PORT", "0", "SFU_MEDIA_BIND_ADDRESS", "127.0.0.1", "SFU_ICE_TCP_PORT", "0",
+                    "SFU_HTTP_BIND_ADDRESS", "127.0.0.1", "SFU_MEDIA_PORT", "0", "SFU_MEDIA_BIND_ADDRESS", "127.0.0.1",
+                    "SFU_ICE_TCP_PORT", tcpPort,
                     "SFU_ADVERTISED_ADDRESS", "127.0.0.1", "SFU_MAX_ENDPOINTS_PER_CONFERENCE", "1000")));
             server = URI.create("ws://127.0.0.1:" + local.httpPort() + "/ws");
         }
@@ -141,7 +170,7 @@ public final class LoadTest {
         MediaThread[] threads = {new MediaThread("peers-0"), new MediaThread("peers-1")};
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
         HttpClient http = HttpClient.newHttpClient();
-        ClientContext context = ClientContext.onAddress(InetAddress.getLoopbackAddress(), handshakes);
+        ClientContext context = ClientContext.onAddress(InetAddress.getLoopbackAddress(), handshakes, options.ice());
         Peers peers = new Peers(server, http, context, threads, options.layers(), options.joinsPerSecond());
         Sender sender = new Sender(peers, options.videoKbps(), options.layers());
         clock.scheduleAtFixedRate(sender, 0, 20, TimeUnit.MILLISECONDS);

@@ -34,6 +34,19 @@ class FanoutSmokeTest {
 
     @Test
     @Timeout(120)
+    void fanoutOverIceTcpOnlyLosesNothing() throws Exception {
+        LoadReport report = LoadTest.run(new LoadTest.Options(null, "fanout", 3, 0, 0, 2, 300, Path.of("unused"))
+                .withIce(dev.sfu.ice.IceTransport.Mode.TCP));
+        System.out.println("over ICE-TCP:\n" + report.table());
+        assertTrue(report.packetsReceived() > 3 * 2 * 50, "about 2 s of audio at 50 packets/s to each subscriber");
+        assertEquals(3, report.joinsMeasured());
+        assertEquals(0, report.packetsLost());
+        assertEquals(0, report.packetsCorrupted());
+        assertEquals(0, report.packetsReordered());
+    }
+
+    @Test
+    @Timeout(120)
     void meetingsKeepMediaInsideEachConference() throws Exception {
         LoadReport report = LoadTest.run(new LoadTest.Options(null, "meetings", 0, 2, 3, 2, 200, Path.of("unused")));
         // 2 conferences x 3 participants, each receiving the 2 others' audio and video: 24 streams, no more

@@ -179,6 +179,32 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     }
 
     @Override
+    public void restartIce(String transport) throws SignalingException {
+        if (left) {
+            throw notJoined();
+        }
+        if ("publish".equals(transport)) {
+            throw new SignalingException(SignalingException.Code.BAD_REQUEST,
+                    "the publish transport restarts ICE by an offer with a new ice-ufrag and ice-pwd");
+        }
+        if (!"subscribe".equals(transport)) {
+            throw new SignalingException(SignalingException.Code.BAD_REQUEST, "transport must be \"subscribe\"");
+        }
+        onMediaThread(() -> {
+            if (closed || subscribeTransport == null) {
+                return; // nothing to restart yet: the first subscribe offer will carry fresh credentials
+            }
+            LOG.info("{}: ICE restart of the subscribe transport", id);
+            subscribeTransport.restartIce();
+            if (offerOutstanding) {
+                offerPending = true; // the answer to the current offer comes first, then ours with new credentials
+            } else {
+                sendOffer();
+            }
+        });
+    }
+
+    @Override
     public void remoteCandidate(String transport, String candidate, String sdpMid, Integer sdpMLineIndex)
             throws SignalingException {
         if (left) {
@@ -286,6 +312,12 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
                 publishTransport = null;
             }
             throw e;
+        }
+        if (publishTransport.iceRestarted(result.remote())) {
+            // A re-offer with new ICE credentials: restart ICE beneath DTLS-SRTP and answer with ours.
+            LOG.info("{}: ICE restart of the publish transport", id);
+            publishTransport.restartIce();
+            result = PublishNegotiator.answer(sdp, publishTransport.localParameters("passive"), id);
         }
         extensionIds = result.extensionIds();
         transportCcExtensionId = extensionIds.getOrDefault(HeaderExtension.TRANSPORT_CC, 0);

@@ -39,6 +39,13 @@ public interface EndpointHandle {
      */
     void receiverConstraints(int defaultMaxHeight, Map<String, Integer> perEndpointMaxHeight);
 
+    /**
+     * ICE restart of the {@code subscribe} transport (the client's {@code restartIce} message): the server
+     * takes new ICE credentials and sends a new subscribe offer carrying them; DTLS-SRTP goes on. The
+     * {@code publish} transport restarts by an offer with new {@code ice-ufrag}/{@code ice-pwd} instead.
+     */
+    void restartIce(String transport) throws SignalingException;
+
     /** The client leaves; idempotent. Media for this endpoint stops within a second. */
     void leave();
 }

@@ -119,6 +119,7 @@ final class SignalingSession implements EndpointListener {
             case "answer" -> answer(m);
             case "candidate" -> candidate(m);
             case "receiverConstraints" -> receiverConstraints(m);
+            case "restartIce" -> joined().restartIce(requiredText(m, "transport"));
             case "leave" -> leave();
             default -> throw new SignalingException(Code.BAD_REQUEST, "unknown message type \"" + abbreviate(type) + "\"");
         }

@@ -151,6 +151,19 @@ class SignalingApiTest {
     }
 
     @Test
+    void restartIceIsCheckedAndTheSubscribeOneIsAccepted() throws Exception {
+        try (WsClient c = connect(server)) {
+            assertError(c.request("{\"type\":\"restartIce\",\"transport\":\"subscribe\",\"id\":1}"), "not-joined");
+            assertEquals("joined", c.request("{\"type\":\"join\",\"conference\":\"restart\",\"id\":2}").get("type").asText());
+            assertError(c.request("{\"type\":\"restartIce\",\"transport\":\"publish\",\"id\":3}"), "bad-request");
+            assertError(c.request("{\"type\":\"restartIce\",\"id\":4}"), "bad-request");
+            // Before any subscribe offer there is nothing to restart: no error, and the session goes on.
+            c.send("{\"type\":\"restartIce\",\"transport\":\"subscribe\",\"id\":5}");
+            assertEquals("pong", c.request("{\"type\":\"ping\",\"id\":6}").get("type").asText());
+        }
+    }
+
+    @Test
     void aFullConferenceRefusesTheNextJoin() throws Exception {
         try (WsClient a = connect(server); WsClient b = connect(server); WsClient c = connect(server)) {
             assertEquals("joined", a.request("{\"type\":\"join\",\"conference\":\"full\",\"id\":1}").get("type").asText());

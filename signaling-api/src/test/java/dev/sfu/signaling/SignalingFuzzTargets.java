@@ -230,6 +230,11 @@ class SignalingFuzzTargets {
                 }
 
                 @Override
+                public void restartIce(String transport) throws SignalingException {
+                    e.restartIce(transport);
+                }
+
+                @Override
                 public void leave() {
                     e.leave();
                 }

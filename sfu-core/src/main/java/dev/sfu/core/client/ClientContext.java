@@ -23,12 +23,17 @@ public interface ClientContext {
      * handshake in flight at once (a cached pool): a DTLS handshake blocks its thread.
      */
     static ClientContext onAddress(InetAddress address, Executor handshakes) {
+        return onAddress(address, handshakes, IceTransport.Mode.UDP);
+    }
+
+    /** As {@link #onAddress(InetAddress, Executor)}, with ICE over UDP or over ICE-TCP only. */
+    static ClientContext onAddress(InetAddress address, Executor handshakes, IceTransport.Mode mode) {
         DtlsCertificate certificate = DtlsCertificate.generate();
         TransportCounters counters = new TransportCounters(new SimpleMeterRegistry());
         return new ClientContext() {
             @Override
             public IceTransport newIceTransport(String name) {
-                return IceTransport.client(name, address);
+                return IceTransport.client(name, address, mode);
             }
 
             @Override

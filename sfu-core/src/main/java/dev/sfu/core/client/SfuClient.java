@@ -34,6 +34,11 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
 
         /** Sends the answer to the server's latest subscribe offer. */
         void subscribeAnswer(String sdp) throws Exception;
+
+        /** Asks for an ICE restart of the {@code subscribe} transport (the {@code restartIce} message). */
+        default void restartIce(String transport) throws Exception {
+            throw new UnsupportedOperationException("this signaling cannot ask for an ICE restart");
+        }
     }
 
     /** Receives what the client gets. Called on the client's media thread. */
@@ -130,6 +135,36 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
                 publishConnected.completeExceptionally(e);
             }
         })).thenCompose(v -> publishConnected);
+    }
+
+    /**
+     * ICE restart of the publish transport: new local credentials and a re-offer of the same tracks; the
+     * server restarts too and answers with its new ones. Completes when the answer is applied.
+     */
+    public CompletionStage<Void> restartPublishIce(List<ClientSdp.PublishSpec> tracks) {
+        CompletableFuture<String> offer = new CompletableFuture<>();
+        thread.execute(() -> {
+            publishTransport.restartIce();
+            offer.complete(ClientSdp.publishOffer(tracks, publishTransport.localParameters("actpass"), name));
+        });
+        CompletableFuture<Void> applied = new CompletableFuture<>();
+        offer.thenCompose(signaling::publishOffer).whenComplete((answer, error) -> thread.execute(() -> {
+            try {
+                if (error != null) {
+                    throw error;
+                }
+                publishTransport.start(TransportParameters.of(SessionDescription.parse(answer)));
+                applied.complete(null);
+            } catch (Throwable e) {
+                applied.completeExceptionally(e);
+            }
+        }));
+        return applied;
+    }
+
+    /** Asks the server to restart the subscribe transport's ICE; its new subscribe offer does the rest. */
+    public void restartSubscribeIce() throws Exception {
+        signaling.restartIce("subscribe");
     }
 
     /** Completes when the subscribe transport is up (after the first subscribe offer). */
@@ -359,6 +394,9 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
             }
             remoteTracks.clear();
             remoteTracks.addAll(tracks);
+            if (subscribeTransport.iceRestarted(TransportParameters.of(offer))) {
+                subscribeTransport.restartIce(); // the server restarted ICE: so do we, before answering
+            }
             String answer = ClientSdp.subscribeAnswer(sdp, subscribeTransport.localParameters("active"));
             signaling.subscribeAnswer(answer);
             subscribeTransport.start(TransportParameters.of(offer));

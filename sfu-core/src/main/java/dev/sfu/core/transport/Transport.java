@@ -53,6 +53,8 @@ public final class Transport implements PacketSink, RtpSender {
     private static final int MAX_EARLY_DTLS = 8;
     private volatile SrtpSession srtp;
     private boolean started;
+    /** The ICE username fragment of the peer the current ICE session checks with. */
+    private String remoteUfrag;
     private String localSetup = "actpass";
     private boolean closed;
 
@@ -103,10 +105,22 @@ public final class Transport implements PacketSink, RtpSender {
      * transport.
      */
     public void start(TransportParameters remote) {
-        if (started || closed) {
+        if (closed) {
+            return;
+        }
+        if (started) {
+            if (iceRestarted(remote)) {
+                // After our own restart(): the peer's new credentials start the new ICE session.
+                remoteUfrag = remote.iceUfrag();
+                for (String candidate : remote.candidates()) {
+                    ice.addRemoteCandidate(candidate);
+                }
+                ice.start(remote.iceUfrag(), remote.icePwd());
+            }
             return;
         }
         started = true;
+        remoteUfrag = remote.iceUfrag();
         DtlsRole role = DtlsRole.of(localSetup, remote.setup());
         dtls = new DtlsTransport(role, certificate, handshakeExecutor, this::sendDtls, new DtlsTransport.Listener() {
             @Override
@@ -136,6 +150,32 @@ public final class Transport implements PacketSink, RtpSender {
         // lost and Bouncy Castle would resend it only after its 1 s retransmission timer.
         if (role == DtlsRole.SERVER || iceConnected) {
             dtls.start();
+        }
+    }
+
+    /**
+     * Whether {@code remote} carries other ICE credentials than the running session's: the peer restarts
+     * ICE (RFC 8839 §4.4.1.1.1), and we must too, before we describe ourselves to it again.
+     */
+    public boolean iceRestarted(TransportParameters remote) {
+        return started && remote.iceUfrag() != null && !remote.iceUfrag().equals(remoteUfrag);
+    }
+
+    /**
+     * ICE restart: a fresh ICE session with new local credentials beneath the running DTLS-SRTP session
+     * (the endpoint, its keys and its SSRCs stay). The next {@link #start} with the peer's new credentials
+     * starts its checks. Media sent meanwhile is dropped.
+     */
+    public void restartIce() {
+        if (closed) {
+            return;
+        }
+        iceConnected = false;
+        remoteUfrag = null;
+        try {
+            ice.restart();
+        } catch (java.io.IOException | RuntimeException e) {
+            fail("ICE restart: " + e.getMessage());
         }
     }
 
