@@ -7,7 +7,8 @@ package dev.sfu.core.bwe;
  */
 final class AckedBitrate {
     private static final long WINDOW_NANOS = 500_000_000L;
-    private static final int SIZE = 4096;
+    /** Half a second at ~2,000 packets a second; beyond that the window just gets shorter. */
+    private static final int SIZE = 1024;
 
     private final long[] arrivals = new long[SIZE];
     private final int[] sizes = new int[SIZE];

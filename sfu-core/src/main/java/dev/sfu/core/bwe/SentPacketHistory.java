@@ -6,8 +6,11 @@ package dev.sfu.core.bwe;
  * A ring indexed by the sequence number's low bits; preallocated, media thread only.
  */
 final class SentPacketHistory {
-    /** Several seconds of packets at any rate a subscriber gets; a power of two. */
-    static final int SIZE = 8192;
+    /**
+     * A power of two; 4 s at 1,000 packets a second (~10 Mbps), far more than a feedback interval and a
+     * round trip, at 80 KB per subscriber.
+     */
+    static final int SIZE = 4096;
 
     private final long[] sendNanos = new long[SIZE];
     private final int[] sizes = new int[SIZE];
