@@ -50,7 +50,7 @@ final class Conference {
     private static final int TICKS_TO_TAKE_OVER = 2;
 
     /**
-     * Every 50 ms: transport-cc feedback to publishers, downlink probes; every 250 ms: publishers'
+     * Every 50 ms: transport-cc feedback to publishers; every 250 ms: publishers'
      * bitrates measured, the downlink estimates shared out and simulcast layers chosen; every
      * second: receiver reports to publishers.
      */
@@ -67,7 +67,6 @@ final class Conference {
         }
         for (Endpoint e : endpoints.values()) {
             e.sendTransportFeedback();
-            e.probeDownlink(now, FEEDBACK_INTERVAL_NANOS);
             e.sendUpstreamNacks();
             if (reports) {
                 e.sendReceiverReport(now);
@@ -90,6 +89,7 @@ final class Conference {
         long now = System.nanoTime();
         for (Endpoint e : endpoints.values()) {
             e.drainPacer(now);
+            e.probeDownlink(now, dev.sfu.core.bwe.Pacer.SLOT_NANOS);
         }
     }
 

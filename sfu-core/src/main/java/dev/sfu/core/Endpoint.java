@@ -582,8 +582,9 @@ final class Endpoint implements EndpointHandle, Transport.MediaHandler {
     }
 
     /**
-     * Sends the padding of a bandwidth probe, when one is due (the conference calls it every 50 ms), on
-     * the first video subscription that can carry it.
+     * Sends the padding of a bandwidth probe, when one is due, on the first video subscription that can
+     * carry it. The conference calls it every 5 ms (with the pacers), so a probe's padding is spread over
+     * its cluster instead of leaving in bursts.
      */
     void probeDownlink(long nowNanos, long tickNanos) {
         Transport t = subscribeTransport;

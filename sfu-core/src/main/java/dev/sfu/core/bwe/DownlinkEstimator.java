@@ -25,12 +25,15 @@ public final class DownlinkEstimator {
     private long lastOveruseNanos = Long.MIN_VALUE / 2;
     /** The sequence number after the last one the previous feedback covered, -1 before the first. */
     private int nextBase = -1;
+    /** Bytes sent since the last probe tick (media and padding), so padding only tops up to the target. */
+    private long sentSinceTick;
     /** A larger jump is a restart of the subscriber's numbering, not loss. */
     private static final int MAX_SKIPPED = 1000;
 
     /** A packet carrying transport-wide sequence number {@code sequence} went out. Per packet. */
     public void onPacketSent(int sequence, int size, long nowNanos) {
         history.onSent(sequence, size, nowNanos, prober.activeCluster(nowNanos));
+        sentSinceTick += size;
     }
 
     /**
@@ -104,7 +107,8 @@ public final class DownlinkEstimator {
 
     /**
      * How many bytes of padding to send now to probe (0 for none): called on every tick of
-     * {@code tickNanos} with the rate the subscriptions would like.
+     * {@code tickNanos} with the rate the subscriptions would like; during a cluster, what the media sent
+     * in the last tick is subtracted from the cluster's rate.
      */
     public int probePaddingBytes(long desiredBps, long nowNanos, long tickNanos) {
         if (!hasEstimate || nowNanos - lastOveruseNanos < ProbeController.INTERVAL_AFTER_FAILURE_NANOS
@@ -112,10 +116,16 @@ public final class DownlinkEstimator {
             return 0;
         }
         prober.maybeStart(estimate, desiredBps, nowNanos);
+        long sent = sentSinceTick;
+        sentSinceTick = 0;
         if (prober.activeCluster(nowNanos) == 0) {
             return 0;
         }
-        return (int) Math.min(64 * 1024, prober.targetBps() * tickNanos / 8_000_000_000L);
+        // Padding tops up what media already sent in the tick to the cluster's rate; the padding itself
+        // is recorded as sent before the next tick, so it starts that tick's count below zero.
+        int padding = (int) Math.max(0, Math.min(64 * 1024, prober.targetBps() * tickNanos / 8_000_000_000L - sent));
+        sentSinceTick = -padding;
+        return padding;
     }
 
     public boolean hasEstimate() {
