@@ -161,24 +161,58 @@ public final class IceTcpPort implements AutoCloseable {
         }
     }
 
-    private void accept() throws IOException {
-        SocketChannel channel;
-        while ((channel = server.accept()) != null) {
-            InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
-            AtomicInteger perIp = unauthenticatedPerIp.computeIfAbsent(remote.getAddress(), a -> new AtomicInteger());
-            if (unauthenticated.get() >= MAX_UNAUTHENTICATED || perIp.get() >= MAX_UNAUTHENTICATED_PER_IP) {
-                rejectedLimits.incrementAndGet();
-                channel.close();
-                continue;
+    /**
+     * Accepts what is pending. An error on one new connection closes that one; an error of the listening
+     * socket itself (e.g. out of file descriptors) waits for the next select: neither stops the thread.
+     */
+    private void accept() {
+        while (true) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (IOException e) {
+                LOG.debug("ICE-TCP accept failed: {}", e.toString());
+                return;
             }
-            unauthenticated.incrementAndGet();
-            perIp.incrementAndGet();
-            open.incrementAndGet();
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // media: no Nagle delay
-            IceTcpConnection c = new IceTcpConnection(this, channel, remote, MAX_FRAME, SEND_BUFFER_BYTES);
-            c.consumer = (buf, off, len) -> onFrame(c, buf, off, len);
-            c.register(channel.register(selector, SelectionKey.OP_READ, c));
+            if (channel == null) {
+                return;
+            }
+            try {
+                admit(channel);
+            } catch (IOException e) {
+                closeQuietly(channel);
+            }
+        }
+    }
+
+    private void admit(SocketChannel channel) throws IOException {
+        InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
+        AtomicInteger perIp = unauthenticatedPerIp.computeIfAbsent(remote.getAddress(), a -> new AtomicInteger());
+        if (unauthenticated.get() >= MAX_UNAUTHENTICATED || perIp.get() >= MAX_UNAUTHENTICATED_PER_IP) {
+            rejectedLimits.incrementAndGet();
+            if (perIp.get() == 0) {
+                unauthenticatedPerIp.remove(remote.getAddress(), perIp);
+            }
+            closeQuietly(channel);
+            return;
+        }
+        channel.configureBlocking(false);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // media: no Nagle delay
+        IceTcpConnection c = new IceTcpConnection(this, channel, remote, MAX_FRAME, SEND_BUFFER_BYTES);
+        c.consumer = (buf, off, len) -> onFrame(c, buf, off, len);
+        SelectionKey key = channel.register(selector, SelectionKey.OP_READ, c);
+        // Counted only once nothing can fail any more: close() undoes exactly these.
+        unauthenticated.incrementAndGet();
+        perIp.incrementAndGet();
+        open.incrementAndGet();
+        c.register(key);
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing more to do with it
         }
     }
 
