@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Limits against a hostile peer: {@value #AUTH_TIMEOUT_SECONDS} s to authenticate,
  * {@value #MAX_UNAUTHENTICATED} unauthenticated connections in all and {@value #MAX_UNAUTHENTICATED_PER_IP}
- * per source address, frames of at most {@value #MAX_FRAME} bytes.
+ * per source address, {@value #MAX_AUTHENTICATED_PER_TRANSPORT} authenticated connections per transport,
+ * frames of at most {@value #MAX_FRAME} bytes.
  */
 public final class IceTcpPort implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IceTcpPort.class);
@@ -39,6 +40,11 @@ public final class IceTcpPort implements AutoCloseable {
     static final int AUTH_TIMEOUT_SECONDS = 10;
     static final int MAX_UNAUTHENTICATED = 256;
     static final int MAX_UNAUTHENTICATED_PER_IP = 16;
+    /**
+     * Authenticated connections per transport: a browser opens one or two; without a cap a peer with valid
+     * credentials could open connections (each with a 64 KiB send buffer) without end.
+     */
+    static final int MAX_AUTHENTICATED_PER_TRANSPORT = 4;
     /** About 50 full-size packets: a peer that is this far behind is not reading. */
     static final int SEND_BUFFER_BYTES = 64 * 1024;
 
@@ -50,6 +56,7 @@ public final class IceTcpPort implements AutoCloseable {
     private final ConcurrentHashMap<InetAddress, AtomicInteger> unauthenticatedPerIp = new ConcurrentHashMap<>();
     private final AtomicLong rejectedLimits = new AtomicLong();
     private final AtomicLong rejectedFirstFrame = new AtomicLong();
+    private final AtomicLong rejectedPerTransport = new AtomicLong();
     private final AtomicLong authTimeouts = new AtomicLong();
     private final AtomicLong oversizedFrames = new AtomicLong();
     private final AtomicLong badStun = new AtomicLong();
@@ -282,6 +289,12 @@ public final class IceTcpPort implements AutoCloseable {
             close(c);
             return false;
         }
+        // Only this thread adds connections to a transport, so the count cannot grow between check and add.
+        if (transport.tcpConnectionCount() >= MAX_AUTHENTICATED_PER_TRANSPORT) {
+            rejectedPerTransport.incrementAndGet();
+            close(c); // still unauthenticated: close() gives back its unauthenticated slot
+            return false;
+        }
         c.authenticated(transport);
         leaveUnauthenticated(c);
         transport.addTcpConnection(c);
@@ -334,6 +347,14 @@ public final class IceTcpPort implements AutoCloseable {
     /** Connections closed because the first frame was not a valid Binding request for a live transport. */
     public long rejectedFirstFrame() {
         return rejectedFirstFrame.get();
+    }
+
+    /**
+     * Connections closed at authentication because their transport already had
+     * {@value #MAX_AUTHENTICATED_PER_TRANSPORT} authenticated ones.
+     */
+    public long rejectedPerTransport() {
+        return rejectedPerTransport.get();
     }
 
     /** Connections refused at accept: too many unauthenticated ones, in all or from one address. */

@@ -68,7 +68,7 @@ public final class IceTransport implements AutoCloseable {
     /** Whether the consent watchdog may fail this transport: from the first start on, restarts included. */
     private volatile boolean consentArmed;
     private Thread reader;
-    /** The peer's ICE-TCP connections that authenticated (server side); bounded by the port's limits. */
+    /** The peer's ICE-TCP connections that authenticated (server side); at most {@link IceTcpPort#MAX_AUTHENTICATED_PER_TRANSPORT}. */
     private final java.util.Set<IceTcpConnection> tcpConnections = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The ICE-TCP connection chosen as this transport's path (server side), or null while UDP is. */
     private volatile IceTcpConnection tcpSelected;
@@ -497,6 +497,11 @@ public final class IceTransport implements AutoCloseable {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** Authenticated ICE-TCP connections open now (the port caps them per transport). */
+    int tcpConnectionCount() {
+        return tcpConnections.size();
     }
 
     void addTcpConnection(IceTcpConnection c) {

@@ -293,6 +293,60 @@ class IceTcpTest {
 
     @Test
     @Timeout(60)
+    void aTransportTakesAtMostFourAuthenticatedConnections() throws Exception {
+        try (MediaPort port = openPort(Duration.ofSeconds(30))) {
+            IceTransport server = port.createTransport("capped");
+            IceTcpPort tcp = port.tcp();
+            List<RawPeer> peers = new java.util.ArrayList<>();
+            try {
+                server.start("peer", "peer-password-0123456789");
+                for (int i = 0; i < IceTcpPort.MAX_AUTHENTICATED_PER_TRANSPORT; i++) {
+                    RawPeer p = new RawPeer(tcp.port());
+                    peers.add(p);
+                    p.bind(server, server.localPassword(), false);
+                    assertEquals(Stun.BINDING_SUCCESS, Stun.type(p.readFrame(), 0), "connection " + i);
+                }
+                // A fifth with the same valid credentials is closed unanswered and counted.
+                try (RawPeer fifth = new RawPeer(tcp.port())) {
+                    fifth.bind(server, server.localPassword(), false);
+                    assertTrue(fifth.closedByServer());
+                }
+                assertEquals(1, tcp.rejectedPerTransport());
+                assertEquals(0, tcp.rejectedFirstFrame());
+                waitFor(() -> tcp.openConnections() == IceTcpPort.MAX_AUTHENTICATED_PER_TRANSPORT);
+                assertEquals(IceTcpPort.MAX_AUTHENTICATED_PER_TRANSPORT, tcp.openConnections());
+                // The four are still served, and a closed one frees its place.
+                RawPeer first = peers.get(0);
+                first.bind(server, server.localPassword(), false);
+                assertEquals(Stun.BINDING_SUCCESS, Stun.type(first.readFrame(), 0));
+                first.close();
+                peers.remove(0);
+                waitFor(() -> tcp.openConnections() == IceTcpPort.MAX_AUTHENTICATED_PER_TRANSPORT - 1);
+                RawPeer again = new RawPeer(tcp.port());
+                peers.add(again);
+                again.bind(server, server.localPassword(), false);
+                assertEquals(Stun.BINDING_SUCCESS, Stun.type(again.readFrame(), 0));
+                assertEquals(1, tcp.rejectedPerTransport());
+                // The cap is per transport: another transport still takes connections.
+                IceTransport other = port.createTransport("other");
+                try (RawPeer p = new RawPeer(tcp.port())) {
+                    other.start("peer2", "peer-password-0123456789");
+                    p.bind(other, other.localPassword(), false);
+                    assertEquals(Stun.BINDING_SUCCESS, Stun.type(p.readFrame(), 0));
+                } finally {
+                    other.close();
+                }
+            } finally {
+                for (RawPeer p : peers) {
+                    p.close();
+                }
+                server.close();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void aSilentTcpPeerIsFailedWhenConsentExpiresAndItsConnectionClosed() throws Exception {
         try (MediaPort port = openPort(Duration.ofSeconds(2))) {
             IceTransport server = port.createTransport("silent");

@@ -121,6 +121,7 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         java.util.Map<String, java.util.function.ToDoubleFunction<dev.sfu.ice.IceTcpPort>> closed = java.util.Map.of(
                 "first-frame-not-authenticated", t -> t.rejectedFirstFrame(),
                 "limit", t -> t.rejectedLimits(),
+                "per-transport-limit", t -> t.rejectedPerTransport(),
                 "auth-timeout", t -> t.authTimeouts(),
                 "oversized-frame", t -> t.oversizedFrames());
         closed.forEach((reason, f) -> io.micrometer.core.instrument.FunctionCounter
