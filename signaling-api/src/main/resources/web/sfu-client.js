@@ -9,6 +9,9 @@
 // Two RTCPeerConnections: "publish" (we offer) and "subscribe" (the server offers, we answer).
 // Options: iceTransportPolicy ('relay': TURN only), tcpOnly (true: ICE-TCP only, as if UDP were blocked).
 
+/** How long a connection may stay 'disconnected' before the client restarts ICE (see watchConnection). */
+export const RESTART_AFTER_DISCONNECTED_MS = 3000;
+
 export class SfuClient extends EventTarget {
   constructor(url, options = {}) {
     super();
@@ -108,17 +111,16 @@ export class SfuClient extends EventTarget {
       rtcpMuxPolicy: 'require',
       ...(this.options.iceTransportPolicy ? {iceTransportPolicy: this.options.iceTransportPolicy} : {}),
     });
-    // ICE restart when the network path fails (RFC 8839): the publish side re-offers with new
+    // ICE restart when the network path breaks (RFC 8839): the publish side re-offers with new
     // credentials, the subscribe side asks the server, whose next offer carries new ones.
-    pc.onconnectionstatechange = () => {
-      if (pc.connectionState !== 'failed' || !this.ws) return;
+    this.watchConnection(pc, () => {
       if (transport === 'publish') {
         pc.restartIce();
         this.negotiatePublish().catch((e) => this.emit('error', {message: 'ICE restart failed: ' + e.message}));
       } else {
         this.send({type: 'restartIce', transport: 'subscribe'});
       }
-    };
+    });
     pc.onicecandidate = (e) => {
       if (e.candidate && !this.usable(e.candidate.candidate)) return;
       this.send({
@@ -129,6 +131,41 @@ export class SfuClient extends EventTarget {
       });
     };
     return pc;
+  }
+
+  /**
+   * Calls restart() when pc's connection has stayed 'disconnected' for RESTART_AFTER_DISCONNECTED_MS, or at
+   * once on 'failed': at most once per episode, which ends when the connection is 'connected' again.
+   * Waiting for 'failed' alone is too late: Chromium reports it after ~30 s, the same time after which the
+   * server's consent check (SFU_CONSENT_TIMEOUT_SECONDS) drops the endpoint. A short 'disconnected' that
+   * heals by itself (within the delay) restarts nothing.
+   */
+  watchConnection(pc, restart) {
+    let timer = null;
+    let restarted = false;
+    const cancel = () => { clearTimeout(timer); timer = null; };
+    const restartOnce = () => {
+      cancel();
+      if (restarted || !this.ws) return;
+      restarted = true;
+      restart();
+    };
+    pc.onconnectionstatechange = () => {
+      switch (pc.connectionState) {
+        case 'connected': cancel(); restarted = false; break;
+        case 'closed': cancel(); break;
+        case 'disconnected':
+          if (!timer && !restarted) {
+            timer = setTimeout(() => {
+              timer = null;
+              if (pc.connectionState === 'disconnected') restartOnce();
+            }, RESTART_AFTER_DISCONNECTED_MS);
+          }
+          break;
+        case 'failed': restartOnce(); break;
+        default: break; // new, connecting: a timer running since 'disconnected' checks the state again
+      }
+    };
   }
 
   /** With options.tcpOnly only TCP candidates are used, ours and the server's: UDP "is blocked". */
