@@ -1,5 +1,9 @@
 package dev.sfu.ice;
 
+import static dev.sfu.ice.IceTestSupport.exchange;
+import static dev.sfu.ice.IceTestSupport.listener;
+import static dev.sfu.ice.IceTestSupport.rtpLike;
+import static dev.sfu.ice.IceTestSupport.waitFor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +19,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import dev.sfu.ice.IceTestSupport.Pair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,35 +30,21 @@ class IcePortTest {
         return new IceConfig("127.0.0.1", 0, List.of("127.0.0.1"), 0, null, consentTimeout);
     }
 
-    /** Sends until the other side has it (the first packets may race the selected pair). */
-    private static byte[] exchange(IceTransport from, java.util.concurrent.BlockingQueue<byte[]> to, byte[] packet)
-            throws InterruptedException {
-        for (int i = 0; i < 50; i++) {
-            from.send(packet, 0, packet.length);
-            byte[] got = to.poll(100, TimeUnit.MILLISECONDS);
-            if (got != null) {
-                return got;
-            }
-        }
-        return null;
-    }
-
     @Test
     @Timeout(180)
     void manyTransportsShareOnePortAndEachGetsOnlyItsOwnPackets() throws Exception {
         int count = 200;
         try (MediaPort port = MediaPort.open(loopback(Duration.ofSeconds(30)))) {
-            List<IceLoopbackTest.Pair> pairs = new ArrayList<>();
-            IceLoopbackTestPort.set(port);
+            List<Pair> pairs = new ArrayList<>();
             try {
                 for (int i = 0; i < count; i++) {
-                    pairs.add(new IceLoopbackTest.Pair(Integer.toString(i)));
+                    pairs.add(new Pair(port, Integer.toString(i), IceTransport.Mode.UDP));
                 }
-                for (IceLoopbackTest.Pair p : pairs) {
+                for (Pair p : pairs) {
                     p.awaitConnected();
                 }
                 for (int i = 0; i < count; i++) {
-                    byte[] mine = IceLoopbackTest.rtpLike(i);
+                    byte[] mine = rtpLike(i);
                     mine[60] = (byte) (i >> 8);
                     assertArrayEquals(mine, exchange(pairs.get(i).client, pairs.get(i).serverReceived, mine), "transport " + i);
                 }
@@ -65,8 +56,7 @@ class IcePortTest {
                 }
                 assertEquals(count, port.openTransports());
             } finally {
-                pairs.forEach(IceLoopbackTest.Pair::close);
-                IceLoopbackTestPort.clear();
+                pairs.forEach(Pair::close);
             }
             assertEquals(0, port.openTransports());
         }
@@ -76,10 +66,9 @@ class IcePortTest {
     @Timeout(60)
     void garbageIsDroppedAndCountedAndValidTransportsGoOn() throws Exception {
         try (MediaPort port = MediaPort.open(loopback(Duration.ofSeconds(30)))) {
-            IceLoopbackTestPort.set(port);
-            try (IceLoopbackTest.Pair pair = new IceLoopbackTest.Pair("g")) {
+            try (Pair pair = new Pair(port, "g", IceTransport.Mode.UDP)) {
                 pair.awaitConnected();
-                assertArrayEquals(IceLoopbackTest.rtpLike(1), exchange(pair.client, pair.serverReceived, IceLoopbackTest.rtpLike(1)));
+                assertArrayEquals(rtpLike(1), exchange(pair.client, pair.serverReceived, rtpLike(1)));
                 // From a stranger: random bytes, a truncated STUN header, and first Binding requests that
                 // fail each check made before ice4j sees them.
                 Random random = new Random(1);
@@ -131,10 +120,8 @@ class IcePortTest {
                 assertEquals(before + 10, port.packetsDropped());
                 assertEquals(10, drops.get(IceDrops.Reason.NOT_DEMULTIPLEXABLE));
                 pair.serverReceived.clear();
-                byte[] after = IceLoopbackTest.rtpLike(2);
+                byte[] after = rtpLike(2);
                 assertArrayEquals(after, exchange(pair.client, pair.serverReceived, after), "the valid transport goes on");
-            } finally {
-                IceLoopbackTestPort.clear();
             }
         }
     }
@@ -143,28 +130,25 @@ class IcePortTest {
     @Timeout(60)
     void aPeerThatVanishesIsDeclaredFailedWhenConsentExpires() throws Exception {
         try (MediaPort port = MediaPort.open(loopback(Duration.ofSeconds(2)))) {
-            IceLoopbackTestPort.set(port);
-            try (IceLoopbackTest.Pair alive = new IceLoopbackTest.Pair("alive");
-                    IceLoopbackTest.Pair gone = new IceLoopbackTest.Pair("gone")) {
+            try (Pair alive = new Pair(port, "alive", IceTransport.Mode.UDP);
+                    Pair gone = new Pair(port, "gone", IceTransport.Mode.UDP)) {
                 CompletableFuture<String> aliveFailed = new CompletableFuture<>();
                 CompletableFuture<String> goneFailed = new CompletableFuture<>();
                 alive.awaitConnected();
                 gone.awaitConnected();
-                alive.server.setListener(failure(aliveFailed));
-                gone.server.setListener(failure(goneFailed));
+                alive.server.setListener(listener(null, aliveFailed));
+                gone.server.setListener(listener(null, goneFailed));
                 long vanished = System.nanoTime();
                 gone.client.close(); // its network is gone: nothing more arrives from it
                 // The other peer keeps sending media.
                 while (!goneFailed.isDone() && System.nanoTime() - vanished < TimeUnit.SECONDS.toNanos(10)) {
-                    alive.client.send(IceLoopbackTest.rtpLike(3), 0, 100);
+                    alive.client.send(rtpLike(3), 0, 100);
                     Thread.sleep(20);
                 }
                 assertEquals("consent expired", goneFailed.get(1, TimeUnit.SECONDS));
                 long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - vanished);
                 assertTrue(seconds >= 2 && seconds <= 4, "declared failed after " + seconds + " s");
                 assertTrue(!aliveFailed.isDone(), "a peer that keeps sending stays connected");
-            } finally {
-                IceLoopbackTestPort.clear();
             }
         }
     }
@@ -176,25 +160,5 @@ class IcePortTest {
         new Random().nextBytes(transaction);
         int n = Stun.bindingRequest(m, 0, transaction, username, 0x6e7fffffL, 3, false, key);
         return java.util.Arrays.copyOf(m, n);
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-    }
-
-    private static IceTransport.Listener failure(CompletableFuture<String> failed) {
-        return new IceTransport.Listener() {
-            @Override
-            public void onConnected(InetSocketAddress remote) {
-            }
-
-            @Override
-            public void onFailed(String reason) {
-                failed.complete(reason);
-            }
-        };
     }
 }

@@ -1,5 +1,9 @@
 package dev.sfu.ice;
 
+import static dev.sfu.ice.IceTestSupport.exchange;
+import static dev.sfu.ice.IceTestSupport.listener;
+import static dev.sfu.ice.IceTestSupport.rtpLike;
+import static dev.sfu.ice.IceTestSupport.waitFor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -17,10 +21,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import dev.sfu.ice.IceTestSupport.Pair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,55 +33,6 @@ class IceTcpTest {
     private static MediaPort openPort(Duration consentTimeout) throws IOException {
         return MediaPort.open(new IceConfig("127.0.0.1", 0, List.of("127.0.0.1"), IceConfig.TCP_PORT_ANY, null,
                 consentTimeout));
-    }
-
-    /** A server transport and a client that may use TCP only, each queueing what it receives. */
-    static final class TcpPair implements AutoCloseable {
-        final IceTransport server;
-        final IceTransport client;
-        final BlockingQueue<byte[]> serverReceived = new LinkedBlockingQueue<>();
-        final BlockingQueue<byte[]> clientReceived = new LinkedBlockingQueue<>();
-        final CompletableFuture<InetSocketAddress> serverConnected = new CompletableFuture<>();
-        final CompletableFuture<InetSocketAddress> clientConnected = new CompletableFuture<>();
-
-        TcpPair(MediaPort port, String name) {
-            server = port.createTransport("server-" + name);
-            client = IceTransport.client("client-" + name, InetAddress.getLoopbackAddress(), IceTransport.Mode.TCP);
-            server.setPacketHandler((b, o, l) -> serverReceived.add(Arrays.copyOfRange(b, o, o + l)));
-            client.setPacketHandler((b, o, l) -> clientReceived.add(Arrays.copyOfRange(b, o, o + l)));
-            server.setListener(listener(serverConnected));
-            client.setListener(listener(clientConnected));
-            server.start(client.localUfrag(), client.localPassword());
-            for (String c : server.localCandidates()) {
-                client.addRemoteCandidate(c);
-            }
-            client.start(server.localUfrag(), server.localPassword());
-        }
-
-        void awaitConnected() throws Exception {
-            serverConnected.get(20, TimeUnit.SECONDS);
-            clientConnected.get(20, TimeUnit.SECONDS);
-        }
-
-        @Override
-        public void close() {
-            client.close();
-            server.close();
-        }
-    }
-
-    static IceTransport.Listener listener(CompletableFuture<InetSocketAddress> connected) {
-        return new IceTransport.Listener() {
-            @Override
-            public void onConnected(InetSocketAddress remote) {
-                connected.complete(remote);
-            }
-
-            @Override
-            public void onFailed(String reason) {
-                connected.completeExceptionally(new IllegalStateException(reason));
-            }
-        };
     }
 
     /** A hand-driven TCP peer: it frames what it is told to and reads only when asked. */
@@ -140,33 +94,21 @@ class IceTcpTest {
         }
     }
 
-    private static byte[] exchange(IceTransport from, BlockingQueue<byte[]> to, byte[] packet)
-            throws InterruptedException {
-        for (int i = 0; i < 50; i++) {
-            from.send(packet, 0, packet.length);
-            byte[] got = to.poll(100, TimeUnit.MILLISECONDS);
-            if (got != null) {
-                return got;
-            }
-        }
-        return null;
-    }
-
     @Test
     @Timeout(60)
     void aClientOnTcpOnlyConnectsAndPacketsFlowBothWays() throws Exception {
-        try (MediaPort port = openPort(Duration.ofSeconds(30)); TcpPair pair = new TcpPair(port, "a")) {
+        try (MediaPort port = openPort(Duration.ofSeconds(30)); Pair pair = new Pair(port, "a", IceTransport.Mode.TCP)) {
             pair.awaitConnected();
             String tcpCandidate = pair.server.localCandidates().stream().filter(c -> c.contains(" tcp ")).findFirst()
                     .orElseThrow();
             assertTrue(tcpCandidate.contains("127.0.0.1 " + port.tcp().port() + " typ host tcptype passive"),
                     tcpCandidate);
             for (int i = 0; i < 100; i++) {
-                byte[] up = IceLoopbackTest.rtpLike(i);
+                byte[] up = rtpLike(i);
                 up = Arrays.copyOf(up, 1200);
                 assertTrue(pair.client.send(up, 0, up.length));
                 assertArrayEquals(up, pair.serverReceived.poll(5, TimeUnit.SECONDS), "up " + i);
-                byte[] down = IceLoopbackTest.rtpLike(i + 1);
+                byte[] down = rtpLike(i + 1);
                 assertTrue(pair.server.send(down, 0, down.length));
                 assertArrayEquals(down, pair.clientReceived.poll(5, TimeUnit.SECONDS), "down " + i);
             }
@@ -180,13 +122,13 @@ class IceTcpTest {
     void aPeerThatNeverReadsDelaysNoOtherPeer() throws Exception {
         try (MediaPort port = openPort(Duration.ofSeconds(30))) {
             IceTransport stalledServer = port.createTransport("stalled");
-            try (RawPeer stalled = new RawPeer(port.tcp().port()); TcpPair other = new TcpPair(port, "other")) {
+            try (RawPeer stalled = new RawPeer(port.tcp().port()); Pair other = new Pair(port, "other", IceTransport.Mode.TCP)) {
                 stalledServer.start("peer", "peer-password-0123456789");
                 stalled.bind(stalledServer, stalledServer.localPassword(), true);
                 assertNotNull(stalled.readFrame()); // the Binding response; from now on it never reads
                 other.awaitConnected();
                 // Fill the stalled peer's socket and then our bounded buffer for it: every send returns at once.
-                byte[] packet = Arrays.copyOf(IceLoopbackTest.rtpLike(9), 1200);
+                byte[] packet = Arrays.copyOf(rtpLike(9), 1200);
                 long start = System.nanoTime();
                 int accepted = 0;
                 for (int i = 0; i < 5000; i++) {
@@ -201,9 +143,9 @@ class IceTcpTest {
                 // Meanwhile the other peer's round trips go on.
                 long exchangeStart = System.nanoTime();
                 for (int i = 0; i < 50; i++) {
-                    byte[] up = IceLoopbackTest.rtpLike(i);
+                    byte[] up = rtpLike(i);
                     assertArrayEquals(up, exchange(other.client, other.serverReceived, up));
-                    byte[] down = IceLoopbackTest.rtpLike(i + 100);
+                    byte[] down = rtpLike(i + 100);
                     assertArrayEquals(down, exchange(other.server, other.clientReceived, down));
                 }
                 long exchangeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - exchangeStart);
@@ -352,17 +294,7 @@ class IceTcpTest {
             IceTransport server = port.createTransport("silent");
             CompletableFuture<InetSocketAddress> connected = new CompletableFuture<>();
             CompletableFuture<String> failed = new CompletableFuture<>();
-            server.setListener(new IceTransport.Listener() {
-                @Override
-                public void onConnected(InetSocketAddress remote) {
-                    connected.complete(remote);
-                }
-
-                @Override
-                public void onFailed(String reason) {
-                    failed.complete(reason);
-                }
-            });
+            server.setListener(listener(connected, failed));
             try (RawPeer p = new RawPeer(port.tcp().port())) {
                 server.start("peer", "peer-password-0123456789");
                 p.bind(server, server.localPassword(), true);
@@ -377,13 +309,6 @@ class IceTcpTest {
             } finally {
                 server.close();
             }
-        }
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
         }
     }
 }
