@@ -4,6 +4,7 @@ import dev.sfu.core.client.ClientContext;
 import dev.sfu.core.client.ClientSdp;
 import dev.sfu.core.client.SfuClient;
 import dev.sfu.core.transport.MediaThread;
+import dev.sfu.ice.IceTransport;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.util.List;
@@ -17,9 +18,15 @@ final class InProcessCall implements AutoCloseable {
     final Sfu sfu;
     final MediaThread clientThread = new MediaThread("clients");
     private final ExecutorService handshakes = Executors.newCachedThreadPool();
-    final ClientContext context = ClientContext.onAddress(InetAddress.getLoopbackAddress(), handshakes);
+    final ClientContext context;
 
     InProcessCall(SfuConfig config) throws Exception {
+        this(config, IceTransport.Mode.UDP);
+    }
+
+    /** With clients whose ICE runs over {@code mode} only (TCP: ICE-TCP, no UDP at all). */
+    InProcessCall(SfuConfig config, IceTransport.Mode mode) throws Exception {
+        context = ClientContext.onAddress(InetAddress.getLoopbackAddress(), handshakes, mode);
         sfu = Sfu.start(config, registry);
     }
 
