@@ -18,6 +18,12 @@ final class IceTcpConnection {
     final InetSocketAddress remote;
     final FrameReader reader;
     final long acceptedNanos = System.nanoTime();
+    /**
+     * Where received non-STUN frames are copied for the transport's handler, which gives each buffer back
+     * when done (after the media thread has processed the packet): 2 KiB covers any media packet; at most
+     * 32 exist (64 KiB, as the send buffer), made only as many as are in flight at once.
+     */
+    final BufferPool receiveBuffers = new BufferPool(2048, 32);
     /** Set once at accept, used by the selector thread: one consumer per connection, not one per read. */
     FrameReader.FrameConsumer consumer;
     private final IceTcpPort port;

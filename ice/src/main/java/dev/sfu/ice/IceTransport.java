@@ -520,14 +520,38 @@ public final class IceTransport implements AutoCloseable {
     }
 
     /**
-     * A non-STUN frame on {@code c}. The frame is copied: the handler owns what it is given, and the
-     * connection's read buffer is reused (the one allocation of the TCP receive path).
+     * A non-STUN frame on {@code c}. The frame is copied out of the connection's read buffer (which the
+     * next read reuses) into one of the connection's pooled buffers, which the handler gives back when
+     * done: no allocation once the pool has warmed up. A frame too big for it, or one that finds every
+     * pooled buffer still in flight, is copied into a new array instead.
      */
     void receiveTcp(IceTcpConnection c, byte[] buf, int off, int len) {
         if (tcpSelected != c) {
             selectTcp(c); // RFC 8445 §7.3.1.5 aggressive-style: media on a checked pair means it is in use
         }
-        deliver(java.util.Arrays.copyOfRange(buf, off, off + len), 0, len);
+        BufferPool pool = c.receiveBuffers;
+        byte[] pooled = len <= pool.bufferSize() ? pool.take() : null;
+        if (pooled == null) {
+            deliver(java.util.Arrays.copyOfRange(buf, off, off + len), 0, len);
+            return;
+        }
+        if (len <= 0 || closed) {
+            pool.release(pooled);
+            return;
+        }
+        // As deliver(), with the pooled copy.
+        lastReceivedNanos = System.nanoTime();
+        int kind = PacketKind.classify(buf[off]);
+        PacketHandler h = handler;
+        if (kind == PacketKind.STUN || h == null || kind == PacketKind.UNKNOWN) {
+            pool.release(pooled);
+            if (kind != PacketKind.STUN && port != null) {
+                port.countDropped();
+            }
+            return;
+        }
+        System.arraycopy(buf, off, pooled, 0, len);
+        h.onPooledPacket(pooled, 0, len, pool);
     }
 
     private void selectTcp(IceTcpConnection c) {

@@ -8,4 +8,16 @@ package dev.sfu.ice;
 @FunctionalInterface
 public interface PacketHandler {
     void onPacket(byte[] buffer, int offset, int length);
+
+    /**
+     * A packet in a buffer of {@code pool} (the ICE-TCP receive path): the handler may keep the buffer
+     * until it is done with it, then must give it back with {@code pool.release(buffer)}, exactly once,
+     * from any thread. The default copies the packet, gives the buffer back at once and calls
+     * {@link #onPacket}.
+     */
+    default void onPooledPacket(byte[] buffer, int offset, int length, BufferPool pool) {
+        byte[] copy = java.util.Arrays.copyOfRange(buffer, offset, offset + length);
+        pool.release(buffer);
+        onPacket(copy, 0, length);
+    }
 }

@@ -119,6 +119,59 @@ class IceTcpTest {
 
     @Test
     @Timeout(60)
+    void theReceivePathAllocatesNothingPerFrameOnceWarm() throws Exception {
+        try (MediaPort port = openPort(Duration.ofSeconds(30)); Pair pair = new Pair(port, "pooled", IceTransport.Mode.TCP)) {
+            // A handler that takes pooled buffers, checks each frame and gives the buffer back.
+            java.util.concurrent.atomic.AtomicInteger good = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger bad = new java.util.concurrent.atomic.AtomicInteger();
+            pair.server.setPacketHandler(new PacketHandler() {
+                @Override
+                public void onPacket(byte[] buffer, int offset, int length) {
+                    bad.incrementAndGet(); // a frame that missed the pool
+                }
+
+                @Override
+                public void onPooledPacket(byte[] buffer, int offset, int length, BufferPool pool) {
+                    if (length == 1200 && buffer[offset] == (byte) 0x80 && buffer[offset + 50] == buffer[offset + 1199]) {
+                        good.incrementAndGet();
+                    } else {
+                        bad.incrementAndGet();
+                    }
+                    pool.release(buffer);
+                }
+            });
+            pair.awaitConnected();
+            Thread selector = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("ice-tcp-" + port.tcp().port())).findFirst().orElseThrow();
+            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            int frames = 0;
+            long before = 0;
+            for (int round = 0; round < 2; round++) { // the first round warms up (JIT, the pool)
+                if (round == 1) {
+                    before = threads.getThreadAllocatedBytes(selector.getId());
+                }
+                for (int i = 0; i < 5000; i++, frames++) {
+                    byte[] packet = Arrays.copyOf(rtpLike(i), 1200);
+                    packet[1199] = (byte) i;
+                    assertTrue(pair.client.send(packet, 0, packet.length));
+                    if (i % 100 == 99) {
+                        int sent = frames + 1;
+                        waitFor(() -> good.get() + bad.get() >= sent);
+                    }
+                }
+            }
+            int total = frames;
+            waitFor(() -> good.get() + bad.get() >= total);
+            long perFrame = (threads.getThreadAllocatedBytes(selector.getId()) - before) / 5000;
+            System.out.printf("ICE-TCP receive: %d bytes allocated per frame on the selector thread%n", perFrame);
+            assertEquals(total, good.get());
+            assertEquals(0, bad.get());
+            assertTrue(perFrame < 200, perFrame + " bytes allocated per 1200-byte frame"); // a copy would be >= 1216
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void aPeerThatNeverReadsDelaysNoOtherPeer() throws Exception {
         try (MediaPort port = openPort(Duration.ofSeconds(30))) {
             IceTransport stalledServer = port.createTransport("stalled");

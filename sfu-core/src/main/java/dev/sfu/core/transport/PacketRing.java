@@ -12,6 +12,8 @@ final class PacketRing {
     private final int mask;
     private final AtomicLongArray sequences;
     private final PacketSink[] sinks;
+    /** Where each slot's buffer goes back after its sink has run, or null (the sink's to keep). */
+    private final dev.sfu.ice.BufferPool[] pools;
     private final byte[][] buffers;
     private final int[] offsets;
     private final int[] lengths;
@@ -29,6 +31,7 @@ final class PacketRing {
             sequences.set(i, i);
         }
         sinks = new PacketSink[capacityPowerOfTwo];
+        pools = new dev.sfu.ice.BufferPool[capacityPowerOfTwo];
         buffers = new byte[capacityPowerOfTwo][];
         offsets = new int[capacityPowerOfTwo];
         lengths = new int[capacityPowerOfTwo];
@@ -37,6 +40,14 @@ final class PacketRing {
 
     /** Enqueues a packet; false when the ring is full (the caller keeps the buffer and drops the packet). */
     boolean offer(PacketSink sink, byte[] buffer, int offset, int length, long received) {
+        return offer(sink, buffer, offset, length, received, null);
+    }
+
+    /**
+     * As {@link #offer(PacketSink, byte[], int, int, long)}; with a {@code pool}, the buffer goes back to it
+     * once its sink has returned (a sink keeps nothing of a packet past its call).
+     */
+    boolean offer(PacketSink sink, byte[] buffer, int offset, int length, long received, dev.sfu.ice.BufferPool pool) {
         long position = tail.get();
         while (true) {
             int index = (int) (position & mask);
@@ -44,6 +55,7 @@ final class PacketRing {
             if (difference == 0) {
                 if (tail.compareAndSet(position, position + 1)) {
                     sinks[index] = sink;
+                    pools[index] = pool;
                     buffers[index] = buffer;
                     offsets[index] = offset;
                     lengths[index] = length;
@@ -71,11 +83,19 @@ final class PacketRing {
         int offset = offsets[index];
         int length = lengths[index];
         long received = receivedNanos[index];
+        dev.sfu.ice.BufferPool pool = pools[index];
         sinks[index] = null;
+        pools[index] = null;
         buffers[index] = null;
         sequences.lazySet(index, head + mask + 1);
         head++;
-        sink.onPacket(buffer, offset, length, received);
+        try {
+            sink.onPacket(buffer, offset, length, received);
+        } finally {
+            if (pool != null) {
+                pool.release(buffer);
+            }
+        }
         return true;
     }
 

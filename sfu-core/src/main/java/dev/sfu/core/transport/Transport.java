@@ -67,7 +67,17 @@ public final class Transport implements PacketSink, RtpSender {
         this.mediaThread = mediaThread;
         this.handler = handler;
         this.counters = counters;
-        ice.setPacketHandler(this::onNetworkPacket);
+        ice.setPacketHandler(new dev.sfu.ice.PacketHandler() {
+            @Override
+            public void onPacket(byte[] buffer, int offset, int length) {
+                onNetworkPacket(buffer, offset, length, null);
+            }
+
+            @Override
+            public void onPooledPacket(byte[] buffer, int offset, int length, dev.sfu.ice.BufferPool pool) {
+                onNetworkPacket(buffer, offset, length, pool);
+            }
+        });
         ice.setListener(new IceTransport.Listener() {
             @Override
             public void onConnected(InetSocketAddress remote) {
@@ -243,7 +253,28 @@ public final class Transport implements PacketSink, RtpSender {
         }
     }
 
-    /** Called on the media port's thread for every non-STUN packet of this transport. */
+    /**
+     * Called on the media port's thread for every non-STUN packet of this transport. With a {@code pool}
+     * (ICE-TCP) the buffer goes back to it once used: after the media thread's processing for SRTP/SRTCP,
+     * at once otherwise (DTLS copies what it keeps).
+     */
+    private void onNetworkPacket(byte[] buffer, int offset, int length, dev.sfu.ice.BufferPool pool) {
+        if (length >= 1 && PacketKind.classify(buffer[offset]) == PacketKind.RTP) {
+            if (!mediaThread.offer(this, buffer, offset, length, pool) && pool != null) {
+                pool.release(buffer); // ring full: dropped and counted by the media thread
+            }
+            return;
+        }
+        try {
+            onNetworkPacket(buffer, offset, length);
+        } finally {
+            if (pool != null) {
+                pool.release(buffer);
+            }
+        }
+    }
+
+    /** A packet whose buffer is the caller's again when this returns (DTLS copies, the rest is dropped). */
     private void onNetworkPacket(byte[] buffer, int offset, int length) {
         if (length < 1) {
             return;
