@@ -61,6 +61,8 @@ final class SimulatedPeer {
     final long joinNanos;
     volatile long firstPacketNanos;
     final Map<String, StreamStats> streams = new ConcurrentHashMap<>();
+    /** Per publisher, the simulcast layer the last (non-RTX) video packet came from; media thread only. */
+    private final Map<String, Integer> forwardedLayer = new java.util.HashMap<>();
     private final int layers;
     private final byte[] packet = new byte[1500];
     private final byte[] rtcp = new byte[1500];
@@ -290,6 +292,12 @@ final class SimulatedPeer {
         int stream = intact ? MediaPayload.stream(buf, off) : -1;
         String key = track.endpointId() + "/" + track.kind() + (video && intact ? "/" + RIDS.get(stream & 15) : "");
         StreamStats stats = streams.computeIfAbsent(key, k -> new StreamStats());
+        if (video && intact && rtp.payloadType() != codec.rtxPayloadType()) {
+            Integer previous = forwardedLayer.put(track.endpointId(), stream & 15);
+            if (previous != null && previous != (stream & 15)) {
+                stats.startStint(); // a layer switch: what this layer sent while we were on another is not loss
+            }
+        }
         stats.record(intact ? MediaPayload.sequence(buf, off) : -1, len,
                 intact ? now - MediaPayload.sentNanos(buf, off) : 0, intact);
     }

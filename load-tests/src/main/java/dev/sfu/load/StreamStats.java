@@ -15,6 +15,8 @@ final class StreamStats {
     long bytes;
     private int first = -1;
     private int highest = -1;
+    private long receivedInStint;
+    private long lostInEarlierStints;
     private final long[] latency = new long[BUCKETS + 1];
 
     void record(int sequence, int payloadLength, long latencyNanos, boolean intact) {
@@ -23,6 +25,7 @@ final class StreamStats {
             return;
         }
         received++;
+        receivedInStint++;
         bytes += payloadLength;
         if (first < 0) {
             first = sequence;
@@ -35,9 +38,27 @@ final class StreamStats {
         latency[(int) Math.min(BUCKETS, Math.max(0, latencyNanos / BUCKET_NANOS))]++;
     }
 
-    /** Packets the publisher sent from the first one this subscriber got to the last one, minus those it got. */
+    /**
+     * The subscriber is back on this simulcast layer after forwarding moved it to another: the packets the
+     * publisher sent on this layer meanwhile were not meant for it, so loss is counted afresh from here.
+     */
+    void startStint() {
+        lostInEarlierStints += lostInStint();
+        first = -1;
+        highest = -1;
+        receivedInStint = 0;
+    }
+
+    /**
+     * Packets the publisher sent from the first one this subscriber got to the last one, minus those it got,
+     * summed over the stretches (stints) in which it was forwarded this stream.
+     */
     long lost() {
-        return first < 0 ? 0 : Math.max(0, (highest - first + 1) - received);
+        return lostInEarlierStints + lostInStint();
+    }
+
+    private long lostInStint() {
+        return first < 0 ? 0 : Math.max(0, (highest - first + 1) - receivedInStint);
     }
 
     long[] latencyHistogram() {
