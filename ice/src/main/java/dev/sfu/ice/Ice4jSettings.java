@@ -37,6 +37,8 @@ final class Ice4jSettings {
         setIfAbsent("ice4j.consent-freshness.randomize-interval", "false");
         // Packets of the shared port are pushed to their transport instead of queued for a reader thread.
         AbstractUdpListener.USE_PUSH_API = true;
+        // ...into pooled buffers: SRTP/SRTCP ones come back from the media thread, the rest at once.
+        Ice4jBufferPool.install();
         // ice4j logs through java.util.logging: route it to SLF4J and keep it quiet.
         if (!SLF4JBridgeHandler.isInstalled()) {
             SLF4JBridgeHandler.removeHandlersForRootLogger();

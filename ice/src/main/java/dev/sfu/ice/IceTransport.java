@@ -125,11 +125,7 @@ public final class IceTransport implements AutoCloseable {
             }
         });
         if (port != null) {
-            s.component().setBufferCallback(buffer -> {
-                if (session == s) {
-                    deliver(buffer.getBuffer(), buffer.getOffset(), buffer.getLength());
-                }
-            });
+            s.component().setBufferCallback(buffer -> deliverUdp(s, buffer));
         }
     }
 
@@ -279,6 +275,46 @@ public final class IceTransport implements AutoCloseable {
             return;
         }
         h.onPacket(buf, off, len);
+    }
+
+    /**
+     * A datagram of session {@code s} from the media port's receive thread (ice4j's push API), in a buffer
+     * from ice4j's {@code BufferPool}. A pooled one ({@link Ice4jBufferPool}) goes to the handler with
+     * {@link PacketHandler#onPooledPacket}, whose release gives it back to the pool; every other way out
+     * gives it back here at once. An unpooled one (the pool's fallback) is the handler's to keep, as before.
+     * Must not throw: ice4j would then return the buffer itself, a second time.
+     */
+    private void deliverUdp(Session s, org.ice4j.util.Buffer buffer) {
+        Ice4jBufferPool pool = Ice4jBufferPool.installed();
+        if (pool == null || !pool.owns(buffer)) {
+            if (session == s) {
+                deliver(buffer.getBuffer(), buffer.getOffset(), buffer.getLength());
+            }
+            return;
+        }
+        byte[] buf = buffer.getBuffer();
+        int off = buffer.getOffset();
+        int len = buffer.getLength();
+        if (session != s || len <= 0 || closed) {
+            pool.returnBuffer(buffer);
+            return;
+        }
+        // As deliver(), with the pooled buffer.
+        lastReceivedNanos = System.nanoTime();
+        int kind = PacketKind.classify(buf[off]);
+        PacketHandler h = handler;
+        if (kind == PacketKind.STUN || h == null || kind == PacketKind.UNKNOWN) {
+            pool.returnBuffer(buffer);
+            if (kind != PacketKind.STUN && port != null) {
+                port.countDropped();
+            }
+            return;
+        }
+        try {
+            h.onPooledPacket(buf, off, len, pool); // the handler's now, whatever happens
+        } catch (RuntimeException e) {
+            LOG.warn("{}: packet handler failed", name, e);
+        }
     }
 
     public String localUfrag() {

@@ -131,7 +131,7 @@ class IceTcpTest {
                 }
 
                 @Override
-                public void onPooledPacket(byte[] buffer, int offset, int length, BufferPool pool) {
+                public void onPooledPacket(byte[] buffer, int offset, int length, BufferRelease pool) {
                     if (length == 1200 && buffer[offset] == (byte) 0x80 && buffer[offset + 50] == buffer[offset + 1199]) {
                         good.incrementAndGet();
                     } else {

@@ -38,8 +38,9 @@ public final class IcePortBench {
                 PACKET, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
         System.out.println("case                          sent/s    received/s  lost %   recv-thread CPU ns/packet");
         bareChannel(seconds);
-        icePort(transports, seconds, IceTransport.Mode.UDP, "ice4j UDP port", ".*AbstractUdpListener.*");
-        icePort(Math.min(transports, 50), seconds, IceTransport.Mode.TCP, "ICE-TCP port", "ice-tcp-\\d+");
+        icePort(transports, seconds, IceTransport.Mode.UDP, "ice4j UDP, new buffers", ".*AbstractUdpListener.*", true);
+        icePort(transports, seconds, IceTransport.Mode.UDP, "ice4j UDP, pooled", ".*AbstractUdpListener.*", false);
+        icePort(Math.min(transports, 50), seconds, IceTransport.Mode.TCP, "ICE-TCP port", "ice-tcp-\\d+", false);
         System.exit(0);
     }
 
@@ -89,19 +90,42 @@ public final class IcePortBench {
         }
     }
 
-    private static void icePort(int count, int seconds, IceTransport.Mode mode, String label, String threadPattern)
-            throws Exception {
+    /**
+     * @param ice4jDefaultBuffers put ice4j's default buffer hooks back for this case (a new {@code Buffer}
+     *     and array per datagram, as before {@code Ice4jBufferPool}): the before/after comparison in one run
+     */
+    private static void icePort(int count, int seconds, IceTransport.Mode mode, String label, String threadPattern,
+            boolean ice4jDefaultBuffers) throws Exception {
         IceConfig config = new IceConfig("127.0.0.1", 0, List.of("127.0.0.1"),
                 mode == IceTransport.Mode.TCP ? IceConfig.TCP_PORT_ANY : 0, null, Duration.ofSeconds(30));
         LongAdder received = new LongAdder();
         List<IceTransport> servers = new ArrayList<>();
         List<IceTransport> clients = new ArrayList<>();
+        var getBuffer = org.ice4j.util.BufferPool.getBuffer;
+        var returnBuffer = org.ice4j.util.BufferPool.returnBuffer;
         try (MediaPort port = MediaPort.open(config)) {
+            if (ice4jDefaultBuffers) {
+                org.ice4j.util.BufferPool.getBuffer = (kotlin.jvm.functions.Function1<Integer, org.ice4j.util.Buffer>)
+                        size -> new org.ice4j.util.Buffer(new byte[size], 0, size);
+                org.ice4j.util.BufferPool.returnBuffer = (kotlin.jvm.functions.Function1<org.ice4j.util.Buffer, kotlin.Unit>)
+                        b -> kotlin.Unit.INSTANCE;
+            }
             List<CompletableFuture<Void>> connected = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 IceTransport server = port.createTransport("bench-server-" + i);
                 IceTransport client = IceTransport.client("bench-client-" + i, InetAddress.getLoopbackAddress(), mode);
-                server.setPacketHandler((b, o, l) -> received.increment());
+                server.setPacketHandler(new dev.sfu.ice.PacketHandler() {
+                    @Override
+                    public void onPacket(byte[] b, int o, int l) {
+                        received.increment();
+                    }
+
+                    @Override
+                    public void onPooledPacket(byte[] b, int o, int l, dev.sfu.ice.BufferRelease pool) {
+                        received.increment();
+                        pool.release(b); // as the media thread would, after its work
+                    }
+                });
                 CompletableFuture<Void> up = new CompletableFuture<>();
                 client.setListener(new IceTransport.Listener() {
                     @Override
@@ -132,8 +156,9 @@ public final class IcePortBench {
                 Thread.sleep(20);
             }
             long id = -1;
+            String portSuffix = mode == IceTransport.Mode.UDP ? ".*:" + port.udpPort() + "\\b.*" : "";
             for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (t.getName().matches(threadPattern)) {
+                if (t.getName().matches(threadPattern + portSuffix)) {
                     id = t.getId();
                 }
             }
@@ -151,6 +176,8 @@ public final class IcePortBench {
         } finally {
             clients.forEach(IceTransport::close);
             servers.forEach(IceTransport::close);
+            org.ice4j.util.BufferPool.getBuffer = getBuffer;
+            org.ice4j.util.BufferPool.returnBuffer = returnBuffer;
         }
     }
 

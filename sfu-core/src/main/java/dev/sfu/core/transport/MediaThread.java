@@ -65,7 +65,7 @@ public final class MediaThread implements Executor, AutoCloseable {
      * As {@link #offer(PacketSink, byte[], int, int)}; with a {@code pool}, the buffer goes back to it after
      * the sink has run. When this returns false the buffer is still the caller's (to give back itself).
      */
-    public boolean offer(PacketSink sink, byte[] buffer, int offset, int length, dev.sfu.ice.BufferPool pool) {
+    public boolean offer(PacketSink sink, byte[] buffer, int offset, int length, dev.sfu.ice.BufferRelease pool) {
         if (!packets.offer(sink, buffer, offset, length, System.nanoTime(), pool)) {
             packetsDropped.incrementAndGet();
             return false;

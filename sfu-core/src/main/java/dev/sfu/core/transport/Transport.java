@@ -74,7 +74,7 @@ public final class Transport implements PacketSink, RtpSender {
             }
 
             @Override
-            public void onPooledPacket(byte[] buffer, int offset, int length, dev.sfu.ice.BufferPool pool) {
+            public void onPooledPacket(byte[] buffer, int offset, int length, dev.sfu.ice.BufferRelease pool) {
                 onNetworkPacket(buffer, offset, length, pool);
             }
         });
@@ -255,10 +255,10 @@ public final class Transport implements PacketSink, RtpSender {
 
     /**
      * Called on the media port's thread for every non-STUN packet of this transport. With a {@code pool}
-     * (ICE-TCP) the buffer goes back to it once used: after the media thread's processing for SRTP/SRTCP,
+     * (pooled UDP and ICE-TCP buffers) the buffer goes back to it once used: after the media thread's processing for SRTP/SRTCP,
      * at once otherwise (DTLS copies what it keeps).
      */
-    private void onNetworkPacket(byte[] buffer, int offset, int length, dev.sfu.ice.BufferPool pool) {
+    private void onNetworkPacket(byte[] buffer, int offset, int length, dev.sfu.ice.BufferRelease pool) {
         if (length >= 1 && PacketKind.classify(buffer[offset]) == PacketKind.RTP) {
             if (!mediaThread.offer(this, buffer, offset, length, pool) && pool != null) {
                 pool.release(buffer); // ring full: dropped and counted by the media thread
