@@ -149,20 +149,44 @@ public final class Chromium implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        // Chromium's helper processes (renderer, GPU, network) outlive the browser process by a moment and
+        // keep writing into the profile: stop them too, before the profile is deleted.
+        List<ProcessHandle> helpers = process.descendants().toList();
         try {
             socket.abort();
         } finally {
             process.destroy();
+            helpers.forEach(ProcessHandle::destroy);
             try {
                 if (!process.waitFor(5, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                 }
+                for (ProcessHandle helper : helpers) {
+                    helper.onExit().get(5, TimeUnit.SECONDS);
+                }
             } catch (InterruptedException e) {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                helpers.forEach(ProcessHandle::destroyForcibly);
             }
+            deleteProfile();
+        }
+    }
+
+    /** Best effort: a file Chromium removes while we walk the tree must not fail the test that used it. */
+    private void deleteProfile() {
+        for (int attempt = 0; attempt < 3; attempt++) {
             try (var files = Files.walk(profile)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                return;
+            } catch (IOException | java.io.UncheckedIOException e) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
