@@ -45,6 +45,10 @@ public final class Transport implements PacketSink, RtpSender {
     private final TransportCounters counters;
     private volatile DtlsTransport dtls;
     private volatile boolean iceConnected;
+    /** DTLS datagrams in and out, and those sent before ICE had a pair: what a failed handshake is logged with. */
+    private final java.util.concurrent.atomic.AtomicInteger dtlsReceived = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger dtlsSent = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger dtlsQueued = new java.util.concurrent.atomic.AtomicInteger();
     private int transportWideSequence;
     /** DTLS records that arrived before the remote description (a flight or two of a handshake). */
     private final java.util.Queue<byte[]> earlyDtls = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -141,6 +145,11 @@ public final class Transport implements PacketSink, RtpSender {
             @Override
             public void onFailed(String reason) {
                 counters.dtlsFailures().increment();
+                // Enough to tell a lost flight from a silent peer or a path that never came up.
+                LOG.warn("{}: DTLS handshake failed as {} ({}): ICE {}, {} DTLS datagrams received, {} sent,"
+                        + " {} of them queued until ICE had a pair", name, role, reason,
+                        iceConnected ? "connected" : "not connected", dtlsReceived.get(), dtlsSent.get(),
+                        dtlsQueued.get());
                 mediaThread.execute(() -> fail("DTLS: " + reason));
             }
 
@@ -224,9 +233,11 @@ public final class Transport implements PacketSink, RtpSender {
      * retransmission timer.
      */
     private void sendDtls(byte[] buf, int off, int len) {
+        dtlsSent.incrementAndGet();
         if (ice.send(buf, off, len)) {
             return;
         }
+        dtlsQueued.incrementAndGet();
         // Queue first, then look: ICE may connect (and flush) between the failed send and here.
         if (!closed && earlyDtlsOut.size() < MAX_EARLY_DTLS) {
             earlyDtlsOut.add(java.util.Arrays.copyOfRange(buf, off, off + len));
@@ -281,6 +292,7 @@ public final class Transport implements PacketSink, RtpSender {
         }
         switch (PacketKind.classify(buffer[offset])) {
             case PacketKind.DTLS -> {
+                dtlsReceived.incrementAndGet();
                 DtlsTransport d = dtls;
                 if (d != null) {
                     d.receive(buffer, offset, length);
