@@ -1,5 +1,6 @@
 package dev.sfu.core;
 
+import dev.sfu.core.transport.TransportRole;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -26,11 +27,8 @@ public interface EndpointHandle {
     /** Handles the client's answer to the latest subscribe offer. */
     void subscribeAnswer(String sdp) throws SignalingException;
 
-    /**
-     * A client ICE candidate for {@code transport} ("publish" or "subscribe"); a null or empty
-     * {@code candidate} means end of candidates.
-     */
-    void remoteCandidate(String transport, String candidate, String sdpMid, Integer sdpMLineIndex)
+    /** A client ICE candidate for one of its transports; a null or empty {@code candidate} means end of candidates. */
+    void remoteCandidate(TransportRole transport, String candidate, String sdpMid, Integer sdpMLineIndex)
             throws SignalingException;
 
     /**
@@ -44,7 +42,7 @@ public interface EndpointHandle {
      * takes new ICE credentials and sends a new subscribe offer carrying them; DTLS-SRTP goes on. The
      * {@code publish} transport restarts by an offer with new {@code ice-ufrag}/{@code ice-pwd} instead.
      */
-    void restartIce(String transport) throws SignalingException;
+    void restartIce(TransportRole transport) throws SignalingException;
 
     /** The client leaves; idempotent. Media for this endpoint stops within a second. */
     void leave();

@@ -1,5 +1,6 @@
 package dev.sfu.core;
 
+import dev.sfu.core.metrics.SfuMetrics;
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.dtls.DtlsCertificate;
 import dev.sfu.dtls.DtlsTransport;

@@ -91,7 +91,7 @@ class IceRestartTest {
 
             @Override
             public void restartIce(String transport) throws Exception {
-                r.handle.restartIce(transport);
+                r.handle.restartIce(dev.sfu.core.transport.TransportRole.ofWireName(transport));
             }
         });
         return r;

@@ -12,6 +12,7 @@ import dev.sfu.core.Participant;
 import dev.sfu.core.SignalingException;
 import dev.sfu.core.SignalingException.Code;
 import dev.sfu.core.TrackMapping;
+import dev.sfu.core.transport.TransportRole;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +120,7 @@ final class SignalingSession implements EndpointListener {
             case "answer" -> answer(m);
             case "candidate" -> candidate(m);
             case "receiverConstraints" -> receiverConstraints(m);
-            case "restartIce" -> joined().restartIce(requiredText(m, "transport"));
+            case "restartIce" -> joined().restartIce(transport(m));
             case "leave" -> leave();
             default -> throw new SignalingException(Code.BAD_REQUEST, "unknown message type \"" + abbreviate(type) + "\"");
         }
@@ -177,7 +178,7 @@ final class SignalingSession implements EndpointListener {
 
     private void candidate(JsonNode m) throws SignalingException {
         EndpointHandle e = joined();
-        String transport = requiredText(m, "transport");
+        TransportRole transport = transport(m);
         JsonNode candidate = m.get("candidate");
         if (candidate != null && !candidate.isNull() && !candidate.isTextual()) {
             throw new SignalingException(Code.BAD_REQUEST, "candidate must be a string or null");
@@ -188,6 +189,15 @@ final class SignalingSession implements EndpointListener {
         }
         e.remoteCandidate(transport, candidate == null || candidate.isNull() ? null : candidate.asText(),
                 optionalText(m, "sdpMid", null), index == null || index.isNull() ? null : index.asInt());
+    }
+
+    /** The {@code transport} field: "publish" or "subscribe". */
+    private static TransportRole transport(JsonNode m) throws SignalingException {
+        TransportRole role = TransportRole.ofWireName(requiredText(m, "transport"));
+        if (role == null) {
+            throw new SignalingException(Code.BAD_REQUEST, "transport must be \"publish\" or \"subscribe\"");
+        }
+        return role;
     }
 
     private void receiverConstraints(JsonNode m) throws SignalingException {

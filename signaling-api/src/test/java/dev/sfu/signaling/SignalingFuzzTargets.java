@@ -11,6 +11,7 @@ import dev.sfu.core.Participant;
 import dev.sfu.core.SignalingException;
 import dev.sfu.core.Sfu;
 import dev.sfu.core.SfuConfig;
+import dev.sfu.core.transport.TransportRole;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -219,7 +220,7 @@ class SignalingFuzzTargets {
                 }
 
                 @Override
-                public void remoteCandidate(String transport, String candidate, String sdpMid, Integer sdpMLineIndex)
+                public void remoteCandidate(TransportRole transport, String candidate, String sdpMid, Integer sdpMLineIndex)
                         throws SignalingException {
                     e.remoteCandidate(transport, candidate, sdpMid, sdpMLineIndex);
                 }
@@ -230,7 +231,7 @@ class SignalingFuzzTargets {
                 }
 
                 @Override
-                public void restartIce(String transport) throws SignalingException {
+                public void restartIce(TransportRole transport) throws SignalingException {
                     e.restartIce(transport);
                 }
 

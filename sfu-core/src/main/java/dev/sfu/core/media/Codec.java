@@ -1,7 +1,5 @@
 package dev.sfu.core.media;
 
-import dev.sfu.core.sdp.MediaFormats;
-import dev.sfu.core.sdp.RtpMap;
 import java.util.List;
 
 /**
@@ -79,39 +77,5 @@ public enum Codec {
     /** The rtcp-fb values the SFU can honour for this codec. */
     public List<String> feedback() {
         return feedback;
-    }
-
-    /**
-     * Whether an offered format is this codec in a form the SFU forwards: Opus in stereo-capable
-     * 48 kHz, H.264 only in packetization-mode 1 with a constrained-baseline or high profile.
-     */
-    public boolean matches(RtpMap map, MediaFormats formats) {
-        if (!map.is(encodingName) || map.clockRate() != clockRate) {
-            return false;
-        }
-        if (this == OPUS) {
-            return map.channels() == 2;
-        }
-        if (this == H264) {
-            String mode = formats.fmtpParameter(map.payloadType(), "packetization-mode");
-            String profile = formats.fmtpParameter(map.payloadType(), "profile-level-id");
-            return "1".equals(mode) && profile != null && profile.length() == 6
-                    && (profile.regionMatches(true, 0, "42", 0, 2) || profile.regionMatches(true, 0, "64", 0, 2));
-        }
-        if (this == VP9) {
-            String profile = formats.fmtpParameter(map.payloadType(), "profile-id");
-            return profile == null || profile.equals("0");
-        }
-        return true;
-    }
-
-    /** The codec an offered format is, or null when the SFU does not forward it. */
-    public static Codec of(RtpMap map, MediaFormats formats) {
-        for (Codec c : values()) {
-            if (c.matches(map, formats)) {
-                return c;
-            }
-        }
-        return null;
     }
 }

@@ -207,9 +207,22 @@ public final class Track {
         return encodingSsrcs.length;
     }
 
-    /** Subscriptions currently fed by this track; iterated by index on the hot path (no iterator). */
-    public ArrayList<Subscription> subscriptions() {
+    /**
+     * Subscriptions currently fed by this track: the {@link Router}'s fan-out table, which only the
+     * router changes; iterated by index on the hot path (no iterator).
+     */
+    ArrayList<Subscription> subscriptions() {
         return subscriptions;
+    }
+
+    /** How many subscribers this track is forwarded to now. */
+    public int subscriberCount() {
+        return subscriptions.size();
+    }
+
+    /** The {@code i}-th subscription fed by this track ({@code 0 <= i < subscriberCount()}). */
+    public Subscription subscription(int i) {
+        return subscriptions.get(i);
     }
 
     public void learnEncodingSsrc(int encoding, int ssrc) {
@@ -228,7 +241,7 @@ public final class Track {
      * @return whether a request went out
      */
     public boolean requestKeyframe(int encoding, long nowNanos, long minIntervalNanos) {
-        if (!kind.equals("video") || nowNanos - lastKeyframeRequestNanos < minIntervalNanos) {
+        if (audio || nowNanos - lastKeyframeRequestNanos < minIntervalNanos) {
             return false;
         }
         int ssrc = encodingSsrcs[Math.min(encoding, encodingSsrcs.length - 1)];

@@ -85,7 +85,7 @@ public final class PublishNegotiator {
         if (pt < 0) {
             return rejected(m, mid);
         }
-        Codec codec = Codec.of(formats.rtpMap(pt), formats);
+        Codec codec = CodecMatcher.of(formats.rtpMap(pt), formats);
         int rtx = codec.rtxPayloadType() >= 0 ? formats.rtxFor(pt) : -1;
 
         List<String> fmts = new ArrayList<>();
@@ -156,7 +156,7 @@ public final class PublishNegotiator {
         for (Codec codec : preference) {
             for (int pt : formats.payloadTypes()) {
                 RtpMap map = formats.rtpMap(pt);
-                if (map != null && codec.matches(map, formats)) {
+                if (map != null && CodecMatcher.matches(codec, map, formats)) {
                     return pt;
                 }
             }

@@ -2,7 +2,8 @@ package dev.sfu.core.transport;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
+import dev.sfu.core.time.Clock;
+import dev.sfu.core.time.Scheduler;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * time, so their state needs no locks (as a mediasoup worker or a Netty event loop). Packets arrive
  * through a preallocated ring; control tasks (signaling, timers) through an ordinary queue.
  */
-public final class MediaThread implements Executor, AutoCloseable {
+public final class MediaThread implements Scheduler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaThread.class);
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -30,18 +31,19 @@ public final class MediaThread implements Executor, AutoCloseable {
     private final java.util.List<Timer> timers = new java.util.ArrayList<>();
 
     /** A periodic task on a media thread; {@link #cancel()} stops it. */
-    public static final class Timer {
+    public static final class Timer implements Cancellable {
         private final Runnable task;
         private final long periodNanos;
         private long next;
         private volatile boolean cancelled;
 
-        private Timer(Runnable task, long periodNanos) {
+        private Timer(Runnable task, long periodNanos, long now) {
             this.task = task;
             this.periodNanos = periodNanos;
-            this.next = System.nanoTime() + periodNanos;
+            this.next = now + periodNanos;
         }
 
+        @Override
         public void cancel() {
             cancelled = true;
         }
@@ -74,6 +76,12 @@ public final class MediaThread implements Executor, AutoCloseable {
         return true;
     }
 
+    /** The system's monotonic clock: a media thread runs in real time. */
+    @Override
+    public Clock clock() {
+        return Clock.SYSTEM;
+    }
+
     /** Runs a control task on this thread. */
     @Override
     public void execute(Runnable task) {
@@ -82,8 +90,9 @@ public final class MediaThread implements Executor, AutoCloseable {
     }
 
     /** Runs {@code task} on this thread every {@code periodNanos}, until the returned timer is cancelled. */
+    @Override
     public Timer every(long periodNanos, Runnable task) {
-        Timer timer = new Timer(task, periodNanos);
+        Timer timer = new Timer(task, periodNanos, System.nanoTime());
         execute(() -> timers.add(timer));
         return timer;
     }

@@ -1,11 +1,11 @@
 package dev.sfu.core.bench;
 
-import dev.sfu.core.Router;
 import dev.sfu.core.bwe.DownlinkEstimator;
 import dev.sfu.core.bwe.Pacer;
 import dev.sfu.core.media.Codec;
 import dev.sfu.core.media.InboundStream;
 import dev.sfu.core.media.MediaFormat;
+import dev.sfu.core.media.Router;
 import dev.sfu.core.media.Subscription;
 import dev.sfu.core.media.Track;
 import dev.sfu.core.transport.RtpSender;
@@ -91,7 +91,7 @@ public class RouterBenchmark {
                     new EncryptingSender(SrtpSession.create(SrtpProfile.AEAD_AES_128_GCM, key, salt, key, salt)),
                     1000 + i, 2000 + i, i, i);
             s.setAccepted(true);
-            track.subscriptions().add(s);
+            router.subscribe(s);
         }
         stream = new InboundStream(track, 0, false, 1234);
         // The same fan-out with every subscriber behind its transport's pacer, with budget to spare (no
@@ -105,11 +105,9 @@ public class RouterBenchmark {
             DownlinkEstimator estimator = new DownlinkEstimator();
             Pacer pacer = new Pacer(out, estimator);
             pacer.setEstimate(0);
-            Subscription s = new Subscription(pacedTrack, "s" + i, out, 3000 + i, 4000 + i, i, i);
-            s.setDownlink(estimator);
-            s.setPacer(pacer);
+            Subscription s = new Subscription(pacedTrack, "s" + i, out, estimator, pacer, 3000 + i, 4000 + i, i, i);
             s.setAccepted(true);
-            pacedTrack.subscriptions().add(s);
+            pacedRouter.subscribe(s);
         }
         pacedStream = new InboundStream(pacedTrack, 0, false, 1235);
         floorSession = SrtpSession.create(SrtpProfile.AEAD_AES_128_GCM, key, salt, key, salt);

@@ -1,4 +1,4 @@
-package dev.sfu.core;
+package dev.sfu.core.metrics;
 
 import dev.sfu.core.transport.TransportCounters;
 import io.micrometer.core.instrument.Counter;
@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The SFU core's meters: conferences, endpoints, tracks, packets and drops. */
-final class SfuMetrics {
+public final class SfuMetrics {
     private final AtomicInteger conferences = new AtomicInteger();
     private final AtomicInteger endpoints = new AtomicInteger();
     private final AtomicInteger tracks = new AtomicInteger();
@@ -27,7 +27,7 @@ final class SfuMetrics {
     private final Counter downlinkProbes;
     private final Counter pacerDropped;
 
-    SfuMetrics(MeterRegistry registry) {
+    public SfuMetrics(MeterRegistry registry) {
         Gauge.builder("sfu.conferences", conferences, AtomicInteger::get).register(registry);
         Gauge.builder("sfu.endpoints", endpoints, AtomicInteger::get).register(registry);
         Gauge.builder("sfu.tracks", tracks, AtomicInteger::get).register(registry);
@@ -60,71 +60,71 @@ final class SfuMetrics {
                 .description("video packets dropped because a subscriber's pacer queue was full").register(registry);
     }
 
-    AtomicInteger conferences() {
+    public AtomicInteger conferences() {
         return conferences;
     }
 
-    AtomicInteger endpoints() {
+    public AtomicInteger endpoints() {
         return endpoints;
     }
 
-    AtomicInteger tracks() {
+    public AtomicInteger tracks() {
         return tracks;
     }
 
-    TransportCounters transports() {
+    public TransportCounters transports() {
         return transports;
     }
 
-    Counter keyframeRequests() {
+    public Counter keyframeRequests() {
         return keyframeRequests;
     }
 
-    Counter packetsLost() {
+    public Counter packetsLost() {
         return packetsLost;
     }
 
-    Counter nacksReceived() {
+    public Counter nacksReceived() {
         return nacksReceived;
     }
 
-    Counter nacksSent() {
+    public Counter nacksSent() {
         return nacksSent;
     }
 
-    Counter packetsRecovered() {
+    public Counter packetsRecovered() {
         return packetsRecovered;
     }
 
-    Counter downlinkFeedbackReceived() {
+    public Counter downlinkFeedbackReceived() {
         return downlinkFeedbackReceived;
     }
 
-    Counter downlinkFeedbackLost() {
+    public Counter downlinkFeedbackLost() {
         return downlinkFeedbackLost;
     }
 
-    Counter retransmissions() {
+    public Counter retransmissions() {
         return retransmissions;
     }
 
-    Counter packetsUnroutable() {
+    public Counter packetsUnroutable() {
         return packetsUnroutable;
     }
 
-    DistributionSummary downlinkEstimate() {
+    public DistributionSummary downlinkEstimate() {
         return downlinkEstimate;
     }
 
-    Counter layerSwitches() {
+    public Counter layerSwitches() {
         return layerSwitches;
     }
 
-    Counter downlinkProbes() {
+    public Counter downlinkProbes() {
         return downlinkProbes;
     }
 
-    Counter pacerDropped() {
+    public Counter pacerDropped() {
         return pacerDropped;
     }
 }

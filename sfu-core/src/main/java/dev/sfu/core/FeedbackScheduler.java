@@ -1,0 +1,46 @@
+package dev.sfu.core;
+
+import dev.sfu.core.bwe.Pacer;
+import dev.sfu.core.time.Scheduler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The periodic work of one conference, on its media thread, each kind at its own interval: transport-cc
+ * feedback and upstream NACKs every 50 ms (often enough for the publishers' congestion control),
+ * bitrates, REMB, layer allocation and dominant speaker every 250 ms, receiver reports every second
+ * (RFC 3550's order of magnitude), and the pacers every 5 ms slot.
+ */
+final class FeedbackScheduler {
+    static final long FEEDBACK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    static final long LAYERS_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    static final long REPORTS_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final long PACER_NANOS = Pacer.SLOT_NANOS;
+
+    /** What runs at each interval. */
+    interface Work {
+        void sendTransportFeedback(long nowNanos);
+
+        void updateLayers(long nowNanos);
+
+        void sendReports(long nowNanos);
+
+        void drainPacers(long nowNanos);
+    }
+
+    private final Scheduler.Cancellable[] timers;
+
+    FeedbackScheduler(Scheduler scheduler, Work work) {
+        timers = new Scheduler.Cancellable[] {
+            scheduler.every(FEEDBACK_NANOS, () -> work.sendTransportFeedback(scheduler.clock().nanos())),
+            scheduler.every(LAYERS_NANOS, () -> work.updateLayers(scheduler.clock().nanos())),
+            scheduler.every(REPORTS_NANOS, () -> work.sendReports(scheduler.clock().nanos())),
+            scheduler.every(PACER_NANOS, () -> work.drainPacers(scheduler.clock().nanos())),
+        };
+    }
+
+    void cancel() {
+        for (Scheduler.Cancellable timer : timers) {
+            timer.cancel();
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package dev.sfu.core.outbound;
+
+import dev.sfu.core.bwe.Pacer;
+import dev.sfu.core.media.Router;
+import dev.sfu.core.media.Subscription;
+import dev.sfu.core.media.Track;
+import dev.sfu.core.metrics.SfuMetrics;
+import dev.sfu.core.sdp.SubscribeAnswer;
+import dev.sfu.core.sdp.SubscribeOfferWriter;
+import dev.sfu.core.sdp.SubscribeSlot;
+import dev.sfu.core.time.Clock;
+import dev.sfu.core.transport.Transport;
+import dev.sfu.core.transport.TransportRole;
+import dev.sfu.rtp.rtcp.GenericNack;
+import dev.sfu.rtp.rtcp.RtcpCompoundIterator;
+import dev.sfu.rtp.rtcp.RtcpPacketType;
+import dev.sfu.rtp.rtcp.TransportCcFeedback;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An endpoint's subscribe side: its subscribe transport (we offer, the client answers), its
+ * subscriptions to the other endpoints' tracks and their negotiation, the receiver's wishes (maximum
+ * heights, last-N), its downlink controller, and the RTCP the subscriber sends (NACK, PLI/FIR,
+ * transport-cc). Media thread, except {@link #offeredSlots}.
+ */
+public final class Subscriber implements Transport.MediaHandler {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long KEYFRAME_REQUEST_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+
+    /** What a subscriber needs from its endpoint and conference. */
+    public interface Host {
+        Transport newTransport(TransportRole role, Transport.MediaHandler handler);
+
+        /** A new subscribe offer for the client, with the slots it describes. */
+        void subscribeOffer(String sdp, List<SubscribeSlot> slots);
+
+        /** The subscribe transport failed (and is closed): the endpoint leaves. */
+        void transportFailed(Transport transport, String reason);
+    }
+
+    private final String endpointId;
+    private final Host host;
+    private final Router router;
+    private final SfuMetrics metrics;
+    private final Clock clock;
+    private final SubscribeNegotiator negotiator = new SubscribeNegotiator(this::writeOffer);
+    private final NackResponder nacks;
+    private final RtcpCompoundIterator rtcp = new RtcpCompoundIterator();
+    private Transport transport;
+    private DownlinkController downlink;
+    private int defaultMaxHeight = Integer.MAX_VALUE;
+    private Map<String, Integer> maxHeightByEndpoint = Map.of();
+    /** Under last-N, the endpoints whose video this one gets (null: every video). */
+    private Set<String> lastN;
+
+    public Subscriber(String endpointId, Host host, Router router, SfuMetrics metrics, Clock clock) {
+        this.endpointId = endpointId;
+        this.host = host;
+        this.router = router;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.nacks = new NackResponder(router, metrics);
+    }
+
+    /** Gives this endpoint a subscription to another endpoint's track, in a reused or new m-line. */
+    public void subscribe(Track track) {
+        if (transport == null) {
+            transport = host.newTransport(TransportRole.SUBSCRIBE, this);
+            downlink = new DownlinkController(transport, metrics);
+        }
+        Subscription s = new Subscription(track, endpointId, transport, downlink.estimator(), downlink.pacer(),
+                RANDOM.nextInt(), RANDOM.nextInt(), RANDOM.nextInt(), RANDOM.nextInt());
+        applyConstraints(s);
+        negotiator.add(s);
+    }
+
+    /** The track left: its m-line turns inactive in the next offer. */
+    public void unsubscribe(Track track) {
+        Subscription removed = negotiator.remove(track);
+        if (removed != null) {
+            router.unsubscribe(removed);
+        }
+    }
+
+    /** The slots of the latest offer, to parse an answer against; any thread. */
+    public List<SubscribeSlot> offeredSlots() {
+        return negotiator.offeredSlots();
+    }
+
+    /** The client's answer to the offer whose slots were {@code offered}; stale answers are ignored. */
+    public void onAnswer(List<SubscribeSlot> offered, SubscribeAnswer answer) {
+        if (transport == null || !negotiator.isCurrent(offered)) {
+            return;
+        }
+        transport.start(answer.remote());
+        long now = clock.nanos();
+        for (Subscription s : negotiator.onAnswer(answer.acceptedMids())) {
+            router.subscribe(s);
+            s.chooseTarget(now);
+            requestKeyframe(s, s.keyframeEncoding(), now);
+        }
+    }
+
+    /** ICE restart of the subscribe transport: new credentials, carried by the next offer. */
+    public void restartIce() {
+        if (transport == null) {
+            return; // nothing to restart yet: the first subscribe offer will carry fresh credentials
+        }
+        transport.restartIce();
+        negotiator.renegotiate();
+    }
+
+    public void addRemoteCandidate(String candidate) {
+        if (transport != null) {
+            transport.addRemoteCandidate(candidate);
+        }
+    }
+
+    /** The client's {@code receiverConstraints}: maximum heights per sender endpoint, 0 = no video. */
+    public void setConstraints(int defaultMaxHeight, Map<String, Integer> perEndpoint) {
+        this.defaultMaxHeight = defaultMaxHeight;
+        this.maxHeightByEndpoint = perEndpoint;
+        negotiator.subscriptions().forEach(this::applyConstraints);
+        updateLayers(clock.nanos());
+    }
+
+    /** Under last-N, the endpoints whose video this one gets (null: every video). */
+    public void setLastN(Set<String> forwarded) {
+        this.lastN = forwarded;
+        negotiator.subscriptions().forEach(this::applyConstraints);
+    }
+
+    private void applyConstraints(Subscription s) {
+        String sender = s.track().endpointId();
+        s.setMaxHeight(maxHeightByEndpoint.getOrDefault(sender, defaultMaxHeight));
+        s.setForwarded(lastN == null || lastN.contains(sender));
+    }
+
+    /**
+     * Shares the downlink among the subscriptions and re-chooses each one's simulcast layer: the highest
+     * active layer that fits; a change asks the publisher for a keyframe of the new layer, where the
+     * switch happens. A few times a second.
+     */
+    public void updateLayers(long nowNanos) {
+        if (downlink == null) {
+            return;
+        }
+        ArrayList<Subscription> subscriptions = negotiator.subscriptions();
+        downlink.allocate(subscriptions, nowNanos);
+        for (int i = 0; i < subscriptions.size(); i++) {
+            Subscription s = subscriptions.get(i);
+            if (s.accepted()) {
+                requestKeyframe(s, s.chooseTarget(nowNanos), nowNanos);
+            }
+        }
+    }
+
+    /** Every pacer slot: sends what the pacer holds, and probe padding when a probe is due. */
+    public void onPacerTick(long nowNanos) {
+        if (downlink == null) {
+            return;
+        }
+        downlink.drainPacer(nowNanos);
+        if (transport.isConnected()) {
+            downlink.probe(negotiator.subscriptions(), router, nowNanos, Pacer.SLOT_NANOS);
+        }
+    }
+
+    /** Stops every subscription and closes the transport. */
+    public void close() {
+        for (Subscription s : negotiator.clear()) {
+            router.unsubscribe(s);
+        }
+        if (transport != null) {
+            transport.close();
+        }
+    }
+
+    private void requestKeyframe(Subscription s, int encoding, long nowNanos) {
+        if (encoding >= 0 && s.track().requestKeyframe(encoding, nowNanos, KEYFRAME_REQUEST_INTERVAL_NANOS)) {
+            metrics.keyframeRequests().increment();
+        }
+    }
+
+    private void writeOffer(List<SubscribeSlot> slots) {
+        host.subscribeOffer(SubscribeOfferWriter.write(slots, transport.localParameters("actpass")), slots);
+    }
+
+    // ---- Transport.MediaHandler ----
+
+    @Override
+    public void onRtp(Transport from, byte[] buffer, int offset, int length, long receivedNanos) {
+        metrics.transports().packetsDropped().increment(); // a subscriber sends no media on this transport
+    }
+
+    @Override
+    public void onRtcp(Transport from, byte[] buffer, int offset, int length) {
+        long now = clock.nanos();
+        rtcp.reset(buffer, offset, length);
+        while (rtcp.next()) {
+            if (rtcp.packetType() == RtcpPacketType.RTPFB && rtcp.countOrFormat() == TransportCcFeedback.FMT) {
+                downlink.onTransportFeedback(buffer, rtcp.packetOffset(), rtcp.packetLength(), now);
+            } else if (GenericNack.is(rtcp)) {
+                Subscription s = negotiator.bySsrc(rtcp.mediaSsrc());
+                if (s != null) {
+                    nacks.onNack(s, buffer, rtcp.packetOffset(), rtcp.packetLength(), now);
+                }
+            } else if (rtcp.isKeyframeRequest()) {
+                Subscription s = negotiator.bySsrc(rtcp.keyframeSsrc());
+                if (s != null) {
+                    requestKeyframe(s, s.keyframeEncoding(), now);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onConnected(Transport from) {
+        long now = clock.nanos();
+        ArrayList<Subscription> subscriptions = negotiator.subscriptions();
+        for (int i = 0; i < subscriptions.size(); i++) {
+            if (subscriptions.get(i).accepted()) {
+                requestKeyframe(subscriptions.get(i), subscriptions.get(i).keyframeEncoding(), now);
+            }
+        }
+    }
+
+    @Override
+    public void onFailed(Transport from, String reason) {
+        host.transportFailed(from, reason);
+    }
+}
