@@ -2,7 +2,7 @@ package dev.sfu.load;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.sfu.core.client.ClientContext;
+import dev.sfu.client.ClientContext;
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.ice.IceTransport;
 import dev.sfu.signaling.Main;

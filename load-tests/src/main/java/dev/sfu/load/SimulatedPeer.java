@@ -1,9 +1,9 @@
 package dev.sfu.load;
 
 import dev.sfu.core.TrackMapping;
-import dev.sfu.core.client.ClientContext;
-import dev.sfu.core.client.ClientSdp;
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.ClientContext;
+import dev.sfu.client.ClientSdp;
+import dev.sfu.client.SfuClient;
 import dev.sfu.core.media.Codec;
 import dev.sfu.core.media.ReceptionStats;
 import dev.sfu.core.transport.MediaThread;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sfu.core.EndpointListener;
 import dev.sfu.core.Participant;
 import dev.sfu.core.TrackMapping;
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.SfuClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

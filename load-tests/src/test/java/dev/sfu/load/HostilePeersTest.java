@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sfu.core.client.ClientContext;
-import dev.sfu.core.client.ClientSdp;
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.ClientContext;
+import dev.sfu.client.ClientSdp;
+import dev.sfu.client.SfuClient;
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.signaling.Main;
 import dev.sfu.signaling.ServerConfig;

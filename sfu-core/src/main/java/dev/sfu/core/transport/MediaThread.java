@@ -56,16 +56,9 @@ public final class MediaThread implements Scheduler, AutoCloseable {
     }
 
     /**
-     * Hands a received packet to this thread; never blocks. False when the ring is full: the packet is
-     * dropped, counted, and the buffer stays with the caller.
-     */
-    public boolean offer(PacketSink sink, byte[] buffer, int offset, int length) {
-        return offer(sink, buffer, offset, length, null);
-    }
-
-    /**
-     * As {@link #offer(PacketSink, byte[], int, int)}; with a {@code pool}, the buffer goes back to it after
-     * the sink has run. When this returns false the buffer is still the caller's (to give back itself).
+     * Hands a received packet to this thread; never blocks. With a {@code pool} (null: none), the buffer
+     * goes back to it after the sink has run. False when the ring is full: the packet is dropped and
+     * counted, and the buffer is still the caller's (to give back itself).
      */
     public boolean offer(PacketSink sink, byte[] buffer, int offset, int length, dev.sfu.ice.BufferRelease pool) {
         if (!packets.offer(sink, buffer, offset, length, System.nanoTime(), pool)) {

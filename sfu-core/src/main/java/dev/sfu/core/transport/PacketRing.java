@@ -29,14 +29,10 @@ final class PacketRing {
         receivedNanos = new long[capacityPowerOfTwo];
     }
 
-    /** Enqueues a packet; false when the ring is full (the caller keeps the buffer and drops the packet). */
-    boolean offer(PacketSink sink, byte[] buffer, int offset, int length, long received) {
-        return offer(sink, buffer, offset, length, received, null);
-    }
-
     /**
-     * As {@link #offer(PacketSink, byte[], int, int, long)}; with a {@code pool}, the buffer goes back to it
-     * once its sink has returned (a sink keeps nothing of a packet past its call).
+     * Enqueues a packet; false when the ring is full (the caller keeps the buffer and drops the packet).
+     * With a {@code pool} (null: none), the buffer goes back to it once its sink has returned (a sink keeps
+     * nothing of a packet past its call).
      */
     boolean offer(PacketSink sink, byte[] buffer, int offset, int length, long received, BufferRelease pool) {
         long position = queue.claimWrite();

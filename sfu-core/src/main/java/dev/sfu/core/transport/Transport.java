@@ -285,7 +285,10 @@ public final class Transport implements PacketSink, RtpSender {
         }
     }
 
-    /** A packet whose buffer is the caller's again when this returns (DTLS copies, the rest is dropped). */
+    /**
+     * A DTLS or unclassifiable packet (SRTP/SRTCP went to the media thread before this): its buffer is the
+     * caller's again when this returns, DTLS copies what it keeps.
+     */
     private void onNetworkPacket(byte[] buffer, int offset, int length) {
         if (length < 1) {
             return;
@@ -303,7 +306,6 @@ public final class Transport implements PacketSink, RtpSender {
                     deliverEarlyDtls();
                 }
             }
-            case PacketKind.RTP -> mediaThread.offer(this, buffer, offset, length);
             default -> counters.packetsDropped().increment();
         }
     }
@@ -375,29 +377,6 @@ public final class Transport implements PacketSink, RtpSender {
         if (protectedLength > 0) {
             ice.send(buffer, offset, protectedLength);
         }
-    }
-
-    /**
-     * Sends bytes as they are, without SRTP, on the selected ICE pair. The server never needs it; the
-     * hostile-peer tests do (replaying an SRTP packet, sending garbage from a connected address).
-     */
-    public void sendRaw(byte[] buffer, int offset, int length) {
-        if (!closed) {
-            ice.send(buffer, offset, length);
-        }
-    }
-
-    /**
-     * Stops without a word to the peer (no DTLS close_notify), as when the network goes away: the peer
-     * only notices by consent freshness (RFC 7675). For tests of exactly that; idempotent.
-     */
-    public void vanish() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        srtp = null;
-        ice.close();
     }
 
     /** Closes DTLS (close_notify) and ICE; idempotent. */

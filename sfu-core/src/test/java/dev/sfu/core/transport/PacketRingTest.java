@@ -27,7 +27,7 @@ class PacketRingTest {
             seen.add(b[o]);
             assertNotSame(pooled, pool.take(), "not back while its sink runs");
         }, pooled, 0, 1, 0, pool));
-        assertTrue(ring.offer((b, o, l, t) -> seen.add(b[o]), plain, 0, 1, 0));
+        assertTrue(ring.offer((b, o, l, t) -> seen.add(b[o]), plain, 0, 1, 0, null));
         assertTrue(ring.poll());
         assertTrue(ring.poll());
         assertFalse(ring.poll());

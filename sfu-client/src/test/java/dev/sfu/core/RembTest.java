@@ -3,8 +3,8 @@ package dev.sfu.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sfu.core.client.ClientSdp;
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.ClientSdp;
+import dev.sfu.client.SfuClient;
 import dev.sfu.core.sdp.HeaderExtension;
 import dev.sfu.rtp.RtpPacket;
 import dev.sfu.rtp.rtcp.Remb;

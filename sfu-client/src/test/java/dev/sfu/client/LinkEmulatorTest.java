@@ -1,4 +1,4 @@
-package dev.sfu.core.client;
+package dev.sfu.client;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

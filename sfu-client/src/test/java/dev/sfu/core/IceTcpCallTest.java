@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.SfuClient;
 import dev.sfu.ice.IceConfig;
 import dev.sfu.ice.IceTransport;
 import dev.sfu.rtp.RtpPacket;

@@ -3,7 +3,7 @@ package dev.sfu.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;

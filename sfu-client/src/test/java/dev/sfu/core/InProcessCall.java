@@ -1,8 +1,8 @@
 package dev.sfu.core;
 
-import dev.sfu.core.client.ClientContext;
-import dev.sfu.core.client.ClientSdp;
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.ClientContext;
+import dev.sfu.client.ClientSdp;
+import dev.sfu.client.SfuClient;
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.ice.IceTransport;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

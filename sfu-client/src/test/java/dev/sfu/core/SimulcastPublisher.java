@@ -1,7 +1,7 @@
 package dev.sfu.core;
 
-import dev.sfu.core.client.ClientSdp;
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.ClientSdp;
+import dev.sfu.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
 import dev.sfu.rtp.rtcp.RtcpCompoundIterator;
 import java.util.List;

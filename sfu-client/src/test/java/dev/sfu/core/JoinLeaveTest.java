@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,4 +1,4 @@
-package dev.sfu.core.client;
+package dev.sfu.client;
 
 import dev.sfu.core.media.Codec;
 import dev.sfu.core.sdp.Attribute;

@@ -2,7 +2,7 @@ package dev.sfu.core;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
 import dev.sfu.rtp.rtcp.Pli;
 import java.util.ArrayList;

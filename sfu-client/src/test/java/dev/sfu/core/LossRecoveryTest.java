@@ -2,9 +2,9 @@ package dev.sfu.core;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sfu.core.client.ClientSdp;
-import dev.sfu.core.client.LinkEmulator;
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.ClientSdp;
+import dev.sfu.client.LinkEmulator;
+import dev.sfu.client.SfuClient;
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.rtp.RtpPacket;
 import dev.sfu.rtp.rtcp.GenericNack;

@@ -2,8 +2,8 @@ package dev.sfu.core;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sfu.core.client.ClientSdp;
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.ClientSdp;
+import dev.sfu.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
 import java.util.List;
 import java.util.concurrent.CompletionStage;

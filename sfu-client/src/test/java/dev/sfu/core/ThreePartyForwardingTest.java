@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
 import dev.sfu.rtp.rtcp.RtcpCompoundIterator;
 import dev.sfu.rtp.rtcp.SenderReport;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -131,7 +131,7 @@ class IceRestartTest {
                     }
                 }
             });
-            List<dev.sfu.core.client.ClientSdp.PublishSpec> tracks = InProcessCall.audioAndVideo(AUDIO, 0x2222);
+            List<dev.sfu.client.ClientSdp.PublishSpec> tracks = InProcessCall.audioAndVideo(AUDIO, 0x2222);
             publisher.client.publish(tracks).toCompletableFuture().get(30, TimeUnit.SECONDS);
             watcher.client.subscribed().toCompletableFuture().get(30, TimeUnit.SECONDS);
             String publisherId = publisher.handle.endpointId();

@@ -1,4 +1,4 @@
-package dev.sfu.core.client;
+package dev.sfu.client;
 
 import dev.sfu.core.transport.TransportCounters;
 import dev.sfu.dtls.DtlsCertificate;

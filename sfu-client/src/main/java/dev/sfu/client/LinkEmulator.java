@@ -1,4 +1,4 @@
-package dev.sfu.core.client;
+package dev.sfu.client;
 
 import java.util.SplittableRandom;
 

@@ -3,8 +3,8 @@ package dev.sfu.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sfu.core.client.LinkEmulator;
-import dev.sfu.core.client.SfuClient;
+import dev.sfu.client.LinkEmulator;
+import dev.sfu.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.sfu.core.client;
+package dev.sfu.client;
 
 import dev.sfu.core.EndpointListener;
 import dev.sfu.core.Participant;
@@ -10,6 +10,7 @@ import dev.sfu.core.sdp.TransportParameters;
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.core.transport.Transport;
 import dev.sfu.core.util.IntObjectMap;
+import dev.sfu.ice.IceTransport;
 import dev.sfu.rtp.RtpPacket;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -81,6 +82,9 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
     private Signaling signaling;
     private Transport publishTransport;
     private Transport subscribeTransport;
+    /** The transports' ICE sessions, which the client owns: raw sends and vanishing go straight to them. */
+    private IceTransport publishIce;
+    private IceTransport subscribeIce;
     private final IntObjectMap<TrackMapping> tracksBySsrc = new IntObjectMap<>();
     private final RtpPacket received = new RtpPacket();
     /** Arrivals on the subscribe transport by transport-wide sequence number, for transport-cc feedback. */
@@ -266,9 +270,9 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
      * tests: replayed SRTP, garbage from a connected address). Media thread only.
      */
     public void sendRawOnPublishTransport(byte[] buffer, int offset, int length) {
-        Transport t = publishTransport;
-        if (t != null) {
-            t.sendRaw(buffer, offset, length);
+        IceTransport ice = publishIce;
+        if (ice != null && !closed) {
+            ice.send(buffer, offset, length);
         }
     }
 
@@ -279,11 +283,12 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
     public void vanish() {
         closed = true;
         thread.execute(() -> {
-            if (publishTransport != null) {
-                publishTransport.vanish();
+            // ICE goes without a word; DTLS is never closed, so no close_notify leaves either.
+            if (publishIce != null) {
+                publishIce.close();
             }
-            if (subscribeTransport != null) {
-                subscribeTransport.vanish();
+            if (subscribeIce != null) {
+                subscribeIce.close();
             }
         });
     }
@@ -355,8 +360,14 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
     }
 
     private Transport newTransport(String role) {
-        return new Transport(name + "/" + role, context.newIceTransport(name + "-" + role), context.certificate(),
-                context.handshakeExecutor(), thread, new Handler(), context.counters());
+        IceTransport ice = context.newIceTransport(name + "-" + role);
+        if (role.equals("publish")) {
+            publishIce = ice;
+        } else {
+            subscribeIce = ice;
+        }
+        return new Transport(name + "/" + role, ice, context.certificate(), context.handshakeExecutor(), thread,
+                new Handler(), context.counters());
     }
 
     // ---- EndpointListener: what the server says ----

@@ -2,7 +2,7 @@ package dev.sfu.core.bwe;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sfu.core.client.LinkEmulator;
+import dev.sfu.client.LinkEmulator;
 import dev.sfu.core.media.TransportCcRecorder;
 import dev.sfu.rtp.rtcp.TransportCcFeedback;
 import org.junit.jupiter.api.Test;
