@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Timeout;
  * The harness end to end at low load on loopback: a local server, one publisher, three subscribers, a
  * few seconds. Functional, not timing: every packet arrives intact and in order.
  */
+@Tag("long")
 class FanoutSmokeTest {
 
     @Test

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * lands on a keyframe and the rewritten sequence numbers stay continuous. And receiverConstraints alone
  * holding a subscriber to the lowest layer.
  */
+@Tag("long")
 class BandwidthAdaptationTest {
     /** What the subscriber saw of one video packet. */
     private record Seen(long nanos, int layer, int sequence, boolean keyframe, int pictureId) {

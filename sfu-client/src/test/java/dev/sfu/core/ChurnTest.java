@@ -8,14 +8,16 @@ import dev.sfu.rtp.RtpPacket;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Endpoints with media join and leave again and again: afterwards no transport, ICE agent, socket or
  * thread is left behind, the heap is back where it was, and a watcher beside them received media
  * throughout. The normal test command runs 20 cycles; the full leak benchmark runs 500:
- * {@code mvn -pl sfu-core -am verify -Dtest=ChurnTest -Dsurefire.failIfNoSpecifiedTests=false -Dsfu.churn.cycles=500}.
+ * {@code mvn -pl sfu-client -am verify -Dtest=ChurnTest -Dsurefire.failIfNoSpecifiedTests=false -Dsfu.churn.cycles=500}.
  */
+@Tag("long")
 class ChurnTest {
     private static final int CYCLES = Integer.getInteger("sfu.churn.cycles", 20);
     /**

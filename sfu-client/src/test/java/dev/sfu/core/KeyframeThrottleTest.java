@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * Fifty subscribers asking for keyframes every 50 ms (a PLI storm, as after a network hiccup in a big
  * meeting) reach the publisher as at most one request per 300 ms.
  */
+@Tag("long")
 class KeyframeThrottleTest {
     private static final int SUBSCRIBERS = 50;
 

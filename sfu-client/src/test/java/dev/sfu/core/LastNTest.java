@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
  * Last-N with N = 1: an endpoint receives the video of the dominant speaker only (all audio still), and
  * when another speaker takes over, that one's video replaces it.
  */
+@Tag("long")
 class LastNTest {
 
     @Test

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * A publisher that offers goog-remb and abs-send-time but no transport-cc gets its uplink estimate as
  * REMB for its video SSRC; a publisher with transport-cc gets none.
  */
+@Tag("long")
 class RembTest {
     private static final int REMB_SSRC = 0x7001;
     private static final int TCC_SSRC = 0x7002;

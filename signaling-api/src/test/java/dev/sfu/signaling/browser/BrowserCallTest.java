@@ -11,18 +11,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The real thing: headless Chromium pages of the demo page call each other through the server.
- * Skipped (with how to install) where Chromium is missing; .ci/run installs it.
+ * Skipped (with how to install) where Chromium is missing, except in CI, where .ci/run installs it.
  */
+@Tag("browser")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BrowserCallTest {
     private static Main.Server server;
@@ -40,8 +41,7 @@ class BrowserCallTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(Chromium.available(),
-                "install chromium (apt-get install chromium) to run the browser tests");
+        RequiredTool.require(Chromium.available(), "install chromium (apt-get install chromium) to run the browser tests");
         server = TestServers.start();
         chromium = new Chromium();
     }

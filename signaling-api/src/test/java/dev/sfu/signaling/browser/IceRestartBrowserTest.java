@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sfu.signaling.Main;
 import dev.sfu.signaling.TestServers;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
  * an ICE-restart offer, the subscribe side by the restartIce message. The server answers with new
  * credentials on both, the endpoint stays, and video plays on both pages afterwards.
  */
+@Tag("browser")
 class IceRestartBrowserTest {
     /** The server's ICE ufrag as the page's connection {@code pc} last heard it. */
     private static String serverUfrag(Chromium.Page page, String pc) throws Exception {
@@ -48,7 +49,7 @@ class IceRestartBrowserTest {
     @Test
     @Timeout(90)
     void bothConnectionsRestartIceAndVideoGoesOn() throws Exception {
-        Assumptions.assumeTrue(Chromium.available(), "install chromium (apt-get install chromium) to run the browser tests");
+        RequiredTool.require(Chromium.available(), "install chromium (apt-get install chromium) to run the browser tests");
         Main.Server server = TestServers.start();
         try (Chromium chromium = new Chromium()) {
             String base = "http://127.0.0.1:" + server.httpPort() + "/?room=restart&autojoin=1&simulcast=0&width=320";
@@ -88,7 +89,7 @@ class IceRestartBrowserTest {
     @Test
     @Timeout(90)
     void aConnectionDisconnectedForThreeSecondsIsRestartedOncePerEpisode() throws Exception {
-        Assumptions.assumeTrue(Chromium.available(), "install chromium (apt-get install chromium) to run the browser tests");
+        RequiredTool.require(Chromium.available(), "install chromium (apt-get install chromium) to run the browser tests");
         Main.Server server = TestServers.start();
         try (Chromium chromium = new Chromium()) {
             Chromium.Page page = chromium.open("http://127.0.0.1:" + server.httpPort()

@@ -10,7 +10,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * dropped UDP) publishes and subscribes through the server's passive TCP port, and plays the other page's
  * video.
  */
+@Tag("browser")
 class IceTcpBrowserTest {
 
     private static int freeTcpPort() throws Exception {
@@ -30,7 +31,7 @@ class IceTcpBrowserTest {
     @Test
     @Timeout(90)
     void aTcpOnlyPagePublishesAndSeesVideo() throws Exception {
-        Assumptions.assumeTrue(Chromium.available(), "install chromium (apt-get install chromium) to run the browser tests");
+        RequiredTool.require(Chromium.available(), "install chromium (apt-get install chromium) to run the browser tests");
         Properties p = new Properties();
         p.setProperty("SFU_ICE_TCP_PORT", Integer.toString(freeTcpPort()));
         Main.Server server = TestServers.start(p);

@@ -7,7 +7,7 @@ import dev.sfu.signaling.Main;
 import dev.sfu.signaling.TestServers;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,13 +15,14 @@ import org.junit.jupiter.api.Timeout;
  * A page whose ICE may only use relay candidates reaches the server through a real TURN server (coturn)
  * with the ephemeral credentials the server hands out, and still sees video.
  */
+@Tag("browser")
 class TurnRelayBrowserTest {
 
     @Test
     @Timeout(150)
     void aRelayOnlyPageStillSeesVideo() throws Exception {
-        Assumptions.assumeTrue(Chromium.available(), "install chromium (apt-get install chromium) to run the browser tests");
-        Assumptions.assumeTrue(Coturn.available(), "install coturn (apt-get install coturn) to run the TURN test");
+        RequiredTool.require(Chromium.available(), "install chromium (apt-get install chromium) to run the browser tests");
+        RequiredTool.require(Coturn.available(), "install coturn (apt-get install coturn) to run the TURN test");
         try (Coturn turn = new Coturn()) {
             Properties p = new Properties();
             p.setProperty("SFU_ICE_SERVERS", turn.url());
