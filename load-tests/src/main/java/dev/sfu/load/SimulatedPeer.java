@@ -5,6 +5,7 @@ import dev.sfu.client.ClientContext;
 import dev.sfu.client.ClientSdp;
 import dev.sfu.client.SfuClient;
 import dev.sfu.core.media.Codec;
+import dev.sfu.core.media.MediaKind;
 import dev.sfu.core.media.ReceptionStats;
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.rtp.RtpPacket;
@@ -265,7 +266,7 @@ final class SimulatedPeer {
         if (firstPacketNanos == 0) {
             firstPacketNanos = now;
         }
-        boolean video = track.kind().equals("video");
+        boolean video = track.kind() == MediaKind.VIDEO;
         Codec codec = video ? Codec.VP8 : Codec.OPUS;
         ReceptionStats r = reception.computeIfAbsent(rtp.ssrc(), s -> new ReceptionStats(s, codec.clockRate()));
         byte[] buf = rtp.buffer();
@@ -290,7 +291,7 @@ final class SimulatedPeer {
         len -= skip;
         boolean intact = MediaPayload.verify(buf, off, len);
         int stream = intact ? MediaPayload.stream(buf, off) : -1;
-        String key = track.endpointId() + "/" + track.kind() + (video && intact ? "/" + RIDS.get(stream & 15) : "");
+        String key = track.endpointId() + "/" + track.kind().wireName() + (video && intact ? "/" + RIDS.get(stream & 15) : "");
         StreamStats stats = streams.computeIfAbsent(key, k -> new StreamStats());
         if (video && intact && rtp.payloadType() != codec.rtxPayloadType()) {
             Integer previous = forwardedLayer.put(track.endpointId(), stream & 15);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sfu.core.EndpointListener;
 import dev.sfu.core.Participant;
 import dev.sfu.core.TrackMapping;
+import dev.sfu.core.media.MediaKind;
 import dev.sfu.client.SfuClient;
 import java.io.IOException;
 import java.net.URI;
@@ -94,7 +95,7 @@ public final class WebSocketSignaling implements SfuClient.Signaling, AutoClosea
                 List<TrackMapping> tracks = new ArrayList<>();
                 for (JsonNode t : m.path("tracks")) {
                     tracks.add(new TrackMapping(t.path("mid").asText(), t.path("endpointId").asText(),
-                            t.path("kind").asText(), t.path("trackId").asText()));
+                            MediaKind.ofWireName(t.path("kind").asText()), t.path("trackId").asText()));
                 }
                 listener.subscribeOffer(m.path("sdp").asText(), tracks);
             }

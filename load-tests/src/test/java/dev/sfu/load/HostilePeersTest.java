@@ -329,7 +329,7 @@ class HostilePeersTest {
             silent.join("silence", "silent").get(10, TimeUnit.SECONDS);
             String offer = ClientSdp.publishOffer(List.of(new ClientSdp.PublishSpec("0", "audio", 4444)),
                     new dev.sfu.core.sdp.TransportParameters("abcd", "abcdefghijklmnopqrstuv", "sha-256",
-                            "AA:" .repeat(31) + "AA", "actpass", List.of()), "silent");
+                            "AA:" .repeat(31) + "AA", dev.sfu.core.sdp.DtlsSetup.ACTPASS, List.of()), "silent");
             silent.publishOffer(offer).toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertEquals(endpointsBefore + 1, metric("sfu_endpoints"));
             waitFor(() -> metric("sfu_endpoints") == endpointsBefore, "the endpoint was removed",

@@ -3,6 +3,7 @@ package dev.sfu.client;
 import dev.sfu.core.EndpointListener;
 import dev.sfu.core.Participant;
 import dev.sfu.core.TrackMapping;
+import dev.sfu.core.sdp.DtlsSetup;
 import dev.sfu.core.sdp.MediaDescription;
 import dev.sfu.core.sdp.SdpException;
 import dev.sfu.core.sdp.SessionDescription;
@@ -129,7 +130,7 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
         CompletableFuture<String> offer = new CompletableFuture<>();
         thread.execute(() -> {
             publishTransport = newTransport("publish");
-            offer.complete(ClientSdp.publishOffer(tracks, publishTransport.localParameters("actpass"), name));
+            offer.complete(ClientSdp.publishOffer(tracks, publishTransport.localParameters(DtlsSetup.ACTPASS), name));
         });
         return offer.thenCompose(signaling::publishOffer).thenAccept(answer -> thread.execute(() -> {
             try {
@@ -149,7 +150,7 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
         CompletableFuture<String> offer = new CompletableFuture<>();
         thread.execute(() -> {
             publishTransport.restartIce();
-            offer.complete(ClientSdp.publishOffer(tracks, publishTransport.localParameters("actpass"), name));
+            offer.complete(ClientSdp.publishOffer(tracks, publishTransport.localParameters(DtlsSetup.ACTPASS), name));
         });
         CompletableFuture<Void> applied = new CompletableFuture<>();
         offer.thenCompose(signaling::publishOffer).whenComplete((answer, error) -> thread.execute(() -> {
@@ -408,7 +409,7 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
             if (subscribeTransport.iceRestarted(TransportParameters.of(offer))) {
                 subscribeTransport.restartIce(); // the server restarted ICE: so do we, before answering
             }
-            String answer = ClientSdp.subscribeAnswer(sdp, subscribeTransport.localParameters("active"));
+            String answer = ClientSdp.subscribeAnswer(sdp, subscribeTransport.localParameters(DtlsSetup.ACTIVE));
             signaling.subscribeAnswer(answer);
             subscribeTransport.start(TransportParameters.of(offer));
             listener.onSubscribeOffer(List.copyOf(tracks));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sfu.client.LinkEmulator;
 import dev.sfu.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
+import dev.sfu.core.media.MediaKind;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -118,7 +119,7 @@ class BandwidthAdaptationTest {
         return new SfuClient.Listener() {
             @Override
             public void onRtp(TrackMapping track, RtpPacket packet) {
-                if (track.kind().equals("video") && packet.payloadType() == 96) {
+                if (track.kind() == MediaKind.VIDEO && packet.payloadType() == 96) {
                     byte[] b = packet.buffer();
                     int at = packet.payloadOffset();
                     seen.add(new Seen(System.nanoTime(), SimulcastPublisher.layerOf(packet), packet.sequenceNumber(),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sfu.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
+import dev.sfu.core.media.MediaKind;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
@@ -126,7 +127,7 @@ class IceRestartTest {
             Recorded watcher = join(call, "watcher", new SfuClient.Listener() {
                 @Override
                 public void onRtp(TrackMapping track, RtpPacket packet) {
-                    if (track.kind().equals("audio")) {
+                    if (track.kind() == MediaKind.AUDIO) {
                         received.add(packet.sequenceNumber());
                     }
                 }

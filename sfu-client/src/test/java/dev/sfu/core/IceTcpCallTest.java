@@ -8,6 +8,7 @@ import dev.sfu.client.SfuClient;
 import dev.sfu.ice.IceConfig;
 import dev.sfu.ice.IceTransport;
 import dev.sfu.rtp.RtpPacket;
+import dev.sfu.core.media.MediaKind;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,7 @@ class IceTcpCallTest {
             SfuClient watcher = call.join("tcp-room", "watcher", new SfuClient.Listener() {
                 @Override
                 public void onRtp(TrackMapping track, RtpPacket packet) {
-                    if (track.kind().equals("audio")) {
+                    if (track.kind() == MediaKind.AUDIO) {
                         received.add(java.util.Arrays.copyOfRange(packet.buffer(), packet.payloadOffset(),
                                 packet.payloadOffset() + packet.payloadLength()));
                     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sfu.client.ClientSdp;
 import dev.sfu.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
+import dev.sfu.core.media.MediaKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,7 +34,7 @@ class LastNTest {
                     @Override
                     public void onRtp(TrackMapping track, RtpPacket packet) {
                         if (watcher) {
-                            (track.kind().equals("video") ? videoFromAtWatcher : audioFromAtWatcher).add(track.endpointId());
+                            (track.kind() == MediaKind.VIDEO ? videoFromAtWatcher : audioFromAtWatcher).add(track.endpointId());
                         }
                     }
                 }));

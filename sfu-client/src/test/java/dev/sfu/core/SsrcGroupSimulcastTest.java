@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sfu.client.ClientSdp;
 import dev.sfu.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
+import dev.sfu.core.media.MediaKind;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,7 +50,7 @@ class SsrcGroupSimulcastTest {
             InProcessCall.Joined subscriber = call.join("sim", "subscriber", new SfuClient.Listener() {
                 @Override
                 public void onRtp(TrackMapping track, RtpPacket packet) {
-                    if (track.kind().equals("video") && packet.payloadLength() > 11) {
+                    if (track.kind() == MediaKind.VIDEO && packet.payloadLength() > 11) {
                         layersReceived.add((int) packet.buffer()[packet.payloadOffset() + 11]);
                     }
                 }

@@ -39,7 +39,7 @@ class ThreePartyForwardingTest {
 
         @Override
         public void onRtp(TrackMapping track, RtpPacket packet) {
-            String key = track.endpointId() + "/" + track.kind();
+            String key = track.endpointId() + "/" + track.kind().wireName();
             publishers.add(track.endpointId());
             payloads.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(
                     Arrays.copyOfRange(packet.buffer(), packet.payloadOffset(), packet.payloadOffset() + packet.payloadLength()));
@@ -54,7 +54,7 @@ class ThreePartyForwardingTest {
                 if (SenderReport.is(it)) {
                     TrackMapping track = client.trackOf(it.senderSsrc());
                     if (track != null) {
-                        senderReports.add(new long[] {(track.endpointId() + "/" + track.kind()).hashCode(),
+                        senderReports.add(new long[] {(track.endpointId() + "/" + track.kind().wireName()).hashCode(),
                             SenderReport.ntpTimestamp(buffer, it.packetOffset()),
                             SenderReport.rtpTimestamp(buffer, it.packetOffset())});
                     }

@@ -8,6 +8,7 @@ import dev.sfu.client.SfuClient;
 import dev.sfu.rtp.RtpPacket;
 import dev.sfu.rtp.rtcp.GenericNack;
 import dev.sfu.rtp.rtcp.RtcpCompoundIterator;
+import dev.sfu.core.media.MediaKind;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -73,7 +74,7 @@ class UpstreamNackTest {
             InProcessCall.Joined subscriber = call.join("nack", "subscriber", new SfuClient.Listener() {
                 @Override
                 public void onRtp(dev.sfu.core.TrackMapping track, RtpPacket packet) {
-                    if (track.kind().equals("video") && packet.payloadType() == 96) {
+                    if (track.kind() == MediaKind.VIDEO && packet.payloadType() == 96) {
                         byte[] b = packet.buffer();
                         int at = packet.payloadOffset() + 1; // after the VP8 descriptor byte
                         received.add((b[at] & 0xff) << 8 | (b[at + 1] & 0xff));

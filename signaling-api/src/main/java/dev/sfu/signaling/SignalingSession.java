@@ -305,7 +305,7 @@ final class SignalingSession implements EndpointListener {
         offer.put("sdp", sdp);
         ArrayNode list = offer.putArray("tracks");
         for (TrackMapping t : tracks) {
-            list.addObject().put("mid", t.mid()).put("endpointId", t.endpointId()).put("kind", t.kind())
+            list.addObject().put("mid", t.mid()).put("endpointId", t.endpointId()).put("kind", t.kind().wireName())
                     .put("trackId", t.trackId());
         }
         send(offer);

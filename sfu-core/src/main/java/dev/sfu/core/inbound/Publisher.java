@@ -4,6 +4,7 @@ import dev.sfu.core.media.InboundStream;
 import dev.sfu.core.media.Router;
 import dev.sfu.core.media.Track;
 import dev.sfu.core.metrics.SfuMetrics;
+import dev.sfu.core.sdp.DtlsSetup;
 import dev.sfu.core.sdp.HeaderExtension;
 import dev.sfu.core.sdp.PublishAnswer;
 import dev.sfu.core.sdp.PublishNegotiator;
@@ -70,7 +71,7 @@ public final class Publisher implements Transport.MediaHandler {
         }
         PublishAnswer result;
         try {
-            result = PublishNegotiator.answer(sdp, transport.localParameters("passive"), endpointId);
+            result = PublishNegotiator.answer(sdp, transport.localParameters(DtlsSetup.PASSIVE), endpointId);
         } catch (SdpException e) {
             if (created) {
                 transport.close();
@@ -82,7 +83,7 @@ public final class Publisher implements Transport.MediaHandler {
             // A re-offer with new ICE credentials: restart ICE beneath DTLS-SRTP and answer with ours.
             LOG.info("{}: ICE restart of the publish transport", endpointId);
             transport.restartIce();
-            result = PublishNegotiator.answer(sdp, transport.localParameters("passive"), endpointId);
+            result = PublishNegotiator.answer(sdp, transport.localParameters(DtlsSetup.PASSIVE), endpointId);
         }
         extensionIds = result.extensionIds();
         ExtensionIds ids = ExtensionIds.of(extensionIds);

@@ -7,12 +7,12 @@ import java.util.List;
  * publisher's payload types are mapped onto these per packet, so every subscriber sees one numbering.
  */
 public enum Codec {
-    OPUS("audio", "opus", 48000, 2, 111, -1, "minptime=10;useinbandfec=1", List.of()),
-    VP8("video", "VP8", 90000, 1, 96, 97, "", VideoFeedback.LIST),
-    VP9("video", "VP9", 90000, 1, 98, 99, "profile-id=0", VideoFeedback.LIST),
-    H264("video", "H264", 90000, 1, 102, 103,
+    OPUS(MediaKind.AUDIO, "opus", 48000, 2, 111, -1, "minptime=10;useinbandfec=1", List.of()),
+    VP8(MediaKind.VIDEO, "VP8", 90000, 1, 96, 97, "", VideoFeedback.LIST),
+    VP9(MediaKind.VIDEO, "VP9", 90000, 1, 98, 99, "profile-id=0", VideoFeedback.LIST),
+    H264(MediaKind.VIDEO, "H264", 90000, 1, 102, 103,
             "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", VideoFeedback.LIST),
-    AV1("video", "AV1", 90000, 1, 45, 46, "", VideoFeedback.LIST);
+    AV1(MediaKind.VIDEO, "AV1", 90000, 1, 45, 46, "", VideoFeedback.LIST);
 
 
     /** Video codecs in the order the SFU prefers them from a publisher: the one every browser decodes first. */
@@ -23,7 +23,7 @@ public enum Codec {
         static final List<String> LIST = List.of("nack", "nack pli", "ccm fir");
     }
 
-    private final String kind;
+    private final MediaKind kind;
     private final String encodingName;
     private final int clockRate;
     private final int channels;
@@ -32,7 +32,7 @@ public enum Codec {
     private final String defaultFmtp;
     private final List<String> feedback;
 
-    Codec(String kind, String encodingName, int clockRate, int channels, int payloadType, int rtxPayloadType,
+    Codec(MediaKind kind, String encodingName, int clockRate, int channels, int payloadType, int rtxPayloadType,
             String defaultFmtp, List<String> feedback) {
         this.kind = kind;
         this.encodingName = encodingName;
@@ -44,7 +44,7 @@ public enum Codec {
         this.feedback = feedback;
     }
 
-    public String kind() {
+    public MediaKind kind() {
         return kind;
     }
 

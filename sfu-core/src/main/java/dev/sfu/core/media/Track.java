@@ -12,7 +12,7 @@ public final class Track {
     private final String trackId;
     private final String endpointId;
     private final String streamId;
-    private final String kind;
+    private final MediaKind kind;
     private final boolean audio;
     private final String mid;
     private final MediaFormat format;
@@ -44,13 +44,13 @@ public final class Track {
         void requestKeyframe(int publisherSsrc);
     }
 
-    public Track(String trackId, String endpointId, String streamId, String kind, String mid, MediaFormat format,
+    public Track(String trackId, String endpointId, String streamId, MediaKind kind, String mid, MediaFormat format,
             List<String> rids, KeyframeRequester keyframeRequester) {
         this.trackId = trackId;
         this.endpointId = endpointId;
         this.streamId = streamId;
         this.kind = kind;
-        this.audio = kind.equals("audio");
+        this.audio = kind == MediaKind.AUDIO;
         this.mid = mid;
         this.format = format;
         this.rids = List.copyOf(rids);
@@ -182,7 +182,7 @@ public final class Track {
         return streamId;
     }
 
-    public String kind() {
+    public MediaKind kind() {
         return kind;
     }
 

@@ -1,6 +1,7 @@
 package dev.sfu.core.outbound;
 
 import dev.sfu.core.media.MediaFormat;
+import dev.sfu.core.media.MediaKind;
 import dev.sfu.core.media.Subscription;
 import dev.sfu.core.media.Track;
 import dev.sfu.core.sdp.SubscribeSlot;
@@ -25,10 +26,10 @@ public final class SubscribeNegotiator {
     /** One m-line of the subscribe transport. */
     private static final class Slot {
         final String mid;
-        final String kind;
+        final MediaKind kind;
         Subscription subscription;
 
-        Slot(String mid, String kind) {
+        Slot(String mid, MediaKind kind) {
             this.mid = mid;
             this.kind = kind;
         }
@@ -49,10 +50,10 @@ public final class SubscribeNegotiator {
 
     /** Puts a new subscription in a free slot of its kind, or a new one, and offers it. */
     public void add(Subscription subscription) {
-        String kind = subscription.track().kind();
+        MediaKind kind = subscription.track().kind();
         Slot slot = null;
         for (Slot s : slots) {
-            if (s.subscription == null && s.kind.equals(kind) && !stillOffered(s.mid)) {
+            if (s.subscription == null && s.kind == kind && !stillOffered(s.mid)) {
                 slot = s;
                 break;
             }

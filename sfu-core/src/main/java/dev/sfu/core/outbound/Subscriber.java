@@ -5,6 +5,7 @@ import dev.sfu.core.media.Router;
 import dev.sfu.core.media.Subscription;
 import dev.sfu.core.media.Track;
 import dev.sfu.core.metrics.SfuMetrics;
+import dev.sfu.core.sdp.DtlsSetup;
 import dev.sfu.core.sdp.SubscribeAnswer;
 import dev.sfu.core.sdp.SubscribeOfferWriter;
 import dev.sfu.core.sdp.SubscribeSlot;
@@ -188,7 +189,7 @@ public final class Subscriber implements Transport.MediaHandler {
     }
 
     private void writeOffer(List<SubscribeSlot> slots) {
-        host.subscribeOffer(SubscribeOfferWriter.write(slots, transport.localParameters("actpass")), slots);
+        host.subscribeOffer(SubscribeOfferWriter.write(slots, transport.localParameters(DtlsSetup.ACTPASS)), slots);
     }
 
     // ---- Transport.MediaHandler ----

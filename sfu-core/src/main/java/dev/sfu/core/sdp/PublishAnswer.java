@@ -8,5 +8,5 @@ import java.util.Map;
  * transport parameters and the header-extension ids the client will use.
  */
 public record PublishAnswer(String sdp, List<PublishedTrack> tracks, TransportParameters remote,
-        Map<HeaderExtension, Integer> extensionIds, String localSetup, boolean remb) {
+        Map<HeaderExtension, Integer> extensionIds, DtlsSetup localSetup, boolean remb) {
 }

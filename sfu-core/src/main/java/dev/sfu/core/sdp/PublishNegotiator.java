@@ -2,6 +2,7 @@ package dev.sfu.core.sdp;
 
 import dev.sfu.core.media.Codec;
 import dev.sfu.core.media.MediaFormat;
+import dev.sfu.core.media.MediaKind;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -38,7 +39,7 @@ public final class PublishNegotiator {
             throws SdpException {
         SessionDescription offer = SessionDescription.parse(offerText);
         TransportParameters remote = TransportParameters.of(offer);
-        String ourSetup = remote.setup().equals("passive") ? "active" : "passive";
+        DtlsSetup ourSetup = remote.setup() == DtlsSetup.PASSIVE ? DtlsSetup.ACTIVE : DtlsSetup.PASSIVE;
         TransportParameters ours = new TransportParameters(local.iceUfrag(), local.icePwd(),
                 local.fingerprintAlgorithm(), local.fingerprint(), ourSetup, local.candidates());
 
@@ -228,7 +229,7 @@ public final class PublishNegotiator {
                 primaries.add(ssrc);
             }
         }
-        return new PublishedTrack(mid, m.media(), streamId, trackId, format, List.copyOf(rids), List.copyOf(primaries),
+        return new PublishedTrack(mid, MediaKind.ofWireName(m.media()), streamId, trackId, format, List.copyOf(rids), List.copyOf(primaries),
                 Map.copyOf(rtx), List.copyOf(simulcast));
     }
 

@@ -1,6 +1,7 @@
 package dev.sfu.core.sdp;
 
 import dev.sfu.core.media.MediaFormat;
+import dev.sfu.core.media.MediaKind;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +15,6 @@ import java.util.Map;
  * @param simulcastSsrcs the layers' SSRCs, lowest first, of SSRC-based simulcast (ssrc-group SIM, as
  *     clients without rid simulcast signal it); empty otherwise
  */
-public record PublishedTrack(String mid, String kind, String streamId, String trackId, MediaFormat format,
+public record PublishedTrack(String mid, MediaKind kind, String streamId, String trackId, MediaFormat format,
         List<String> rids, List<Long> ssrcs, Map<Long, Long> rtxSsrcs, List<Long> simulcastSsrcs) {
 }

@@ -14,7 +14,7 @@ public record SubscribeAnswer(TransportParameters remote, Set<String> acceptedMi
     public static SubscribeAnswer parse(String text, List<SubscribeSlot> offered) throws SdpException {
         SessionDescription answer = SessionDescription.parse(text);
         TransportParameters remote = TransportParameters.of(answer);
-        if (remote.setup().equals("actpass")) {
+        if (remote.setup() == DtlsSetup.ACTPASS) {
             throw new SdpException("an answer must choose a=setup:active or a=setup:passive");
         }
         Set<String> accepted = new HashSet<>();

@@ -2,6 +2,7 @@ package dev.sfu.core.sdp;
 
 import dev.sfu.core.media.Codec;
 import dev.sfu.core.media.MediaFormat;
+import dev.sfu.core.media.MediaKind;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,18 +34,18 @@ public final class SubscribeOfferWriter {
     private static MediaDescription mediaSection(SubscribeSlot slot, TransportParameters local, boolean first) {
         SubscribeSlot.OfferedTrack track = slot.track();
         MediaFormat format = track != null ? track.format()
-                : MediaFormat.canonical(slot.kind().equals("audio") ? Codec.OPUS : Codec.VP8, "");
+                : MediaFormat.canonical(slot.kind() == MediaKind.AUDIO ? Codec.OPUS : Codec.VP8, "");
         Codec codec = format.codec();
         List<String> fmts = new ArrayList<>();
         fmts.add(Integer.toString(codec.payloadType()));
         if (codec.rtxPayloadType() >= 0) {
             fmts.add(Integer.toString(codec.rtxPayloadType()));
         }
-        MediaDescription m = new MediaDescription(slot.kind(), 9, PROTO, fmts);
+        MediaDescription m = new MediaDescription(slot.kind().wireName(), 9, PROTO, fmts);
         m.otherLines().add("c=IN IP4 0.0.0.0");
         local.writeTo(m, first);
         m.add("mid", slot.mid());
-        if (slot.kind().equals("audio")) {
+        if (slot.kind() == MediaKind.AUDIO) {
             m.add("extmap", HeaderExtension.SUBSCRIBER_AUDIO_LEVEL_ID + " " + HeaderExtension.AUDIO_LEVEL.uri());
         }
         m.add("extmap", HeaderExtension.SUBSCRIBER_ABS_SEND_TIME_ID + " " + HeaderExtension.ABS_SEND_TIME.uri());

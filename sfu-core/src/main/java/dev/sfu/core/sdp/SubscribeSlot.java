@@ -1,6 +1,7 @@
 package dev.sfu.core.sdp;
 
 import dev.sfu.core.media.MediaFormat;
+import dev.sfu.core.media.MediaKind;
 
 /**
  * One m-line of a subscribe offer. A slot keeps its mid for the life of the subscribe transport; when the
@@ -8,7 +9,7 @@ import dev.sfu.core.media.MediaFormat;
  *
  * @param track what the slot carries now, or null when inactive
  */
-public record SubscribeSlot(String mid, String kind, OfferedTrack track) {
+public record SubscribeSlot(String mid, MediaKind kind, OfferedTrack track) {
 
     /**
      * A remote track as a subscriber sees it: the SFU's own SSRCs and payload types.

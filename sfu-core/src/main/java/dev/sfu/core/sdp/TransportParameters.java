@@ -9,7 +9,7 @@ import java.util.List;
  * @param setup actpass, active or passive
  */
 public record TransportParameters(String iceUfrag, String icePwd, String fingerprintAlgorithm, String fingerprint,
-        String setup, List<String> candidates) {
+        DtlsSetup setup, List<String> candidates) {
 
     public TransportParameters {
         candidates = List.copyOf(candidates);
@@ -26,9 +26,10 @@ public record TransportParameters(String iceUfrag, String icePwd, String fingerp
         if (space <= 0 || ufrag.isBlank() || pwd.isBlank()) {
             throw new SdpException("malformed ICE credentials or fingerprint");
         }
-        String setup = sdp.attribute(m, "setup").orElse("actpass");
-        if (!setup.equals("actpass") && !setup.equals("active") && !setup.equals("passive")) {
-            throw new SdpException("unsupported a=setup:" + setup);
+        String setupValue = sdp.attribute(m, "setup").orElse("actpass");
+        DtlsSetup setup = DtlsSetup.ofWireName(setupValue);
+        if (setup == null) {
+            throw new SdpException("unsupported a=setup:" + setupValue);
         }
         return new TransportParameters(ufrag.trim(), pwd.trim(), fp.substring(0, space).trim().toLowerCase(java.util.Locale.ROOT),
                 fp.substring(space + 1).trim(), setup, m.attributes("candidate"));
@@ -37,7 +38,7 @@ public record TransportParameters(String iceUfrag, String icePwd, String fingerp
     /** Writes ICE and DTLS attributes into a media section. */
     public void writeTo(MediaDescription m, boolean withCandidates) {
         m.add("ice-ufrag", iceUfrag).add("ice-pwd", icePwd).add("ice-options", "trickle")
-                .add("fingerprint", fingerprintAlgorithm + " " + fingerprint).add("setup", setup);
+                .add("fingerprint", fingerprintAlgorithm + " " + fingerprint).add("setup", setup.wireName());
         if (withCandidates) {
             for (String c : candidates) {
                 m.add("candidate", c.startsWith("candidate:") ? c.substring("candidate:".length()) : c);

@@ -1,5 +1,6 @@
 package dev.sfu.core.transport;
 
+import dev.sfu.core.sdp.DtlsSetup;
 import dev.sfu.core.sdp.TransportParameters;
 import dev.sfu.dtls.DtlsCertificate;
 import dev.sfu.dtls.DtlsRole;
@@ -59,7 +60,7 @@ public final class Transport implements PacketSink, RtpSender {
     private boolean started;
     /** The ICE username fragment of the peer the current ICE session checks with. */
     private String remoteUfrag;
-    private String localSetup = "actpass";
+    private DtlsSetup localSetup = DtlsSetup.ACTPASS;
     private boolean closed;
 
     public Transport(String name, IceTransport ice, DtlsCertificate certificate, Executor handshakeExecutor,
@@ -107,7 +108,7 @@ public final class Transport implements PacketSink, RtpSender {
     }
 
     /** Our ICE credentials, fingerprint and candidates, with the given {@code setup} role. */
-    public TransportParameters localParameters(String setup) {
+    public TransportParameters localParameters(DtlsSetup setup) {
         localSetup = setup;
         return new TransportParameters(ice.localUfrag(), ice.localPassword(), certificate.fingerprintAlgorithm(),
                 certificate.fingerprintSha256(), setup, ice.localCandidates());
@@ -135,7 +136,7 @@ public final class Transport implements PacketSink, RtpSender {
         }
         started = true;
         remoteUfrag = remote.iceUfrag();
-        DtlsRole role = DtlsRole.of(localSetup, remote.setup());
+        DtlsRole role = DtlsRole.of(localSetup.wireName(), remote.setup().wireName());
         dtls = new DtlsTransport(role, certificate, handshakeExecutor, this::sendDtls, new DtlsTransport.Listener() {
             @Override
             public void onConnected(SrtpSession session) {

@@ -1,6 +1,7 @@
 package dev.sfu.core.bench;
 
 import dev.sfu.core.bwe.DownlinkEstimator;
+import dev.sfu.core.media.MediaKind;
 import dev.sfu.core.bwe.Pacer;
 import dev.sfu.core.media.Codec;
 import dev.sfu.core.media.InboundStream;
@@ -84,7 +85,7 @@ public class RouterBenchmark {
     public void setUp() {
         byte[] key = new byte[16];
         byte[] salt = new byte[12];
-        Track track = new Track("t", "pub", "pub", "video", "1", MediaFormat.canonical(Codec.VP8, ""), List.of(),
+        Track track = new Track("t", "pub", "pub", MediaKind.VIDEO, "1", MediaFormat.canonical(Codec.VP8, ""), List.of(),
                 ssrc -> { });
         for (int i = 0; i < subscribers; i++) {
             Subscription s = new Subscription(track, "s" + i,
@@ -97,7 +98,7 @@ public class RouterBenchmark {
         // The same fan-out with every subscriber behind its transport's pacer, with budget to spare (no
         // estimate yet: not limited), the common case: the copy goes into a pacer slot and leaves at once.
         // (A rate-limited pacer would fill and drop here: the benchmark's clock moves 1 us per packet.)
-        Track pacedTrack = new Track("p", "pub", "pub", "video", "1", MediaFormat.canonical(Codec.VP8, ""), List.of(),
+        Track pacedTrack = new Track("p", "pub", "pub", MediaKind.VIDEO, "1", MediaFormat.canonical(Codec.VP8, ""), List.of(),
                 ssrc -> { });
         for (int i = 0; i < subscribers; i++) {
             EncryptingSender out = new EncryptingSender(SrtpSession.create(SrtpProfile.AEAD_AES_128_GCM, key, salt, key,

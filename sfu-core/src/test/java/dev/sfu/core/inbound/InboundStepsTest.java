@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sfu.core.media.Codec;
+import dev.sfu.core.media.MediaKind;
 import dev.sfu.core.media.InboundStream;
 import dev.sfu.core.media.MediaFormat;
 import dev.sfu.core.media.Track;
@@ -27,9 +28,9 @@ class InboundStepsTest {
     private static final ExtensionIds IDS = new ExtensionIds(MID_ID, RID_ID, REPAIRED_RID_ID, AUDIO_LEVEL_ID, 0, 0);
 
     private final List<Integer> keyframeRequests = new ArrayList<>();
-    private final Track simulcast = new Track("v", "pub", "pub", "video", "1", MediaFormat.canonical(Codec.VP8, ""),
+    private final Track simulcast = new Track("v", "pub", "pub", MediaKind.VIDEO, "1", MediaFormat.canonical(Codec.VP8, ""),
             List.of("q", "h", "f"), keyframeRequests::add);
-    private final Track audio = new Track("a", "pub", "pub", "audio", "0", MediaFormat.canonical(Codec.OPUS, ""),
+    private final Track audio = new Track("a", "pub", "pub", MediaKind.AUDIO, "0", MediaFormat.canonical(Codec.OPUS, ""),
             List.of(), s -> { });
     private final List<Track> tracks = List.of(audio, simulcast);
     private final StreamTable streams = new StreamTable();

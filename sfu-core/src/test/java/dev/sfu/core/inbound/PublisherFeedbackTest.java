@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sfu.core.media.Codec;
+import dev.sfu.core.media.MediaKind;
 import dev.sfu.core.media.InboundStream;
 import dev.sfu.core.media.MediaFormat;
 import dev.sfu.core.media.Track;
@@ -21,7 +22,7 @@ class PublisherFeedbackTest {
     private static final int TCC_ID = 5;
     private static final long MS = 1_000_000L;
 
-    private final Track video = new Track("v", "pub", "pub", "video", "1", MediaFormat.canonical(Codec.VP8, ""),
+    private final Track video = new Track("v", "pub", "pub", MediaKind.VIDEO, "1", MediaFormat.canonical(Codec.VP8, ""),
             List.of(), s -> { });
     private final StreamTable streams = new StreamTable();
     private final RecordingSender out = new RecordingSender();

@@ -15,7 +15,7 @@ class LayerAllocatorTest {
     /** Payload bytes per 10 ms for 150, 500, 1,500 kbps once Track adds its 50 bytes of headers. */
     private static final int[] PAYLOAD_PER_10MS = {187 - 50, 625 - 50, 1875 - 50};
 
-    private final Track track = new Track("t", "pub", "pub", "video", "1", MediaFormat.canonical(Codec.VP8, ""),
+    private final Track track = new Track("t", "pub", "pub", MediaKind.VIDEO, "1", MediaFormat.canonical(Codec.VP8, ""),
             List.of("q", "h", "f"), ssrc -> { });
     private final byte[] payload = new byte[2000]; // zeros: never a keyframe
     private final LayerAllocator allocator = new LayerAllocator();

@@ -16,9 +16,9 @@ class RouterTest {
     private static final long NOW = 5_000_000_000L;
 
     private final Router router = new Router();
-    private final Track audio = new Track("a", "pub", "pub", "audio", "0", MediaFormat.canonical(Codec.OPUS, ""),
+    private final Track audio = new Track("a", "pub", "pub", MediaKind.AUDIO, "0", MediaFormat.canonical(Codec.OPUS, ""),
             List.of(), ssrc -> { });
-    private final Track video = new Track("v", "pub", "pub", "video", "1", MediaFormat.canonical(Codec.VP8, ""),
+    private final Track video = new Track("v", "pub", "pub", MediaKind.VIDEO, "1", MediaFormat.canonical(Codec.VP8, ""),
             List.of(), ssrc -> { });
     private final InboundStream audioStream = new InboundStream(audio, 0, false, 111);
     private final InboundStream videoStream = new InboundStream(video, 0, false, 222);

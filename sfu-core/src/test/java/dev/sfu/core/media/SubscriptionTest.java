@@ -14,7 +14,7 @@ class SubscriptionTest {
     private static final long MS = 1_000_000L;
 
     private final List<Integer> keyframeRequests = new ArrayList<>();
-    private final Track track = new Track("t", "pub", "pub", "video", "1", MediaFormat.canonical(Codec.VP8, ""),
+    private final Track track = new Track("t", "pub", "pub", MediaKind.VIDEO, "1", MediaFormat.canonical(Codec.VP8, ""),
             List.of("q", "h", "f"), keyframeRequests::add);
     private final int[] sequences = {1000, 20000, 40000};
     private final int[] heights = {180, 360, 720};

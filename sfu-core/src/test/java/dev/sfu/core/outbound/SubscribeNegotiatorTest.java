@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sfu.core.media.Codec;
+import dev.sfu.core.media.MediaKind;
 import dev.sfu.core.media.MediaFormat;
 import dev.sfu.core.media.Subscription;
 import dev.sfu.core.media.Track;
@@ -22,9 +23,10 @@ class SubscribeNegotiatorTest {
     private final SubscribeNegotiator negotiator = new SubscribeNegotiator(offers::add);
     private int ssrc = 1000;
 
-    private Track track(String endpoint, String kind) {
-        Codec codec = kind.equals("audio") ? Codec.OPUS : Codec.VP8;
-        return new Track(endpoint + "-" + kind, endpoint, endpoint, kind, kind.equals("audio") ? "0" : "1",
+    private Track track(String endpoint, String kindName) {
+        MediaKind kind = MediaKind.ofWireName(kindName);
+        Codec codec = kind == MediaKind.AUDIO ? Codec.OPUS : Codec.VP8;
+        return new Track(endpoint + "-" + kindName, endpoint, endpoint, kind, kind == MediaKind.AUDIO ? "0" : "1",
                 MediaFormat.canonical(codec, ""), List.of(), s -> { });
     }
 

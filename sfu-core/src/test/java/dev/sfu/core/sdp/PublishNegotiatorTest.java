@@ -23,7 +23,7 @@ class PublishNegotiatorTest {
         assertEquals(List.of("111"), audio.formats());
         assertEquals("recvonly", audio.direction());
         assertEquals("passive", audio.attribute("setup").orElseThrow());
-        assertEquals("passive", result.localSetup());
+        assertEquals(DtlsSetup.PASSIVE, result.localSetup());
         assertTrue(audio.attributes("candidate").contains("1 1 udp 2130706431 127.0.0.1 10000 typ host"));
 
         MediaDescription video = answer.media().get(1);
@@ -93,9 +93,9 @@ class PublishNegotiatorTest {
     void aPassiveOfferGetsAnActiveAnswer() throws SdpException {
         String offer = SdpFixtures.load("chrome-publish-offer.sdp").replace("a=setup:actpass", "a=setup:passive");
         PublishAnswer result = PublishNegotiator.answer(offer, SdpFixtures.serverParameters(), "ep1");
-        assertEquals("active", result.localSetup());
+        assertEquals(DtlsSetup.ACTIVE, result.localSetup());
         assertEquals("active", SessionDescription.parse(result.sdp()).media().get(0).attribute("setup").orElseThrow());
-        assertEquals(dev.sfu.dtls.DtlsRole.CLIENT, dev.sfu.dtls.DtlsRole.of(result.localSetup(), result.remote().setup()));
+        assertEquals(dev.sfu.dtls.DtlsRole.CLIENT, dev.sfu.dtls.DtlsRole.of(result.localSetup().wireName(), result.remote().setup().wireName()));
     }
 
     @Test

@@ -25,6 +25,6 @@ final class SdpFixtures {
     static TransportParameters serverParameters() {
         return new TransportParameters("srvU", "serverpasswordserverpass", "sha-256",
                 "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
-                "actpass", java.util.List.of("candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host"));
+                DtlsSetup.ACTPASS, java.util.List.of("candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host"));
     }
 }

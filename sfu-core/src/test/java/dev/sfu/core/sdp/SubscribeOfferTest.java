@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sfu.core.media.Codec;
+import dev.sfu.core.media.MediaKind;
 import dev.sfu.core.media.MediaFormat;
 import java.util.List;
 import java.util.Set;
@@ -12,11 +13,11 @@ import org.junit.jupiter.api.Test;
 
 class SubscribeOfferTest {
     private static final List<SubscribeSlot> SLOTS = List.of(
-            new SubscribeSlot("0", "audio", new SubscribeSlot.OfferedTrack("alice", "alice", "a-audio",
+            new SubscribeSlot("0", MediaKind.AUDIO, new SubscribeSlot.OfferedTrack("alice", "alice", "a-audio",
                     MediaFormat.canonical(Codec.OPUS, ""), 1111, -1)),
-            new SubscribeSlot("1", "video", new SubscribeSlot.OfferedTrack("alice", "alice", "a-video",
+            new SubscribeSlot("1", MediaKind.VIDEO, new SubscribeSlot.OfferedTrack("alice", "alice", "a-video",
                     MediaFormat.canonical(Codec.VP8, ""), 2222, 3333)),
-            new SubscribeSlot("2", "video", null));
+            new SubscribeSlot("2", MediaKind.VIDEO, null));
 
     @Test
     void writesAnOfferBrowsersAccept() throws SdpException {
@@ -60,7 +61,7 @@ class SubscribeOfferTest {
                 """;
         SubscribeAnswer parsed = SubscribeAnswer.parse(answer, SLOTS);
         assertEquals(Set.of("0", "1"), parsed.acceptedMids());
-        assertEquals("active", parsed.remote().setup());
+        assertEquals(DtlsSetup.ACTIVE, parsed.remote().setup());
         assertEquals("cli1", parsed.remote().iceUfrag());
         assertThrows(SdpException.class, () -> SubscribeAnswer.parse(answer.replace("a=mid:2", "a=mid:9"), SLOTS));
     }

@@ -3,7 +3,9 @@ package dev.sfu.signaling.fuzz;
 import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.sfu.core.media.Codec;
+import dev.sfu.core.media.MediaKind;
 import dev.sfu.core.media.MediaFormat;
+import dev.sfu.core.sdp.DtlsSetup;
 import dev.sfu.core.sdp.PublishAnswer;
 import dev.sfu.core.sdp.PublishNegotiator;
 import dev.sfu.core.sdp.SdpException;
@@ -328,13 +330,13 @@ class ParserFuzzTargets {
 
     private static final TransportParameters LOCAL = new TransportParameters("srvU", "serverpasswordserverpass",
             "sha-256", "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
-            "actpass", List.of("candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host"));
+            DtlsSetup.ACTPASS, List.of("candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host"));
     private static final List<SubscribeSlot> SLOTS = List.of(
-            new SubscribeSlot("0", "audio", new SubscribeSlot.OfferedTrack("alice", "alice", "alice-0",
+            new SubscribeSlot("0", MediaKind.AUDIO, new SubscribeSlot.OfferedTrack("alice", "alice", "alice-0",
                     MediaFormat.canonical(Codec.OPUS, ""), 1111, -1)),
-            new SubscribeSlot("1", "video", new SubscribeSlot.OfferedTrack("alice", "alice", "alice-1",
+            new SubscribeSlot("1", MediaKind.VIDEO, new SubscribeSlot.OfferedTrack("alice", "alice", "alice-1",
                     MediaFormat.canonical(Codec.VP8, ""), 2222, 3333)),
-            new SubscribeSlot("2", "video", null));
+            new SubscribeSlot("2", MediaKind.VIDEO, null));
 
     /**
      * The SDP parser, the publish negotiator (offer to answer) and the subscribe answer reader on the same
