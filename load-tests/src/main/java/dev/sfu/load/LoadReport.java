@@ -47,7 +47,7 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
                 List.copyOf(steps));
     }
 
-    static LoadReport of(LoadTest.Options options, List<SimulatedPeer> everyone, List<SimulatedPeer> publishers,
+    static LoadReport of(Options options, List<SimulatedPeer> everyone, List<SimulatedPeer> publishers,
             List<SimulatedPeer> joiners,
             long sent, long elapsedNanos, ServerMetrics before, ServerMetrics after, boolean serverInProcess,
             List<RampStep> ramp) {

@@ -12,18 +12,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The load-test harness: simulated peers that speak the real signaling API and real ICE/DTLS/SRTP
@@ -35,64 +29,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </pre>
  */
 public final class LoadTest {
-    /** What to run. */
-    public record Options(URI server, String scenario, int subscribers, int conferences, int participants,
-            int seconds, int videoKbps, Path output, double churnPerSecond, int layers, int rampStep,
-            int rampMax, int rampStepSeconds, double joinsPerSecond, IceTransport.Mode ice) {
-
-        public Options(URI server, String scenario, int subscribers, int conferences, int participants, int seconds,
-                int videoKbps, Path output) {
-            this(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output, 1, 3, 10, 200, 4, 10);
-        }
-
-        public Options(URI server, String scenario, int subscribers, int conferences, int participants, int seconds,
-                int videoKbps, Path output, double churnPerSecond, int layers, int rampStep, int rampMax,
-                int rampStepSeconds, double joinsPerSecond) {
-            this(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output, churnPerSecond,
-                    layers, rampStep, rampMax, rampStepSeconds, joinsPerSecond, IceTransport.Mode.UDP);
-        }
-
-        public Options withIce(IceTransport.Mode mode) {
-            return new Options(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output,
-                    churnPerSecond, layers, rampStep, rampMax, rampStepSeconds, joinsPerSecond, mode);
-        }
-
-        public static Options parse(String[] args) {
-            Map<String, String> a = new HashMap<>();
-            for (int i = 0; i + 1 < args.length; i += 2) {
-                if (!args[i].startsWith("--")) {
-                    throw new IllegalArgumentException("expected --option value, got " + args[i]);
-                }
-                a.put(args[i].substring(2), args[i + 1]);
-            }
-            if (args.length % 2 != 0) {
-                throw new IllegalArgumentException("option " + args[args.length - 1] + " has no value");
-            }
-            Options o = new Options(a.containsKey("server") ? URI.create(a.get("server")) : null,
-                    a.getOrDefault("scenario", "fanout"), Integer.parseInt(a.getOrDefault("subscribers", "10")),
-                    Integer.parseInt(a.getOrDefault("conferences", "2")), Integer.parseInt(a.getOrDefault("participants", "4")),
-                    Integer.parseInt(a.getOrDefault("seconds", "10")), Integer.parseInt(a.getOrDefault("video-kbps", "1500")),
-                    Path.of(a.getOrDefault("output", "load-report.json")),
-                    Double.parseDouble(a.getOrDefault("churn-per-second", "1")),
-                    Integer.parseInt(a.getOrDefault("layers", "3")), Integer.parseInt(a.getOrDefault("ramp-step", "10")),
-                    Integer.parseInt(a.getOrDefault("ramp-max", "200")),
-                    Integer.parseInt(a.getOrDefault("ramp-step-seconds", "4")),
-                    Double.parseDouble(a.getOrDefault("joins-per-second", "10")),
-                    switch (a.getOrDefault("ice", "udp")) {
-                        case "udp" -> IceTransport.Mode.UDP;
-                        case "tcp" -> IceTransport.Mode.TCP;
-                        default -> throw new IllegalArgumentException("--ice must be udp or tcp");
-                    });
-            if (o.layers() < 1 || o.layers() > 3) {
-                throw new IllegalArgumentException("--layers must be 1, 2 or 3");
-            }
-            if (!List.of("fanout", "meetings", "churn", "ramp").contains(o.scenario())) {
-                throw new IllegalArgumentException("unknown scenario " + o.scenario() + " (fanout, meetings, churn, ramp)");
-            }
-            return o;
-        }
-    }
-
     /** The per-second samples of the last run (for the HTML report). */
     private static volatile List<TimeSeries.Sample> lastSeries = List.of();
     static volatile List<Double> lastJoins = List.of();
@@ -301,131 +237,6 @@ public final class LoadTest {
         }
     }
 
-    /** The peers of a run, and how new ones join. */
-    static final class Peers {
-        final List<SimulatedPeer> everyone = new CopyOnWriteArrayList<>();
-        final List<SimulatedPeer> publishers = new CopyOnWriteArrayList<>();
-        private final URI server;
-        private final HttpClient http;
-        private final ClientContext context;
-        private final MediaThread[] threads;
-        private final int layers;
-        /** Peers whose join-to-first-packet counts: they joined a conference with media flowing. */
-        final List<SimulatedPeer> joiners = new CopyOnWriteArrayList<>();
-        private final AtomicInteger next = new AtomicInteger();
-        private final long joinIntervalNanos;
-        private long lastJoinNanos;
-
-        Peers(URI server, HttpClient http, ClientContext context, MediaThread[] threads, int layers,
-                double joinsPerSecond) {
-            this.server = server;
-            this.http = http;
-            this.context = context;
-            this.threads = threads;
-            this.layers = layers;
-            this.joinIntervalNanos = (long) (1e9 / joinsPerSecond);
-        }
-
-        /** Joins and publishes; the sender drives it from then on. */
-        SimulatedPeer publisher(String conference, boolean measureJoin) throws Exception {
-            SimulatedPeer peer = join(conference, measureJoin);
-            peer.publish().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            publishers.add(peer);
-            return peer;
-        }
-
-        SimulatedPeer subscriber(String conference) throws Exception {
-            return join(conference, true);
-        }
-
-        /** A peer whose media is not measured (churn): only its join time counts. */
-        SimulatedPeer transientSubscriber(String conference) throws Exception {
-            int index = next.getAndIncrement();
-            SimulatedPeer peer = SimulatedPeer.join(server, http, context, threads[index % 2], conference, index,
-                    layers);
-            joiners.add(peer);
-            return peer;
-        }
-
-        /** Joins at the configured pace, as people arrive, rather than all in the same instant. */
-        private SimulatedPeer join(String conference, boolean measureJoin) throws Exception {
-            long wait = lastJoinNanos + joinIntervalNanos - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            lastJoinNanos = System.nanoTime();
-            int index = next.getAndIncrement();
-            SimulatedPeer peer = SimulatedPeer.join(server, http, context, threads[index % 2], conference, index,
-                    layers);
-            everyone.add(peer);
-            if (measureJoin) {
-                joiners.add(peer);
-            }
-            return peer;
-        }
-
-        /** Starts every peer's statistics afresh (on its media thread) and waits until they have. */
-        void clearStatistics() throws Exception {
-            List<CompletableFuture<Void>> done = new ArrayList<>();
-            for (SimulatedPeer p : everyone) {
-                CompletableFuture<Void> f = new CompletableFuture<>();
-                p.client.execute(() -> {
-                    p.streams.clear();
-                    f.complete(null);
-                });
-                done.add(f);
-            }
-            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        }
-    }
-
-    /**
-     * Peers that join the fan-out, stay about two seconds and leave, at a given rate, while the steady
-     * subscribers are measured (churners are not): joins and leaves must not disturb anyone else.
-     */
-    private static final class Churn {
-        private final Peers peers;
-        private final long periodMillis;
-        private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
-        private final AtomicInteger joined = new AtomicInteger();
-        private final Set<SimulatedPeer> present = ConcurrentHashMap.newKeySet();
-
-        Churn(Peers peers, double perSecond) {
-            this.peers = peers;
-            this.periodMillis = Math.max(50, (long) (1000 / perSecond));
-        }
-
-        void start() {
-            scheduler.scheduleAtFixedRate(() -> {
-                try {
-                    SimulatedPeer peer = peers.transientSubscriber("fanout");
-                    joined.incrementAndGet();
-                    present.add(peer);
-                    scheduler.schedule(() -> {
-                        if (present.remove(peer)) {
-                            peer.leave();
-                        }
-                    }, 2, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    System.err.println("churn join failed: " + e);
-                }
-            }, 0, periodMillis, TimeUnit.MILLISECONDS);
-        }
-
-        void stop() throws InterruptedException {
-            scheduler.shutdownNow();
-            scheduler.awaitTermination(5, TimeUnit.SECONDS);
-            for (SimulatedPeer peer : present) {
-                peer.leave();
-            }
-            present.clear();
-        }
-
-        int joined() {
-            return joined.get();
-        }
-    }
-
     /** Waits until every peer receives every stream it should (audio and video of all publishers but itself). */
     static void awaitMedia(List<SimulatedPeer> everyone, List<SimulatedPeer> publishers, int seconds)
             throws InterruptedException {
@@ -448,71 +259,4 @@ public final class LoadTest {
         return a.conference.equals(b.conference);
     }
 
-    /**
-     * The 20 ms clock: every publisher sends audio and its video layers (a keyframe of every layer each
-     * 4 s, as browsers do at most), every peer NACKs what it misses, and once a second every peer sends a
-     * receiver report.
-     */
-    static final class Sender implements Runnable {
-        /** Each layer's share of the top layer's bitrate, lowest first (roughly a browser's 180p/360p/720p). */
-        private static final double[] LAYER_SHARE = {1.0 / 8, 1.0 / 3, 1.0};
-        private final Peers peers;
-        private final double[] packetsPerTick;
-        private final double[] carry;
-        private int tick;
-        private volatile boolean stopped;
-
-        Sender(Peers peers, int videoKbps, int layers) {
-            this.peers = peers;
-            this.packetsPerTick = new double[layers];
-            this.carry = new double[layers];
-            for (int l = 0; l < layers; l++) {
-                double share = LAYER_SHARE[LAYER_SHARE.length - layers + l];
-                packetsPerTick[l] = videoKbps * share * 1000.0 / 8 / 1000 / 50;
-            }
-        }
-
-        @Override
-        public void run() {
-            if (stopped) {
-                return;
-            }
-            int[] packets = new int[packetsPerTick.length];
-            for (int l = 0; l < packets.length; l++) {
-                carry[l] += packetsPerTick[l];
-                packets[l] = (int) carry[l];
-                carry[l] -= packets[l];
-            }
-            boolean keyframe = tick % 200 == 0;
-            boolean report = tick % 50 == 25;
-            boolean transportFeedback = tick % 5 == 0; // every 100 ms, as browsers do at these rates
-            tick++;
-            for (SimulatedPeer p : peers.publishers) {
-                p.client.execute(() -> p.sendTick(packets, 1000, keyframe));
-            }
-            for (SimulatedPeer p : peers.everyone) {
-                p.client.execute(() -> {
-                    p.sendNacks();
-                    if (report) {
-                        p.sendReceiverReport();
-                    }
-                    if (transportFeedback) {
-                        p.client.sendTransportFeedback();
-                    }
-                });
-            }
-        }
-
-        long sent() {
-            long total = 0;
-            for (SimulatedPeer p : peers.publishers) {
-                total += p.packetsSent;
-            }
-            return total;
-        }
-
-        void stop() {
-            stopped = true;
-        }
-    }
 }

@@ -18,7 +18,7 @@ class FanoutSmokeTest {
     @Test
     @Timeout(120)
     void fanoutAtLowLoadLosesNothing() throws Exception {
-        LoadReport report = LoadTest.run(new LoadTest.Options(null, "fanout", 3, 0, 0, 3, 300, Path.of("unused")));
+        LoadReport report = LoadTest.run(new Options(null, "fanout", 3, 0, 0, 3, 300, Path.of("unused")));
         System.out.println(report.table());
         assertEquals(3, report.layers(), "simulcast by default");
         assertEquals(3, report.videoStreamsPerLayer()[2], "each subscriber gets the top layer: " + report.table());
@@ -37,7 +37,7 @@ class FanoutSmokeTest {
     @Test
     @Timeout(120)
     void fanoutOverIceTcpOnlyLosesNothing() throws Exception {
-        LoadReport report = LoadTest.run(new LoadTest.Options(null, "fanout", 3, 0, 0, 2, 300, Path.of("unused"))
+        LoadReport report = LoadTest.run(new Options(null, "fanout", 3, 0, 0, 2, 300, Path.of("unused"))
                 .withIce(dev.sfu.ice.IceTransport.Mode.TCP));
         System.out.println("over ICE-TCP:\n" + report.table());
         assertTrue(report.packetsReceived() > 3 * 2 * 50, "about 2 s of audio at 50 packets/s to each subscriber");
@@ -50,7 +50,7 @@ class FanoutSmokeTest {
     @Test
     @Timeout(120)
     void meetingsKeepMediaInsideEachConference() throws Exception {
-        LoadReport report = LoadTest.run(new LoadTest.Options(null, "meetings", 0, 2, 3, 2, 200, Path.of("unused")));
+        LoadReport report = LoadTest.run(new Options(null, "meetings", 0, 2, 3, 2, 200, Path.of("unused")));
         // 2 conferences x 3 participants, each receiving the 2 others' audio and video: 24 streams, no more
         // (a video stream that switched simulcast layers in the window shows as two).
         assertTrue(report.streamsMeasured() >= 24 && report.streamsMeasured() <= 36, report.table());
@@ -62,7 +62,7 @@ class FanoutSmokeTest {
     @Test
     @Timeout(120)
     void churnDoesNotDisturbTheSteadySubscribers() throws Exception {
-        LoadReport report = LoadTest.run(new LoadTest.Options(null, "churn", 2, 0, 0, 4, 200, Path.of("unused"), 2, 3, 10, 200, 4, 10));
+        LoadReport report = LoadTest.run(new Options(null, "churn", 2, 0, 0, 4, 200, Path.of("unused"), 2, 3, 10, 200, 4, 10));
         assertTrue(report.streamsMeasured() >= 4 && report.streamsMeasured() <= 6,
                 "only the steady subscribers are measured (a video stream may show two layers)");
         assertEquals(0, report.packetsLost());
@@ -74,7 +74,7 @@ class FanoutSmokeTest {
     @Test
     @Timeout(120)
     void rampReportsEveryStep() throws Exception {
-        LoadReport report = LoadTest.run(new LoadTest.Options(null, "ramp", 0, 0, 0, 0, 300, Path.of("unused"), 1, 3,
+        LoadReport report = LoadTest.run(new Options(null, "ramp", 0, 0, 0, 0, 300, Path.of("unused"), 1, 3,
                 2, 4, 1, 10));
         System.out.println(report.table());
         assertEquals(2, report.ramp().size(), "steps of 2 and 4 subscribers");

@@ -69,7 +69,7 @@ class HostilePeersTest {
     private MediaThread[] threads;
     private ScheduledExecutorService clock;
     private ClientContext context;
-    private LoadTest.Peers peers;
+    private Peers peers;
     private List<SimulatedPeer> calm;
     private Calm before;
 
@@ -85,13 +85,13 @@ class HostilePeersTest {
         handshakes = Executors.newCachedThreadPool();
         threads = new MediaThread[] {new MediaThread("peers-0"), new MediaThread("peers-1")};
         context = ClientContext.onAddress(InetAddress.getLoopbackAddress(), handshakes);
-        peers = new LoadTest.Peers(webSocket, http, context, threads, 1, 20);
+        peers = new Peers(webSocket, http, context, threads, 1, 20);
         for (int i = 0; i < 3; i++) {
             peers.publisher("calm", true);
         }
         calm = List.copyOf(peers.publishers);
         clock = Executors.newSingleThreadScheduledExecutor();
-        clock.scheduleAtFixedRate(new LoadTest.Sender(peers, 300, 1), 0, 20, TimeUnit.MILLISECONDS);
+        clock.scheduleAtFixedRate(new Sender(peers, 300, 1), 0, 20, TimeUnit.MILLISECONDS);
         LoadTest.awaitMedia(calm, calm, 30);
     }
 
@@ -257,7 +257,7 @@ class HostilePeersTest {
     void anotherConferencesSsrcsAndMidsReachOnlyTheSendersOwnConference() throws Exception {
         // A second set of peers numbered from 0 again: Mallory's SSRCs, mids and payload publisher id are
         // exactly those of the calm conference's first publisher.
-        LoadTest.Peers evil = new LoadTest.Peers(webSocket, http, context, threads, 1, 20);
+        Peers evil = new Peers(webSocket, http, context, threads, 1, 20);
         SimulatedPeer mallory = evil.publisher("evil", false);
         SimulatedPeer eve = evil.subscriber("evil");
         assertEquals(calm.get(0).index, mallory.index);

@@ -13,6 +13,12 @@ package dev.sfu.rtp;
  * |            contributing source (CSRC) identifiers             |
  * |  defined by profile (0xBEDE)  |   length in 32-bit words      |   (when X)
  * </pre>
+ *
+ * <p>Why one class of about 500 lines: the fixed header and the RFC 8285 extension block share the
+ * offsets this view caches on {@link #wrap}, and editing the block in place ({@link #remapExtensionIds},
+ * {@link #addExtension}) must keep them right; split apart, every piece would re-derive them per call on
+ * the per-packet path. Typed element values live in {@link HeaderExtensions}, SDES items in
+ * {@link SdesItemExtension}.
  */
 public final class RtpPacket {
     public static final int FIXED_HEADER_LENGTH = 12;

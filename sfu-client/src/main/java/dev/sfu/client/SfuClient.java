@@ -4,6 +4,7 @@ import dev.sfu.core.EndpointListener;
 import dev.sfu.core.Participant;
 import dev.sfu.core.TrackMapping;
 import dev.sfu.core.sdp.DtlsSetup;
+import dev.sfu.core.sdp.HeaderExtension;
 import dev.sfu.core.sdp.MediaDescription;
 import dev.sfu.core.sdp.SdpException;
 import dev.sfu.core.sdp.SessionDescription;
@@ -25,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * DTLS client, SRTP) over real UDP. Tests use it to exercise the server end to end, and the load-test
  * harness runs hundreds of them. Its state lives on one {@link MediaThread}, which many clients may
  * share; {@link #sendRtp} must be called there (see {@link #execute}).
+ *
+ * <p>Why one class of about 500 lines: it is where a client's two transports, their offer/answer and the
+ * emulated network between them and the server meet, and each of those needs the others' state. What
+ * stands alone is a class of its own: {@link ClientSdp} (the SDP it writes), {@link LinkEmulator} (loss,
+ * delay, a bandwidth cap), {@link DownlinkFeedback} (transport-cc feedback as a browser sends it).
  */
 public final class SfuClient implements EndpointListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SfuClient.class);
@@ -88,12 +94,7 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
     private IceTransport subscribeIce;
     private final IntObjectMap<TrackMapping> tracksBySsrc = new IntObjectMap<>();
     private final RtpPacket received = new RtpPacket();
-    /** Arrivals on the subscribe transport by transport-wide sequence number, for transport-cc feedback. */
-    private final dev.sfu.core.media.TransportCcRecorder downlinkArrivals = new dev.sfu.core.media.TransportCcRecorder();
-    private final byte[] feedback = new byte[1500];
-    /** The subscribe offer's id for the transport-cc extension, 0 when it offers none. */
-    private int transportCcId;
-    private long feedbackSent;
+    private final DownlinkFeedback downlinkFeedback = new DownlinkFeedback();
     private final CompletableFuture<Void> publishConnected = new CompletableFuture<>();
     private final CompletableFuture<Void> subscribeConnected = new CompletableFuture<>();
     private final List<TrackMapping> remoteTracks = new CopyOnWriteArrayList<>();
@@ -302,21 +303,20 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
      */
     public boolean sendTransportFeedback() {
         Transport t = subscribeTransport;
-        if (t == null || !t.isConnected() || transportCcId == 0) {
+        if (t == null || !t.isConnected() || !downlinkFeedback.negotiated()) {
             return false;
         }
-        int length = downlinkArrivals.writeFeedback(feedback, 0, 1, 0);
+        int length = downlinkFeedback.write();
         if (length <= 0) {
             return false;
         }
-        sendSubscriberRtcp(feedback, 0, length);
-        feedbackSent++;
+        sendSubscriberRtcp(downlinkFeedback.buffer(), 0, length);
         return true;
     }
 
     /** Transport-cc feedback packets sent so far (read from any thread, roughly). */
     public long transportFeedbackSent() {
-        return feedbackSent;
+        return downlinkFeedback.sent();
     }
 
     /** Sends an RTCP packet (e.g. a sender report) on the publish transport. Media thread only. */
@@ -344,13 +344,7 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
         if (!received.wrap(buffer, offset, length)) {
             return;
         }
-        if (transportCcId != 0) {
-            long at = received.findExtension(transportCcId);
-            if (at >= 0 && RtpPacket.elementLength(at) == 2) {
-                int value = RtpPacket.elementOffset(at);
-                downlinkArrivals.record((buffer[value] & 0xff) << 8 | (buffer[value + 1] & 0xff), receivedNanos / 1000);
-            }
-        }
+        downlinkFeedback.onPacket(received, receivedNanos);
         if (received.payloadLength() == 0) {
             return; // padding only: the server probing the bandwidth
         }
@@ -388,11 +382,11 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
                 subscribeTransport = newTransport("subscribe");
             }
             tracksBySsrc.clear();
-            transportCcId = 0;
+            int transportCcId = 0;
             for (MediaDescription m : offer.media()) {
                 for (String extmap : m.attributes("extmap")) {
                     String[] f = extmap.split(" ");
-                    if (f.length >= 2 && f[1].equals(dev.sfu.core.sdp.HeaderExtension.TRANSPORT_CC.uri())) {
+                    if (f.length >= 2 && f[1].equals(HeaderExtension.TRANSPORT_CC.uri())) {
                         transportCcId = Integer.parseInt(f[0].split("/")[0]);
                     }
                 }
@@ -404,6 +398,7 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
                     }
                 }
             }
+            downlinkFeedback.setExtensionId(transportCcId);
             remoteTracks.clear();
             remoteTracks.addAll(tracks);
             if (subscribeTransport.iceRestarted(TransportParameters.of(offer))) {

@@ -1,0 +1,66 @@
+package dev.sfu.load;
+
+import dev.sfu.ice.IceTransport;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What a load run does: the scenario, its size and pace, the server (null: one started in process), from the command line. */
+public record Options(URI server, String scenario, int subscribers, int conferences, int participants,
+        int seconds, int videoKbps, Path output, double churnPerSecond, int layers, int rampStep,
+        int rampMax, int rampStepSeconds, double joinsPerSecond, IceTransport.Mode ice) {
+
+    public Options(URI server, String scenario, int subscribers, int conferences, int participants, int seconds,
+            int videoKbps, Path output) {
+        this(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output, 1, 3, 10, 200, 4, 10);
+    }
+
+    public Options(URI server, String scenario, int subscribers, int conferences, int participants, int seconds,
+            int videoKbps, Path output, double churnPerSecond, int layers, int rampStep, int rampMax,
+            int rampStepSeconds, double joinsPerSecond) {
+        this(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output, churnPerSecond,
+                layers, rampStep, rampMax, rampStepSeconds, joinsPerSecond, IceTransport.Mode.UDP);
+    }
+
+    public Options withIce(IceTransport.Mode mode) {
+        return new Options(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output,
+                churnPerSecond, layers, rampStep, rampMax, rampStepSeconds, joinsPerSecond, mode);
+    }
+
+    public static Options parse(String[] args) {
+        Map<String, String> a = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --option value, got " + args[i]);
+            }
+            a.put(args[i].substring(2), args[i + 1]);
+        }
+        if (args.length % 2 != 0) {
+            throw new IllegalArgumentException("option " + args[args.length - 1] + " has no value");
+        }
+        Options o = new Options(a.containsKey("server") ? URI.create(a.get("server")) : null,
+                a.getOrDefault("scenario", "fanout"), Integer.parseInt(a.getOrDefault("subscribers", "10")),
+                Integer.parseInt(a.getOrDefault("conferences", "2")), Integer.parseInt(a.getOrDefault("participants", "4")),
+                Integer.parseInt(a.getOrDefault("seconds", "10")), Integer.parseInt(a.getOrDefault("video-kbps", "1500")),
+                Path.of(a.getOrDefault("output", "load-report.json")),
+                Double.parseDouble(a.getOrDefault("churn-per-second", "1")),
+                Integer.parseInt(a.getOrDefault("layers", "3")), Integer.parseInt(a.getOrDefault("ramp-step", "10")),
+                Integer.parseInt(a.getOrDefault("ramp-max", "200")),
+                Integer.parseInt(a.getOrDefault("ramp-step-seconds", "4")),
+                Double.parseDouble(a.getOrDefault("joins-per-second", "10")),
+                switch (a.getOrDefault("ice", "udp")) {
+                    case "udp" -> IceTransport.Mode.UDP;
+                    case "tcp" -> IceTransport.Mode.TCP;
+                    default -> throw new IllegalArgumentException("--ice must be udp or tcp");
+                });
+        if (o.layers() < 1 || o.layers() > 3) {
+            throw new IllegalArgumentException("--layers must be 1, 2 or 3");
+        }
+        if (!List.of("fanout", "meetings", "churn", "ramp").contains(o.scenario())) {
+            throw new IllegalArgumentException("unknown scenario " + o.scenario() + " (fanout, meetings, churn, ramp)");
+        }
+        return o;
+    }
+}
