@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * Answers a client's offer for its publish transport (the client is always the offerer there): picks one
  * codec per media section (Opus; VP8 first among video codecs), accepts the header extensions the SFU
- * reads, simulcast rids, and rejects what it does not forward (data channels, unknown media).
+ * reads, simulcast rids, one data-channel section (RFC 8841), and rejects what it does not forward.
  */
 public final class PublishNegotiator {
     private static final Set<HeaderExtension> ACCEPTED_EXTENSIONS = EnumSet.of(HeaderExtension.MID, HeaderExtension.RID,
@@ -48,12 +48,20 @@ public final class PublishNegotiator {
         Map<HeaderExtension, Integer> extensionIds = new EnumMap<>(HeaderExtension.class);
         List<String> bundle = new ArrayList<>();
         boolean firstAccepted = true;
+        DataChannelParameters data = null;
         for (MediaDescription m : offer.media()) {
             String mid = m.mid();
             if (mid == null) {
                 throw new SdpException("every media section needs a=mid (BUNDLE)");
             }
-            MediaDescription out = negotiate(m, mid, ours, firstAccepted, extensionIds, tracks, endpointId);
+            MediaDescription out;
+            DataChannelParameters offered = data == null ? DataChannelParameters.of(m, mid) : null;
+            if (offered != null) {
+                data = offered; // one association per transport: a second data section is rejected
+                out = data.answer(ours, firstAccepted);
+            } else {
+                out = negotiate(m, mid, ours, firstAccepted, extensionIds, tracks, endpointId);
+            }
             answer.media().add(out);
             if (!out.isRejected()) {
                 bundle.add(mid);
@@ -61,12 +69,12 @@ public final class PublishNegotiator {
             }
         }
         if (bundle.isEmpty()) {
-            throw new SdpException("the offer has no audio or video the server can receive");
+            throw new SdpException("the offer has no audio, video or data channel the server can receive");
         }
         answer.attributes().add(0, new Attribute("group", "BUNDLE " + String.join(" ", bundle)));
         boolean remb = answer.media().stream()
                 .anyMatch(md -> md.attributes("rtcp-fb").stream().anyMatch(fb -> fb.endsWith(" " + REMB_FEEDBACK)));
-        return new PublishAnswer(answer.toString(), List.copyOf(tracks), remote, extensionIds, ourSetup, remb);
+        return new PublishAnswer(answer.toString(), List.copyOf(tracks), remote, extensionIds, ourSetup, remb, data);
     }
 
     static SessionDescription newSession() {

@@ -16,7 +16,7 @@ class PublishNegotiatorTest {
         PublishAnswer result = PublishNegotiator.answer(SdpFixtures.load("chrome-publish-offer.sdp"),
                 SdpFixtures.serverParameters(), "ep1");
         SessionDescription answer = SessionDescription.parse(result.sdp());
-        assertEquals("BUNDLE 0 1", answer.attribute("group").orElseThrow());
+        assertEquals("BUNDLE 0 1 2", answer.attribute("group").orElseThrow());
         assertEquals(3, answer.media().size());
 
         MediaDescription audio = answer.media().get(0);
@@ -34,8 +34,9 @@ class PublishNegotiatorTest {
         assertFalse(video.attributes("rtcp-fb").contains("96 goog-remb"));
 
         MediaDescription data = answer.media().get(2);
-        assertTrue(data.isRejected());
+        assertFalse(data.isRejected(), "the data channel section is accepted");
         assertEquals("2", data.mid());
+        assertEquals(new DataChannelParameters("2", 5000, 262144), result.data());
 
         assertEquals(2, result.tracks().size());
         PublishedTrack audioTrack = result.tracks().get(0);
@@ -100,13 +101,77 @@ class PublishNegotiatorTest {
 
     @Test
     void rejectsOffersWithNothingUsable() {
-        String dataOnly = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-                + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:0\r\na=ice-ufrag:abcd\r\n"
+        String otherApplication = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+                + "m=application 9 UDP/BFCP *\r\na=mid:0\r\na=ice-ufrag:abcd\r\n"
                 + "a=ice-pwd:abcdabcdabcdabcdabcdabcd\r\na=fingerprint:sha-256 AA:BB\r\na=setup:actpass\r\n";
         SdpException e = assertThrows(SdpException.class,
-                () -> PublishNegotiator.answer(dataOnly, SdpFixtures.serverParameters(), "ep"));
-        assertTrue(e.getMessage().contains("no audio or video"), e.getMessage());
+                () -> PublishNegotiator.answer(otherApplication, SdpFixtures.serverParameters(), "ep"));
+        assertTrue(e.getMessage().contains("no audio, video or data channel"), e.getMessage());
         String noIce = SdpFixtures.load("chrome-publish-offer.sdp").replace("a=ice-ufrag:Kq3v\r\n", "");
         assertThrows(SdpException.class, () -> PublishNegotiator.answer(noIce, SdpFixtures.serverParameters(), "ep"));
+    }
+
+    private static String dataOffer(String... extra) {
+        StringBuilder sdp = new StringBuilder("""
+                v=0
+                o=- 1 2 IN IP4 127.0.0.1
+                s=-
+                t=0 0
+                a=group:BUNDLE d
+                m=application 9 UDP/DTLS/SCTP webrtc-datachannel
+                c=IN IP4 0.0.0.0
+                a=ice-ufrag:Kq3v
+                a=ice-pwd:Zq2m5c7tQ4f0bS6dJ1nR8xYv
+                a=fingerprint:sha-256 6B:8B:5D:EA:59:04:20:23:29:C8:87:1C:CC:87:32:BE:DD:8C:66:A5:8E:50:55:EA:8C:D3:B6:5C:09:5E:79:F2
+                a=setup:actpass
+                a=mid:d
+                """);
+        for (String line : extra) {
+            sdp.append(line).append('\n');
+        }
+        return sdp.toString().replace("\n", "\r\n");
+    }
+
+    @Test
+    void aWatchOnlyClientMayOfferJustADataChannel() throws SdpException {
+        PublishAnswer result = PublishNegotiator.answer(dataOffer("a=sctp-port:5000", "a=max-message-size:1048576",
+                "a=sctp-init:AQAAAA"), SdpFixtures.serverParameters(), "ep1");
+        SessionDescription answer = SessionDescription.parse(result.sdp());
+        assertEquals("BUNDLE d", answer.attribute("group").orElseThrow());
+        MediaDescription data = answer.media().get(0);
+        assertEquals("application", data.media());
+        assertEquals("UDP/DTLS/SCTP", data.proto());
+        assertEquals(List.of("webrtc-datachannel"), data.formats());
+        assertEquals("5000", data.attribute("sctp-port").orElseThrow());
+        assertEquals("262144", data.attribute("max-message-size").orElseThrow());
+        assertFalse(data.hasAttribute("sctp-init"), "Chrome's experimental sctp-init is never echoed");
+        assertEquals("passive", data.attribute("setup").orElseThrow());
+        assertEquals(1048576, result.data().remoteMaxMessageSize(), "the client's own limit, for what we send it");
+        assertTrue(result.tracks().isEmpty());
+    }
+
+    @Test
+    void maxMessageSizeFollowsRfc8841() throws SdpException {
+        assertEquals(65536, PublishNegotiator.answer(dataOffer("a=sctp-port:5000"), SdpFixtures.serverParameters(), "e")
+                .data().remoteMaxMessageSize(), "absent: 64 KiB");
+        assertEquals(Long.MAX_VALUE, PublishNegotiator.answer(dataOffer("a=max-message-size:0"),
+                SdpFixtures.serverParameters(), "e").data().remoteMaxMessageSize(), "0: no limit");
+        assertThrows(SdpException.class, () -> PublishNegotiator.answer(dataOffer("a=max-message-size:-5"),
+                SdpFixtures.serverParameters(), "e"), "a malformed section is rejected, and then nothing is left");
+        assertThrows(SdpException.class, () -> PublishNegotiator.answer(dataOffer("a=sctp-port:70000"),
+                SdpFixtures.serverParameters(), "e"));
+    }
+
+    @Test
+    void aSecondDataSectionIsRejected() throws SdpException {
+        String two = dataOffer("a=sctp-port:5000").replace("a=group:BUNDLE d", "a=group:BUNDLE d e")
+                + dataOffer("a=sctp-port:5000").substring(dataOffer().indexOf("m=application")).replace("a=mid:d", "a=mid:e");
+        PublishAnswer result = PublishNegotiator.answer(two, SdpFixtures.serverParameters(), "e");
+        SessionDescription answer = SessionDescription.parse(result.sdp());
+        assertEquals(2, answer.media().size());
+        assertFalse(answer.media().get(0).isRejected());
+        assertTrue(answer.media().get(1).isRejected());
+        assertEquals("BUNDLE d", answer.attribute("group").orElseThrow());
+        assertEquals("d", result.data().mid());
     }
 }
