@@ -48,6 +48,7 @@ public final class SctpAssociation {
     private final byte[] cookieKey = new byte[32];
     private final ArrayDeque<Runnable> events = new ArrayDeque<>();
     private boolean dispatching;
+    private long lastNow = Long.MIN_VALUE;
 
     private State state = State.CLOSED;
     private boolean terminated;
@@ -130,6 +131,14 @@ public final class SctpAssociation {
     }
 
     // ------------------------------------------------------------------------------------------ API
+
+    /**
+     * The latest time passed to any call: what a listener uses to call back in from an event (events
+     * carry no time of their own).
+     */
+    public long now() {
+        return lastNow;
+    }
 
     public State state() {
         return state;
@@ -216,6 +225,7 @@ public final class SctpAssociation {
 
     /** Starts the association as a client: sends INIT (RFC 9260 §5.1). WebRTC peers both do this. */
     public void connect(long now) {
+        lastNow = Math.max(lastNow, now);
         if (terminated || state != State.CLOSED) {
             return;
         }
@@ -230,6 +240,7 @@ public final class SctpAssociation {
      * before the association is up wait for it.
      */
     public SendResult send(int streamId, int ppid, byte[] data, SendOptions options, long now) {
+        lastNow = Math.max(lastNow, now);
         if (terminated || state.compareTo(State.SHUTDOWN_PENDING) >= 0) {
             return SendResult.NOT_CONNECTED;
         }
@@ -263,6 +274,7 @@ public final class SctpAssociation {
      * the peer did not announce RE-CONFIG or the association is not up.
      */
     public boolean resetStreams(int[] streamIds, long now) {
+        lastNow = Math.max(lastNow, now);
         if (terminated || state != State.ESTABLISHED || !peerReconfig) {
             return false;
         }
@@ -280,6 +292,7 @@ public final class SctpAssociation {
 
     /** Graceful close (RFC 9260 §9.2): what was queued is still delivered, then SHUTDOWN. */
     public void shutdown(long now) {
+        lastNow = Math.max(lastNow, now);
         if (terminated) {
             return;
         }
@@ -294,6 +307,7 @@ public final class SctpAssociation {
 
     /** Ends the association at once with ABORT (RFC 9260 §9.1), with a "User-Initiated Abort" cause. */
     public void abort(String reason, long now) {
+        lastNow = Math.max(lastNow, now);
         if (terminated) {
             return;
         }
@@ -312,6 +326,7 @@ public final class SctpAssociation {
     }
 
     public void handleTimeout(long now) {
+        lastNow = Math.max(lastNow, now);
         if (terminated) {
             return;
         }
@@ -349,6 +364,7 @@ public final class SctpAssociation {
         if (off < 0 || len < 0 || len > b.length - off) {
             throw new IndexOutOfBoundsException("off " + off + " len " + len + " of " + b.length);
         }
+        lastNow = Math.max(lastNow, now);
         counters.packetsReceived++;
         if (terminated) {
             counters.drop(DropReason.CLOSED);
