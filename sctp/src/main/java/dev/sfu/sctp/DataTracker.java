@@ -83,7 +83,7 @@ final class DataTracker {
         Map.Entry<Long, Long> below = ranges.floorEntry(tsn);
         Long aboveEnd = ranges.remove(tsn + 1);
         if (below != null && below.getValue() == tsn - 1) {
-            below.setValue(aboveEnd != null ? aboveEnd : tsn);
+            ranges.put(below.getKey(), aboveEnd != null ? aboveEnd : tsn);
         } else {
             ranges.put(tsn, aboveEnd != null ? aboveEnd : tsn);
         }

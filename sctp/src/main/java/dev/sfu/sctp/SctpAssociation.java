@@ -387,7 +387,7 @@ public final class SctpAssociation {
             counters.drop(p.stoppedBy);
             return;
         }
-        if (p.stoppedBy != null || !p.toReport.isEmpty()) {
+        for (int i = 0; i < p.unknownChunks; i++) {
             counters.drop(DropReason.UNKNOWN_CHUNK);
         }
         if (!p.chunks.isEmpty() && acceptTag(p)) {

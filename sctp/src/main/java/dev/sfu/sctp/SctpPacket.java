@@ -25,15 +25,18 @@ public final class SctpPacket {
     public final List<UnknownChunk> toReport;
     /** Why the packet's chunks stop early, or null when all were read. */
     public final DropReason stoppedBy;
+    /** Unknown chunks met, whether skipped or stopped at. */
+    public final int unknownChunks;
 
     private SctpPacket(int sourcePort, int destinationPort, int verificationTag, List<Chunk> chunks,
-            List<UnknownChunk> toReport, DropReason stoppedBy) {
+            List<UnknownChunk> toReport, DropReason stoppedBy, int unknownChunks) {
         this.sourcePort = sourcePort;
         this.destinationPort = destinationPort;
         this.verificationTag = verificationTag;
         this.chunks = chunks;
         this.toReport = toReport;
         this.stoppedBy = stoppedBy;
+        this.unknownChunks = unknownChunks;
     }
 
     /** CRC32c of the packet with its checksum field taken as zero. */
@@ -74,6 +77,7 @@ public final class SctpPacket {
         List<Chunk> chunks = new ArrayList<>(2);
         List<UnknownChunk> report = List.of();
         DropReason stopped = null;
+        int unknown = 0;
         int p = off + COMMON_HEADER;
         int end = off + len;
         while (end - p >= Chunk.HEADER) {
@@ -88,6 +92,7 @@ public final class SctpPacket {
                 break;
             }
             if (c instanceof UnknownChunk u) {
+                unknown++;
                 if (ChunkType.reportUnknown(u.type())) {
                     if (report.isEmpty()) {
                         report = new ArrayList<>(1);
@@ -106,7 +111,7 @@ public final class SctpPacket {
         if (stopped == null && p != end) {
             stopped = DropReason.TRUNCATED_CHUNK; // 1 to 3 stray bytes: not a chunk
         }
-        return new SctpPacket(Bytes.u16(b, off), Bytes.u16(b, off + 2), Bytes.i32(b, off + 4), chunks, report, stopped);
+        return new SctpPacket(Bytes.u16(b, off), Bytes.u16(b, off + 2), Bytes.i32(b, off + 4), chunks, report, stopped, unknown);
     }
 
     /** Builds one outbound packet up to the MTU. */
