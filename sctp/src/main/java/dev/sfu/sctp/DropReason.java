@@ -36,7 +36,9 @@ public enum DropReason {
     TOO_MANY_GAPS,
     /** DATA on a stream id at or above the negotiated inbound stream count. */
     INVALID_STREAM,
-    /** SACK whose cumulative ack is older than one seen, or acks TSNs never sent. */
+    /** SACK whose cumulative ack is older than one already seen: overtaken on the way (RFC 9260 §6.2.1 D i). */
+    STALE_SACK,
+    /** SACK that acknowledges TSNs never sent. */
     BAD_SACK,
     /** HEARTBEAT-ACK that does not match a heartbeat we sent. */
     BAD_HEARTBEAT_ACK,

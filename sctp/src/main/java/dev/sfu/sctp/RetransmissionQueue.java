@@ -43,6 +43,8 @@ final class RetransmissionQueue {
     /** What one SACK did. */
     static final class AckResult {
         boolean valid;
+        /** Older than the cumulative ack point: reordered, not wrong. */
+        boolean stale;
         boolean cumAdvanced;
         long bytesAcked;
         long flightBefore;
@@ -105,6 +107,7 @@ final class RetransmissionQueue {
         r.flightBefore = flightBytes;
         long cum = unwrap(sack.cumulativeTsnAck);
         if (cum < cumAckPoint || cum > highestSent) {
+            r.stale = cum < cumAckPoint;
             return r;
         }
         r.valid = true;

@@ -694,7 +694,7 @@ public final class SctpAssociation {
         counters.sacksReceived++;
         RetransmissionQueue.AckResult r = rtx.onSack(sack, nextTsn - 1, now);
         if (!r.valid) {
-            counters.drop(DropReason.BAD_SACK);
+            counters.drop(r.stale ? DropReason.STALE_SACK : DropReason.BAD_SACK);
             return;
         }
         if (r.rttSample >= 0) {

@@ -33,7 +33,10 @@ public final class ReConfigChunk extends Chunk {
 
     public record Response(int responseSeq, int result) implements Param {}
 
-    /** A parameter this stack does not implement; its request sequence number is read to answer it. */
+    /**
+     * A parameter this stack does not implement; its request sequence number is read to answer it (denied).
+     * Written back, it keeps only its type and that number.
+     */
     public record Unsupported(int type, int requestSeq) implements Param {}
 
     public final List<Param> params;
@@ -55,7 +58,8 @@ public final class ReConfigChunk extends Chunk {
         } else if (p instanceof Response) {
             return 12;
         }
-        throw new IllegalStateException("cannot write " + p);
+        return 8; // Unsupported: written back as its type and request sequence number only
+
     }
 
     @Override
@@ -93,6 +97,9 @@ public final class ReConfigChunk extends Chunk {
                 Bytes.put16(out, p, PARAM_RESPONSE);
                 Bytes.put32(out, p + 4, r.responseSeq());
                 Bytes.put32(out, p + 8, r.result());
+            } else if (param instanceof Unsupported u) {
+                Bytes.put16(out, p, u.type());
+                Bytes.put32(out, p + 4, u.requestSeq());
             }
             p += Bytes.pad4(len);
         }
