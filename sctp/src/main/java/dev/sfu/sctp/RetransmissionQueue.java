@@ -59,6 +59,8 @@ final class RetransmissionQueue {
     private long outstandingBytes;
     private final SctpCounters counters;
     private boolean newlyAbandoned;
+    /** Chunks marked for retransmission: lets the usual case (none) skip the walk over the queue. */
+    private int markedCount;
 
     RetransmissionQueue(long initialTsn, SctpCounters counters) {
         this.cumAckPoint = initialTsn - 1;
@@ -123,6 +125,7 @@ final class RetransmissionQueue {
                     rttTsn = s.tsn;
                     r.rttSample = now - s.sentAt;
                 }
+                unmark(s);
                 leaveFlight(s);
                 outstandingBytes -= s.size();
             }
@@ -146,7 +149,7 @@ final class RetransmissionQueue {
                         rttTsn = s.tsn;
                         r.rttSample = now - s.sentAt;
                     }
-                    s.markedForRetransmit = false;
+                    unmark(s);
                     leaveFlight(s);
                     highestNewlyAcked = Math.max(highestNewlyAcked, s.tsn);
                 }
@@ -182,8 +185,9 @@ final class RetransmissionQueue {
         leaveFlight(s);
         if (shouldAbandon(s, now)) {
             abandon(s.message);
-        } else {
+        } else if (!s.markedForRetransmit) {
             s.markedForRetransmit = true;
+            markedCount++;
         }
     }
 
@@ -214,7 +218,7 @@ final class RetransmissionQueue {
         for (Sent s : outstanding.values()) {
             if (s.message == m) {
                 s.abandoned = true;
-                s.markedForRetransmit = false;
+                unmark(s);
                 leaveFlight(s);
             }
         }
@@ -228,22 +232,27 @@ final class RetransmissionQueue {
     }
 
     boolean hasMarked() {
-        for (Sent s : outstanding.values()) {
-            if (s.markedForRetransmit) {
-                return true;
-            }
+        return markedCount > 0;
+    }
+
+    private void unmark(Sent s) {
+        if (s.markedForRetransmit) {
+            s.markedForRetransmit = false;
+            markedCount--;
         }
-        return false;
     }
 
     /** The next chunk to retransmit (lowest TSN first), abandoning expired ones on the way; null if none. */
     Sent nextToRetransmit(long now, boolean fastOnly) {
+        if (markedCount == 0) {
+            return null;
+        }
         for (Sent s : outstanding.values()) {
             if (!s.markedForRetransmit || (fastOnly && !s.fastRetransmit)) {
                 continue;
             }
             if (s.message.expired(now)) {
-                s.markedForRetransmit = false;
+                unmark(s);
                 abandon(s.message);
                 continue;
             }
@@ -253,7 +262,7 @@ final class RetransmissionQueue {
     }
 
     void retransmitted(Sent s, long now) {
-        s.markedForRetransmit = false;
+        unmark(s);
         s.transmissions++;
         s.sentAt = now;
         s.missIndications = 0;
@@ -295,6 +304,7 @@ final class RetransmissionQueue {
     }
 
     void clear() {
+        markedCount = 0;
         outstanding.clear();
         flightBytes = 0;
         outstandingBytes = 0;

@@ -1094,6 +1094,11 @@ public final class SctpAssociation {
         if (state == State.SHUTDOWN_PENDING || state == State.SHUTDOWN_RECEIVED) {
             progressShutdown(now);
         }
+        // A delayed SACK rides along with anything else going out now (§6.2: bundle SACKs with outbound data).
+        if (delayedAck.running() && (!control.isEmpty() || (sending() && !sendQueue.isEmpty()
+                && rtx.flightBytes() < cc.cwnd))) {
+            sackNow = true;
+        }
         for (Chunk c : control) {
             add(c);
         }

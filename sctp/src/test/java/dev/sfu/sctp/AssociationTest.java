@@ -168,6 +168,43 @@ class AssociationTest {
         System.out.printf("1000 msgs @10%% loss: %.1f s virtual, %s%n", (net.now - 1e9) / 1e9, c);
     }
 
+    /** Not a timing assertion: prints how fast the stack moves data through a lossless link on this CPU. */
+    @Test
+    void throughputOnALosslessLink() {
+        VirtualNetwork net = new VirtualNetwork(26);
+        net.delayNanos = 5 * MS;
+        Peer[] p = connected(net, SctpConfig.defaults().receiveBufferBytes(4 << 20).maxSendQueueBytes(8 << 20));
+        int size = 16 * 1024;
+        int n = 2000;
+        long[] received = {0};
+        // Thread CPU time, not wall time: the machine is shared and its load says nothing about this code.
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long started = mx.getCurrentThreadCpuTime();
+        long virtualStart = net.now;
+        int sent = 0;
+        while (received[0] < (long) n * size) {
+            while (sent < n && p[0].assoc.send(sent % 4, 53, new byte[size], SendOptions.RELIABLE, net.now) == SendResult.OK) {
+                sent++;
+            }
+            net.step(Long.MAX_VALUE);
+            received[0] = p[1].messages.stream().mapToLong(m -> m.data().length).sum();
+            p[1].messages.clear();
+            if (received[0] > 0) {
+                n -= (int) (received[0] / size);
+                sent -= (int) (received[0] / size);
+                received[0] = 0;
+            }
+            if (n == 0) {
+                break;
+            }
+        }
+        double wall = (mx.getCurrentThreadCpuTime() - started) / 1e9;
+        double virtual = (net.now - virtualStart) / 1e9;
+        System.out.printf("throughput: %d MiB in %.2f s thread CPU, both ends (%.0f MiB/s), %.1f s virtual at 10 ms RTT, cwnd %d%n",
+                2000L * size >> 20, wall, (2000L * size / 1048576.0) / wall, virtual, p[0].assoc.cwnd());
+        assertEquals(0, p[1].assoc.counters().droppedTotal());
+    }
+
     @Test
     void unorderedMessagesAllArriveOnce() {
         VirtualNetwork net = new VirtualNetwork(21);
@@ -383,6 +420,65 @@ class AssociationTest {
         assertTrue(p[0].assoc.counters().sendRefusedQueueFull > 0);
         assertTrue(p[0].assoc.isEstablished(), "probes are acknowledged: the association lives");
         System.out.printf("zero window: %d accepted, %d refused, held %d <= %d%n", ok, refused, p[0].assoc.heldBytes(), limit);
+    }
+
+    /** With {@code overrun}, SACKs are rewritten to announce 1 MiB: the sender overruns the 8 KiB buffer. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void smallReceiveBufferUnderLossStillDeliversEverything(boolean overrun) {
+        VirtualNetwork net = new VirtualNetwork(52);
+        if (overrun) {
+            net.filterBtoA = pkt -> Packets.rewrite(pkt, c -> c instanceof SackChunk s
+                    ? new SackChunk(s.cumulativeTsnAck, 1 << 20, s.gapStarts, s.gapEnds, s.duplicateTsns) : c);
+        }
+        Peer a = new Peer(SctpConfig.defaults(), net.sinkOfA(), 1);
+        Peer b = new Peer(SctpConfig.defaults().receiveBufferBytes(8 * 1024), net.sinkOfB(), 2);
+        net.a = a;
+        net.b = b;
+        a.assoc.connect(net.now);
+        net.runUntil(() -> a.connected && b.connected, 10 * S, "up");
+        net.loss = 0.1;
+        net.jitterNanos = 20 * MS;
+        int n = 200;
+        for (int i = 0; i < n; i++) {
+            a.assoc.send(i % 2, 53, message(i, 3000), i % 2 == 0 ? SendOptions.RELIABLE : SendOptions.UNORDERED, net.now);
+        }
+        net.runUntil(() -> b.messages.size() == n, 3600 * S, "all delivered");
+        for (Peer.Message m : b.messages) {
+            assertArrayEquals(message(index(m.data()), 3000), m.data());
+        }
+        assertTrue(b.assoc.receiveBufferedBytes() == 0);
+        if (overrun) {
+            assertTrue(b.assoc.counters().dropped(DropReason.RECEIVE_BUFFER_FULL) > 0);
+        }
+        System.out.printf("8 KiB receive buffer @10%% loss, overrun %s: %s%n", overrun, b.assoc.counters().drops());
+    }
+
+    @Test
+    void forgedAndStaleCookiesAreRefused() {
+        VirtualNetwork net = new VirtualNetwork(53);
+        net.capture = true;
+        Peer[] p = Peer.pair(net, SctpConfig.defaults());
+        // Only A starts: B answers A's INIT with an INIT ACK and A echoes B's cookie.
+        p[0].assoc.connect(net.now);
+        net.runUntil(() -> p[0].connected && p[1].connected, 10 * S, "up");
+        byte[] echo = net.capturedAtoB.stream().filter(x -> Packets.has(x, ChunkType.COOKIE_ECHO)).findFirst()
+                .orElseThrow();
+        // A fresh B that never saw A's INIT gets the echo (wrong key), then an altered one.
+        Peer fresh = new Peer(SctpConfig.defaults(), x -> {}, 77);
+        fresh.assoc.receive(echo, 0, echo.length, net.now);
+        assertEquals(1, fresh.assoc.counters().dropped(DropReason.BAD_VERIFICATION_TAG) + fresh.assoc.counters().dropped(DropReason.BAD_COOKIE));
+        byte[] altered = Packets.rewrite(echo, c -> {
+            byte[] cookie = ((dev.sfu.sctp.chunk.CookieEchoChunk) c).cookie.clone();
+            cookie[5] ^= 1;
+            return new dev.sfu.sctp.chunk.CookieEchoChunk(cookie);
+        });
+        p[1].assoc.receive(altered, 0, altered.length, net.now);
+        assertEquals(1, p[1].assoc.counters().dropped(DropReason.BAD_COOKIE));
+        // The genuine echo again, after the cookie lifetime: stale.
+        p[1].assoc.receive(echo, 0, echo.length, net.now + 61 * S);
+        assertEquals(1, p[1].assoc.counters().dropped(DropReason.STALE_COOKIE));
+        assertTrue(p[1].assoc.isEstablished());
     }
 
     @Test
