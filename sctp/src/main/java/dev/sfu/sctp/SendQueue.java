@@ -7,28 +7,38 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Messages accepted by send() and not yet fully cut into DATA chunks, in FIFO order across streams, with the
- * per-stream outbound state (next SSN, bytes waiting, buffered-amount-low threshold). Stream state exists only
- * for streams that were used. Fragmentation happens lazily, when the congestion and receive windows let a
- * chunk go, so a message abandoned before it went out costs no TSN.
+ * Messages accepted by send() and not yet fully cut into DATA chunks, with the per-stream outbound state (next
+ * SSN, bytes waiting, buffered-amount-low threshold). Stream state exists only for streams that were used.
+ *
+ * <p>Streams take turns message by message (round robin), so a large transfer on one data channel does not
+ * hold back the others; a message's fragments still go out back to back, with consecutive TSNs, which is what
+ * the receiver needs to reassemble unordered messages (RFC 9260 §6.9). Fragmentation happens lazily, when the
+ * congestion and receive windows let a chunk go, so a message abandoned before it went out costs no TSN.
  */
 final class SendQueue {
     /** Per outbound stream: next SSN (RFC 9260 §6.5), bytes queued, threshold. */
     static final class Stream {
+        final int id;
+        final ArrayDeque<OutboundMessage> messages = new ArrayDeque<>();
         int nextSsn;
         long queuedBytes;
         long lowThreshold;
         boolean resetting;
+
+        Stream(int id) {
+            this.id = id;
+        }
     }
 
-    private final ArrayDeque<OutboundMessage> queue = new ArrayDeque<>();
+    /** Streams with messages waiting, in turn order; the head is sending its current message. */
+    private final ArrayDeque<Stream> turns = new ArrayDeque<>();
     private final Map<Integer, Stream> streams = new HashMap<>();
     private long queuedBytes;
     /** The message the last {@link #next} call cut from. */
     OutboundMessage lastMessage;
 
     Stream stream(int id) {
-        return streams.computeIfAbsent(id, k -> new Stream());
+        return streams.computeIfAbsent(id, Stream::new);
     }
 
     Stream existing(int id) {
@@ -36,9 +46,13 @@ final class SendQueue {
     }
 
     void add(OutboundMessage m) {
-        queue.add(m);
+        Stream s = stream(m.streamId);
+        if (s.messages.isEmpty()) {
+            turns.add(s);
+        }
+        s.messages.add(m);
         queuedBytes += m.data.length;
-        stream(m.streamId).queuedBytes += m.data.length;
+        s.queuedBytes += m.data.length;
     }
 
     long queuedBytes() {
@@ -46,7 +60,7 @@ final class SendQueue {
     }
 
     boolean isEmpty() {
-        return queue.isEmpty();
+        return turns.isEmpty();
     }
 
     boolean hasQueued(int streamId) {
@@ -64,17 +78,17 @@ final class SendQueue {
      * expired message need not be sent). {@code onDrained} learns of every stream whose queued bytes went down.
      */
     DataChunk next(int maxPayload, long tsn, long now, Drained onDrained, Abandoned onAbandoned) {
-        while (!queue.isEmpty()) {
-            OutboundMessage m = queue.peek();
+        while (!turns.isEmpty()) {
+            Stream s = turns.peek();
+            OutboundMessage m = s.messages.peek();
             if (m.abandoned || (m.offset == 0 && m.expired(now))) {
-                queue.poll();
+                finish(s);
                 reduce(m, m.remaining(), onDrained);
                 if (!m.abandoned) {
                     onAbandoned.abandoned(m);
                 }
                 continue;
             }
-            Stream s = stream(m.streamId);
             if (!m.ssnAssigned) {
                 m.ssnAssigned = true;
                 // Unordered messages carry no meaningful SSN (RFC 9260 §3.3.1); 0 is sent.
@@ -89,7 +103,7 @@ final class SendQueue {
             byte[] payload = begin && end ? m.data : Arrays.copyOfRange(m.data, m.offset, m.offset + take);
             m.offset += take;
             if (end) {
-                queue.poll();
+                finish(s);
             }
             lastMessage = m;
             reduce(m, take, onDrained);
@@ -98,10 +112,19 @@ final class SendQueue {
         return null;
     }
 
+    /** The head stream's current message is done: it goes to the back of the turns if it has more. */
+    private void finish(Stream s) {
+        s.messages.poll();
+        turns.poll();
+        if (!s.messages.isEmpty()) {
+            turns.add(s);
+        }
+    }
+
     /** Size of the next chunk {@link #next} would cut, 0 when empty (to decide whether it fits a packet). */
     int peekSize(int maxPayload) {
-        OutboundMessage m = queue.peek();
-        return m == null ? 0 : Math.min(maxPayload, m.remaining());
+        Stream s = turns.peek();
+        return s == null ? 0 : Math.min(maxPayload, s.messages.peek().remaining());
     }
 
     private void reduce(OutboundMessage m, int bytes, Drained onDrained) {
@@ -125,9 +148,10 @@ final class SendQueue {
 
     /** Drops everything (association closed). */
     void clear() {
-        queue.clear();
+        turns.clear();
         queuedBytes = 0;
         for (Stream s : streams.values()) {
+            s.messages.clear();
             s.queuedBytes = 0;
         }
     }

@@ -250,6 +250,22 @@ class AssociationTest {
     }
 
     @Test
+    void streamsTakeTurns() {
+        VirtualNetwork net = new VirtualNetwork(27);
+        Peer[] p = connected(net, SctpConfig.defaults());
+        for (int i = 0; i < 50; i++) {
+            p[0].assoc.send(0, 53, message(i, 10_000), SendOptions.RELIABLE, net.now);
+        }
+        p[0].assoc.send(1, 51, message(1000, 10), SendOptions.RELIABLE, net.now);
+        net.runUntil(() -> p[1].messages.size() == 51, 60 * S, "all");
+        int position = 0;
+        while (p[1].messages.get(position).streamId() != 1) {
+            position++;
+        }
+        assertTrue(position <= 2, "the other stream's message waited for " + position + " messages, not 50");
+    }
+
+    @Test
     void messageSizeLimitOnSend() {
         VirtualNetwork net = new VirtualNetwork(23);
         Peer[] p = connected(net, SctpConfig.defaults());
