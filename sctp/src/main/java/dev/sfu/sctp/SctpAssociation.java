@@ -368,6 +368,7 @@ public final class SctpAssociation {
         counters.packetsReceived++;
         if (terminated) {
             counters.drop(DropReason.CLOSED);
+            answerAfterClose(b, off, len);
             return;
         }
         if (len < SctpPacket.COMMON_HEADER) {
@@ -410,6 +411,20 @@ public final class SctpAssociation {
         dispatch();
     }
 
+    /**
+     * After a graceful close, a SHUTDOWN ACK means our SHUTDOWN COMPLETE was lost: answer it again, with the
+     * T bit and the packet's own tag, as §8.4 item 5 says for SHUTDOWN ACK without an association; otherwise
+     * the peer would retransmit until it gives up and report a failure instead of a clean close.
+     */
+    private void answerAfterClose(byte[] b, int off, int len) {
+        if (closeReason != CloseReason.SHUTDOWN || len < SctpPacket.COMMON_HEADER + Chunk.HEADER
+                || SctpPacket.storedChecksum(b, off) != SctpPacket.checksum(b, off, len)
+                || (b[off + SctpPacket.COMMON_HEADER] & 0xFF) != ChunkType.SHUTDOWN_ACK) {
+            return;
+        }
+        sendPacket(SctpPacket.verificationTag(b, off), EmptyChunk.shutdownComplete(true));
+    }
+
     // ------------------------------------------------------------------------- inbound: tags and chunks
 
     /** Verification tag rules (RFC 9260 §8.5, §8.5.1). */
@@ -438,7 +453,14 @@ public final class SctpAssociation {
         switch (c.type()) {
             case ChunkType.DATA -> onData((DataChunk) c);
             case ChunkType.SACK -> onSack((SackChunk) c, now);
-            case ChunkType.INIT -> onInit((InitChunk) c, now);
+            case ChunkType.INIT -> {
+                // §8.5.1: an INIT is alone in its packet, with tag 0 (acceptTag checked this for a first INIT).
+                if (p.chunks.size() == 1 && p.verificationTag == 0) {
+                    onInit((InitChunk) c, now);
+                } else {
+                    counters.drop(DropReason.INIT_NOT_ALONE);
+                }
+            }
             case ChunkType.INIT_ACK -> onInitAck((InitChunk) c, now);
             case ChunkType.COOKIE_ECHO -> onCookieEcho((CookieEchoChunk) c, now);
             case ChunkType.COOKIE_ACK -> onCookieAck(now);

@@ -123,6 +123,19 @@ class AssociationTest {
         assertEquals(1, p[0].messages.size());
     }
 
+    /** Whoever loses the last packets, both sides end with SHUTDOWN, not FAILED (SHUTDOWN COMPLETE resent). */
+    @ParameterizedTest
+    @ValueSource(longs = {130, 131, 132, 133, 134, 135})
+    void shutdownUnderHeavyLossEndsCleanly(long seed) {
+        VirtualNetwork net = new VirtualNetwork(seed);
+        Peer[] p = connected(net, SctpConfig.defaults());
+        net.loss = 0.4;
+        p[0].assoc.shutdown(net.now);
+        net.runUntil(() -> p[0].closed != null && p[1].closed != null, 3600 * S, "closed");
+        assertEquals(CloseReason.SHUTDOWN, p[0].closed);
+        assertEquals(CloseReason.SHUTDOWN, p[1].closed);
+    }
+
     @Test
     void abortTellsThePeerWhy() {
         VirtualNetwork net = new VirtualNetwork(14);
