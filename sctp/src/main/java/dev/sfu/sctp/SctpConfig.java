@@ -58,11 +58,25 @@ public final class SctpConfig implements Cloneable {
         mtu = v;
         return this;
     }
-    public SctpConfig maxMessageSize(int v) { maxMessageSize = v; return this; }
-    public SctpConfig maxSendQueueBytes(long v) { maxSendQueueBytes = v; return this; }
-    public SctpConfig receiveBufferBytes(int v) { receiveBufferBytes = v; return this; }
-    public SctpConfig maxOutboundStreams(int v) { maxOutboundStreams = v; return this; }
-    public SctpConfig maxInboundStreams(int v) { maxInboundStreams = v; return this; }
+    public SctpConfig maxMessageSize(int v) { maxMessageSize = positive("maxMessageSize", v); return this; }
+    public SctpConfig maxSendQueueBytes(long v) { maxSendQueueBytes = positive("maxSendQueueBytes", v); return this; }
+    /** At least 1500 bytes, so that a full chunk always fits. */
+    public SctpConfig receiveBufferBytes(int v) {
+        if (v < 1500) {
+            throw new IllegalArgumentException("receiveBufferBytes " + v);
+        }
+        receiveBufferBytes = v;
+        return this;
+    }
+    public SctpConfig maxOutboundStreams(int v) { maxOutboundStreams = streams(v); return this; }
+    public SctpConfig maxInboundStreams(int v) { maxInboundStreams = streams(v); return this; }
+
+    private static int streams(int v) {
+        if (v < 1 || v > 65_535) {
+            throw new IllegalArgumentException("streams " + v);
+        }
+        return v;
+    }
     public SctpConfig rtoInitialNanos(long v) { rtoInitialNanos = v; return this; }
     public SctpConfig rtoMinNanos(long v) { rtoMinNanos = v; return this; }
     public SctpConfig rtoMaxNanos(long v) { rtoMaxNanos = v; return this; }
@@ -71,8 +85,19 @@ public final class SctpConfig implements Cloneable {
     public SctpConfig heartbeatIntervalNanos(long v) { heartbeatIntervalNanos = v; return this; }
     public SctpConfig delayedAckNanos(long v) { delayedAckNanos = v; return this; }
     public SctpConfig cookieLifetimeNanos(long v) { cookieLifetimeNanos = v; return this; }
-    public SctpConfig maxGapRanges(int v) { maxGapRanges = v; return this; }
-    public SctpConfig maxTsnWindow(int v) { maxTsnWindow = v; return this; }
+    public SctpConfig maxGapRanges(int v) { maxGapRanges = (int) positive("maxGapRanges", v); return this; }
+    public SctpConfig maxTsnWindow(int v) { maxTsnWindow = (int) positive("maxTsnWindow", v); return this; }
+
+    private static int positive(String name, int v) {
+        return (int) positive(name, (long) v);
+    }
+
+    private static long positive(String name, long v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(name + " " + v);
+        }
+        return v;
+    }
 
     public int mtu() { return mtu; }
     public int maxMessageSize() { return maxMessageSize; }

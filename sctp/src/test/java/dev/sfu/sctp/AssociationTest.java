@@ -3,6 +3,7 @@ package dev.sfu.sctp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -589,6 +590,47 @@ class AssociationTest {
         p[0].assoc.send(0, 53, new byte[1100], SendOptions.RELIABLE, net.now);
         net.runUntil(() -> p[0].assoc.counters().t3Expirations == 1, 60 * S, "t3");
         assertEquals(1200, p[0].assoc.cwnd());
+    }
+
+    @Test
+    void chromeInitIsAnsweredWithAnInitAck() {
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        SctpAssociation a = new SctpAssociation(SctpConfig.defaults(), out::add, new AssociationListener() {},
+                new Random(1));
+        byte[] init = Crc32cTest.chromeInit();
+        a.receive(init, 0, init.length, 0);
+        assertEquals(1, out.size());
+        SctpPacket ack = Packets.parse(out.get(0));
+        assertEquals(0x55b964a5, ack.verificationTag, "INIT ACK carries the INIT's initiate tag");
+        dev.sfu.sctp.chunk.InitChunk c = (dev.sfu.sctp.chunk.InitChunk) ack.chunks.get(0);
+        assertTrue(c.ack);
+        assertNotNull(c.stateCookie);
+        assertTrue(c.supports(ChunkType.RE_CONFIG) && c.supports(ChunkType.FORWARD_TSN));
+        assertEquals(SctpAssociation.State.CLOSED, a.state(), "no state kept for an INIT");
+        assertEquals(0, a.counters().droppedTotal());
+    }
+
+    @Test
+    void incomingSsnResetRequestMakesUsResetOurStream() {
+        VirtualNetwork net = new VirtualNetwork(42);
+        java.util.List<byte[]> fromB = new java.util.ArrayList<>();
+        net.filterBtoA = x -> {
+            fromB.add(x.clone());
+            return x;
+        };
+        Peer[] p = connected(net, SctpConfig.defaults());
+        p[0].assoc.send(3, 53, new byte[10], SendOptions.RELIABLE, net.now);
+        net.runUntil(() -> p[1].messages.size() == 1, 5 * S, "stream 3 used");
+        // B's first request sequence number is its initial TSN (RFC 6525 §5.1.1), from its INIT or INIT ACK.
+        int bInitialTsn = fromB.stream().flatMap(x -> Packets.parse(x).chunks.stream())
+                .filter(c -> c instanceof dev.sfu.sctp.chunk.InitChunk).map(c -> ((dev.sfu.sctp.chunk.InitChunk) c).initialTsn)
+                .findFirst().orElseThrow();
+        int tagForA = Packets.parse(fromB.get(fromB.size() - 1)).verificationTag;
+        byte[] req = Packets.packet(5000, 5000, tagForA, new dev.sfu.sctp.chunk.ReConfigChunk(java.util.List.of(
+                new dev.sfu.sctp.chunk.ReConfigChunk.IncomingSsnResetRequest(bInitialTsn, new int[] {3}))));
+        p[0].assoc.receive(req, 0, req.length, net.now);
+        net.runUntil(() -> !p[0].outgoingResets.isEmpty() && !p[1].incomingResets.isEmpty(), 10 * S, "reset");
+        assertArrayEquals(new int[] {3}, p[1].incomingResets.get(0));
     }
 
     // ------------------------------------------------------------------------------- bad input
