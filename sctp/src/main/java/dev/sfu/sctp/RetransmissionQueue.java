@@ -62,9 +62,17 @@ final class RetransmissionQueue {
     /** Chunks marked for retransmission: lets the usual case (none) skip the walk over the queue. */
     private int markedCount;
 
-    RetransmissionQueue(long initialTsn, SctpCounters counters) {
+    /** Hands out the next TSN (the association owns the TSN sequence). */
+    interface TsnSource {
+        long next();
+    }
+
+    private final TsnSource tsns;
+
+    RetransmissionQueue(long initialTsn, SctpCounters counters, TsnSource tsns) {
         this.cumAckPoint = initialTsn - 1;
         this.counters = counters;
+        this.tsns = tsns;
     }
 
     long cumAckPoint() {
@@ -170,6 +178,7 @@ final class RetransmissionQueue {
                 }
             }
         }
+        addAbandonedEnds();
         return r;
     }
 
@@ -205,6 +214,7 @@ final class RetransmissionQueue {
                 markForRetransmit(s, now);
             }
         }
+        addAbandonedEnds();
     }
 
     /** Abandons every outstanding chunk of the message (RFC 3758 §3.5 A3: all its fragments go together). */
@@ -222,6 +232,29 @@ final class RetransmissionQueue {
                 leaveFlight(s);
             }
         }
+        if (m.offset > 0 && m.offset < m.data.length) {
+            // Part of the message was sent and the rest never will be. If the receiver got every fragment
+            // sent, no FORWARD TSN would be needed for them and it would wait forever for the end (an ordered
+            // stream would stall). So the missing end gets a TSN of its own, abandoned without being sent,
+            // which the FORWARD TSN then skips with the message's SSN (as dcSCTP does). Added after the walk
+            // over the queue that led here.
+            needEnd.add(m);
+        }
+    }
+
+    private final List<OutboundMessage> needEnd = new ArrayList<>(1);
+
+    private void addAbandonedEnds() {
+        for (OutboundMessage m : needEnd) {
+            long tsn = tsns.next();
+            DataChunk end = new DataChunk((int) tsn, m.streamId, m.ssn, m.ppid, new byte[0], m.unordered, false,
+                    true, false);
+            Sent placeholder = new Sent(tsn, end, m, 0);
+            placeholder.abandoned = true;
+            placeholder.inFlight = false;
+            outstanding.put(tsn, placeholder);
+        }
+        needEnd.clear();
     }
 
     /** Whether a message was abandoned since the last call (a FORWARD TSN may be due). */
@@ -247,6 +280,7 @@ final class RetransmissionQueue {
         if (markedCount == 0) {
             return null;
         }
+        Sent found = null;
         for (Sent s : outstanding.values()) {
             if (!s.markedForRetransmit || (fastOnly && !s.fastRetransmit)) {
                 continue;
@@ -256,9 +290,11 @@ final class RetransmissionQueue {
                 abandon(s.message);
                 continue;
             }
-            return s;
+            found = s;
+            break;
         }
-        return null;
+        addAbandonedEnds();
+        return found;
     }
 
     void retransmitted(Sent s, long now) {

@@ -122,7 +122,7 @@ public final class SctpAssociation {
         this.myInitialTsn = random.nextInt();
         this.nextTsn = myInitialTsn & 0xFFFFFFFFL;
         this.nextRequestSeq = myInitialTsn;
-        this.rtx = new RetransmissionQueue(nextTsn, counters);
+        this.rtx = new RetransmissionQueue(nextTsn, counters, () -> nextTsn++);
         this.reassembly = new ReassemblyQueue(cfg.maxMessageSize);
         this.cc = new CongestionControl(cfg.mtu, cfg.receiveBufferBytes);
         this.rto = new RtoEstimator(cfg.rtoInitialNanos, cfg.rtoMinNanos, cfg.rtoMaxNanos);
@@ -653,10 +653,12 @@ public final class SctpAssociation {
         }
         long held = reassembly.bufferedBytes();
         long limit = cfg.receiveBufferBytes;
-        // The next expected TSN is taken even over the buffer (up to twice it): it may be what completes
-        // the messages filling the buffer, and refusing it could stall the association.
+        // The next expected TSN is taken even over the buffer, by up to one max-size message: it may be what
+        // completes the messages filling the buffer (or a message larger than the buffer), and refusing it
+        // could stall the association.
         boolean next = tsn == tracker.cumTsn() + 1;
-        if (held + c.payload.length > limit && !(next && held + c.payload.length <= 2 * limit)) {
+        if (held + c.payload.length > limit
+                && !(next && held + c.payload.length <= limit + (long) cfg.maxMessageSize)) {
             counters.drop(DropReason.RECEIVE_BUFFER_FULL);
             sackNow = true;
             return;
