@@ -97,6 +97,8 @@ public final class SctpAssociation {
     // RE-CONFIG (RFC 6525): our one outstanding request, streams waiting to be reset, and the peer's side.
     private int nextRequestSeq;
     private ReConfigChunk outstandingRequest;
+    /** The peer answered the outstanding request ("in progress") since it was last sent. */
+    private boolean requestAnswered;
     private int[] outstandingRequestStreams;
     private final LinkedHashSet<Integer> streamsToReset = new LinkedHashSet<>();
     private int peerExpectedRequestSeq;
@@ -350,7 +352,11 @@ public final class SctpAssociation {
         }
         if (!terminated && reconfigTimer.fire(now)) {
             if (outstandingRequest != null) {
-                rto.backOff();
+                // Back off only for a request that went unanswered: "in progress" is an answer, not a loss.
+                if (!requestAnswered) {
+                    rto.backOff();
+                }
+                requestAnswered = false;
                 control.add(outstandingRequest);
                 reconfigTimer.start(now, rto.rto());
             }
@@ -1020,6 +1026,7 @@ public final class SctpAssociation {
         }
         int[] ids = outstandingRequestStreams;
         if (r.result() == ReConfigChunk.RESULT_IN_PROGRESS) {
+            requestAnswered = true;
             reconfigTimer.start(now, rto.rto()); // ask again later (§5.2.7)
             return;
         }
