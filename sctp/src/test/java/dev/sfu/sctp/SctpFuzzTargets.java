@@ -1,0 +1,71 @@
+package dev.sfu.sctp;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.sfu.sctp.dcep.DataChannel;
+import dev.sfu.sctp.dcep.DataChannelOptions;
+
+/**
+ * Coverage-guided fuzz target (Jazzer): arbitrary bytes as an inbound packet to an established association
+ * that carries an open data channel. The rule: bad input is counted and dropped, never thrown; and whatever
+ * the packet did, the association still answers timers without throwing.
+ *
+ * <p>The first input byte picks fix-ups so the fuzzer gets past the two checks random bytes never pass:
+ * bit 0 writes the association's verification tag into the header, bit 1 a correct CRC32c. The rest is the
+ * packet. By default ({@code mvn test}) the committed inputs in
+ * {@code src/test/resources/dev/sfu/sctp/SctpFuzzTargetsInputs/inboundPacket/} are replayed (valid INIT, DATA,
+ * SACK, FORWARD-TSN, RE-CONFIG and DCEP packets); {@code mvn verify} fuzzes for the annotation's time.
+ */
+class SctpFuzzTargets {
+    @FuzzTest(maxDuration = "30s")
+    void inboundPacket(byte[] input) {
+        if (input.length < 1) {
+            return;
+        }
+        VirtualNetwork net = new VirtualNetwork(99);
+        net.capture = true;
+        DataChannelsTest.Side client = new DataChannelsTest.Side(false, net.sinkOfA(), 1);
+        DataChannelsTest.Side server = new DataChannelsTest.Side(true, net.sinkOfB(), 2);
+        net.a = client;
+        net.b = server;
+        client.channels.connect(net.now);
+        server.channels.connect(net.now);
+        net.runUntil(() -> client.connected && server.connected, 10 * SctpConfig.SECOND, "up");
+        DataChannel ch = client.channels.open("fuzz", DataChannelOptions.RELIABLE, net.now);
+        net.runUntil(() -> server.openedByPeer.size() == 1, 10 * SctpConfig.SECOND, "open");
+        ch.send("hello", net.now);
+        net.runFor(1 * SctpConfig.SECOND);
+
+        byte[] packet = java.util.Arrays.copyOfRange(input, 1, input.length);
+        int mode = input[0];
+        SctpAssociation target = server.channels.association();
+        if (packet.length >= SctpPacket.COMMON_HEADER) {
+            if ((mode & 1) != 0) {
+                int tag = tagOf(net);
+                packet[4] = (byte) (tag >>> 24);
+                packet[5] = (byte) (tag >>> 16);
+                packet[6] = (byte) (tag >>> 8);
+                packet[7] = (byte) tag;
+            }
+            if ((mode & 2) != 0) {
+                SctpPacket.writeChecksum(packet, 0, packet.length);
+            }
+        }
+        // From an exact-size array (a read past the end throws) and from inside a larger one.
+        server.receive(packet, 0, packet.length, net.now);
+        byte[] surrounded = new byte[packet.length + 16];
+        System.arraycopy(packet, 0, surrounded, 8, packet.length);
+        server.receive(surrounded, 8, packet.length, net.now + 1);
+        // Whatever state that left, both sides keep running.
+        net.runFor(5 * SctpConfig.SECOND);
+        if (target.isEstablished()) {
+            ch.send("still there", net.now);
+            net.runFor(5 * SctpConfig.SECOND);
+        }
+    }
+
+    /** The tag that packets to the server must carry: the one the client puts on what it sends. */
+    private static int tagOf(VirtualNetwork net) {
+        byte[] last = net.capturedAtoB.get(net.capturedAtoB.size() - 1);
+        return SctpPacket.verificationTag(last, 0);
+    }
+}
