@@ -13,6 +13,12 @@ import javax.crypto.spec.SecretKeySpec;
  * on (buffer, offset, length) with the JDK's ciphers, which use the CPU's AES instructions. Cipher and
  * MAC objects are reused; AES-CM's keystream is made with AES-ECB over counter blocks, so that
  * path allocates nothing. Not thread-safe: one thread per context.
+ *
+ * <p>Sending and receiving states live in separate tables because they must be forgotten differently. A
+ * sending state is the only record of which (SSRC, index) pairs this key has encrypted: it lives until
+ * its owner removes it ({@link #removeSendingSsrc}) and is never evicted, and a new SSRC beyond
+ * {@value #MAX_SENDING_SSRCS} is refused. A receiving state is admitted only once a packet of it
+ * authenticates and the least recently used one makes room beyond {@value #MAX_RECEIVING_SSRCS}.
  */
 public final class SrtpContext {
     /** Error results of the unprotect methods (negative, so a length is never mistaken for one). */
@@ -21,7 +27,23 @@ public final class SrtpContext {
     static final int ERR_REPLAY = -3;
     static final int ERR_CIPHER = -5;
 
-    private static final int MAX_SSRCS = 64;
+    static final int ERR_TOO_MANY_SSRCS = -4;
+    static final int ERR_SSRC_REMOVED = -6;
+
+    /**
+     * Sending states held at once. They are never evicted (a forgotten state would start again at ROC 0
+     * and SRTCP index 0 and encrypt an (SSRC, index) a second time under this key), so a new SSRC beyond
+     * this is refused instead: about 1,000 subscribed tracks with RTX, far beyond a conference's limits.
+     */
+    public static final int MAX_SENDING_SSRCS = 4096;
+    /**
+     * Receiving states held at once; the least recently used makes room for a new one. Forgetting a
+     * receiving state costs only its replay window and ROC estimate: a stream that comes back starts a
+     * fresh window, which is safe, and decrypts again as long as it has not wrapped meanwhile.
+     */
+    public static final int MAX_RECEIVING_SSRCS = 1024;
+    /** How many removed sending SSRCs are remembered, and refused if sent again. */
+    static final int REMEMBERED_REMOVED_SSRCS = 1024;
     private static final int HMAC_TAG = 10;
     private static final int GCM_TAG = 16;
     private static final int BLOCKS = 128; // keystream per call: 2 KiB, more than a datagram
@@ -40,13 +62,30 @@ public final class SrtpContext {
     private final byte[] iv = new byte[16];
     private final byte[] macOut = new byte[20];
     private final byte[] word = new byte[4];
-    private final int[] ssrcs = new int[MAX_SSRCS];
-    private final SrtpStreamState[] states = new SrtpStreamState[MAX_SSRCS];
-    private final long[] lastUsed = new long[MAX_SSRCS];
-    private int stateCount;
+    private final SsrcTable sending = new SsrcTable(MAX_SENDING_SSRCS);
+    private final SsrcTable receiving = new SsrcTable(MAX_RECEIVING_SSRCS);
+    /** The last state each direction used: consecutive packets of one stream skip the table. */
+    private SrtpStreamState lastSending;
+    private SrtpStreamState lastReceiving;
     private long uses;
+    /** Sending SSRCs removed lately (a ring, made on the first removal): sending one again is refused. */
+    private int[] removed;
+    private int removedCount;
+    private long refusedTooMany;
+    private long refusedRemoved;
     /** The state of an SSRC not yet seen, until one of its packets authenticates. */
     private SrtpStreamState provisional;
+
+    /** Tests only: sees the (SSRC, index) of every packet protected. */
+    interface IndexObserver {
+        void protecting(boolean rtcp, int ssrc, long index);
+    }
+
+    private IndexObserver indexObserver;
+
+    void observeIndexes(IndexObserver observer) {
+        indexObserver = observer;
+    }
 
     /** A context under a master key and salt, from which the session keys are derived (RFC 3711 §4.3). */
     public SrtpContext(SrtpProfile profile, byte[] masterKey, byte[] masterSalt) {
@@ -94,21 +133,94 @@ public final class SrtpContext {
         return profile;
     }
 
-    /** The state of a stream already known, or null. */
-    private SrtpStreamState find(int ssrc) {
-        for (int i = 0; i < stateCount; i++) {
-            if (ssrcs[i] == ssrc) {
-                lastUsed[i] = ++uses;
-                return states[i];
-            }
+    /**
+     * The state of a stream we send, created on its first packet; null when the SSRC was removed or too
+     * many are held (the packet is refused and counted). A state lives until {@link #removeSendingSsrc}.
+     */
+    private SrtpStreamState sendingState(int ssrc) {
+        SrtpStreamState s = lastSending;
+        if (s != null && s.ssrc == ssrc) {
+            return s;
         }
-        return null;
+        s = sending.get(ssrc);
+        if (s == null) {
+            s = admitSending(ssrc);
+        }
+        if (s != null) {
+            lastSending = s;
+        }
+        return s;
     }
 
-    /** The state of a stream we send: ours, created on first use. */
-    private SrtpStreamState sendingState(int ssrc) {
-        SrtpStreamState s = find(ssrc);
-        return s != null ? s : admit(new SrtpStreamState(ssrc));
+    private SrtpStreamState admitSending(int ssrc) {
+        if (wasRemoved(ssrc)) {
+            refusedRemoved++;
+            return null;
+        }
+        if (sending.isFull()) {
+            refusedTooMany++;
+            return null;
+        }
+        SrtpStreamState s = new SrtpStreamState(ssrc);
+        sending.add(s);
+        return s;
+    }
+
+    private boolean wasRemoved(int ssrc) {
+        int[] r = removed;
+        if (r != null) {
+            for (int i = Math.min(removedCount, r.length) - 1; i >= 0; i--) {
+                if (r[i] == ssrc) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Forgets a stream we sent, when its owner has stopped it for good (a subscription ended): its state
+     * is freed and the SSRC may not be sent again under this key (that would encrypt its first indexes a
+     * second time). The last {@value #REMEMBERED_REMOVED_SSRCS} removed SSRCs are refused if sent again;
+     * beyond that the caller's promise holds (SSRCs are random 32-bit numbers: drawing one again is
+     * unlikely, and reusing one on purpose is a bug). Same thread as the protect calls. Returns whether
+     * the SSRC had a state.
+     */
+    public boolean removeSendingSsrc(int ssrc) {
+        SrtpStreamState s = sending.remove(ssrc);
+        if (lastSending != null && lastSending.ssrc == ssrc) {
+            lastSending = null;
+        }
+        if (removed == null) {
+            removed = new int[REMEMBERED_REMOVED_SSRCS];
+        }
+        if (!wasRemoved(ssrc)) {
+            removed[removedCount++ % removed.length] = ssrc;
+            if (removedCount == 2 * removed.length) {
+                removedCount = removed.length; // keeps the ring full without overflowing the count
+            }
+        }
+        return s != null;
+    }
+
+    /** Sending states held now. */
+    public int sendingSsrcs() {
+        return sending.size();
+    }
+
+    /** Receiving states held now. */
+    public int receivingSsrcs() {
+        return receiving.size();
+    }
+
+    /** Packets refused because {@value #MAX_SENDING_SSRCS} sending SSRCs were held already. */
+    public long refusedTooManySsrcs() {
+        return refusedTooMany;
+    }
+
+    /** Packets refused because their SSRC had been removed with {@link #removeSendingSsrc}. */
+    public long refusedRemovedSsrc() {
+        return refusedRemoved;
     }
 
     /**
@@ -117,8 +229,13 @@ public final class SrtpContext {
      * out of it.
      */
     private SrtpStreamState receivingState(int ssrc) {
-        SrtpStreamState s = find(ssrc);
+        SrtpStreamState s = lastReceiving;
+        if (s == null || s.ssrc != ssrc) {
+            s = receiving.get(ssrc);
+        }
         if (s != null) {
+            s.lastUsed = ++uses;
+            lastReceiving = s;
             return s;
         }
         if (provisional == null || provisional.ssrc != ssrc) {
@@ -127,35 +244,27 @@ public final class SrtpContext {
         return provisional;
     }
 
-    private void confirm(SrtpStreamState s) {
-        if (s == provisional) {
-            provisional = null;
-            admit(s);
-        }
-    }
-
     /**
-     * Adds a stream. A full table gives up the stream unused the longest: a subscriber that stays while
-     * many participants come and go sees a new SSRC for each of their tracks, and a fixed table would
-     * refuse the newest ones. Its replay window goes with it, which is safe for a stream that has ended;
-     * one that has not, and sends again, starts over with a fresh window.
+     * Admits a provisional receiving state once a packet of it authenticated. A full table gives up the
+     * stream unused the longest: a subscriber that stays while many participants come and go sees a new
+     * SSRC for each of their tracks. Its replay window goes with it, which is safe for a stream that has
+     * ended; one that has not, and sends again, starts over with a fresh window.
      */
-    private SrtpStreamState admit(SrtpStreamState s) {
-        int slot = stateCount;
-        if (stateCount < MAX_SSRCS) {
-            stateCount++;
-        } else {
-            slot = 0;
-            for (int i = 1; i < MAX_SSRCS; i++) {
-                if (lastUsed[i] < lastUsed[slot]) {
-                    slot = i;
-                }
+    private void confirm(SrtpStreamState s) {
+        if (s != provisional) {
+            return;
+        }
+        provisional = null;
+        if (receiving.isFull()) {
+            SrtpStreamState oldest = receiving.leastRecentlyUsed();
+            receiving.remove(oldest.ssrc);
+            if (lastReceiving == oldest) {
+                lastReceiving = null;
             }
         }
-        ssrcs[slot] = s.ssrc;
-        states[slot] = s;
-        lastUsed[slot] = ++uses;
-        return s;
+        s.lastUsed = ++uses;
+        receiving.add(s);
+        lastReceiving = s;
     }
 
     /** RTP header length with CSRCs and extension, or -1 when it does not fit. */
@@ -183,7 +292,13 @@ public final class SrtpContext {
         }
         int ssrc = readInt(buf, off + 8);
         SrtpStreamState state = sendingState(ssrc);
+        if (state == null) {
+            return wasRemoved(ssrc) ? ERR_SSRC_REMOVED : ERR_TOO_MANY_SSRCS;
+        }
         long index = state.senderIndex(readUint16(buf, off + 2));
+        if (indexObserver != null) {
+            indexObserver.protecting(false, ssrc, index);
+        }
         try {
             if (profile.isAead()) {
                 gcmIv(rtpSalt, ssrc, index);
@@ -260,9 +375,15 @@ public final class SrtpContext {
         }
         int ssrc = readInt(buf, off + 4);
         SrtpStreamState state = sendingState(ssrc);
+        if (state == null) {
+            return wasRemoved(ssrc) ? ERR_SSRC_REMOVED : ERR_TOO_MANY_SSRCS;
+        }
         int index = state.srtcpIndex;
         state.srtcpIndex = (index + 1) & 0x7fffffff;
         int eIndex = 0x80000000 | index;
+        if (indexObserver != null) {
+            indexObserver.protecting(true, ssrc, index);
+        }
         try {
             if (profile.isAead()) {
                 // RFC 7714 §9: header || ciphertext || tag || E+index; AAD = header || E+index.
