@@ -33,6 +33,10 @@ final class IceSession {
     final Component component;
     /** Our candidates, each as an RTCIceCandidate.candidate value ("candidate:1 1 udp ..."). */
     final List<String> candidates;
+    /** Candidates the peer signalled for this session (under the transport's monitor). */
+    int remoteCandidatesSignalled;
+    /** UDP source addresses the media port accepted for this session's ufrag. */
+    private final java.util.Set<java.net.InetSocketAddress> udpSources = new java.util.HashSet<>();
 
     private IceSession(Agent agent, IceMediaStream stream, Component component, List<String> candidates) {
         this.agent = agent;
@@ -129,6 +133,19 @@ final class IceSession {
 
     static TransportAddress udpAddress(InetAddress address, int port) {
         return new TransportAddress(address, port, Transport.UDP);
+    }
+
+    /**
+     * Takes a new UDP source address for this session's ufrag, unless it has {@code max} already. On the
+     * media port's receive threads (one per bound address), once per new address, not per packet.
+     */
+    synchronized boolean reserveUdpSource(java.net.InetSocketAddress source, int max) {
+        return udpSources.contains(source) || (udpSources.size() < max && udpSources.add(source));
+    }
+
+    /** ice4j did not take the address after all: it frees its place. */
+    synchronized void releaseUdpSource(java.net.InetSocketAddress source) {
+        udpSources.remove(source);
     }
 
     CandidatePair selectedPair() {

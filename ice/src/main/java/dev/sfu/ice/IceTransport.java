@@ -68,13 +68,13 @@ public final class IceTransport implements AutoCloseable {
     private volatile IceTcpClient tcpClient;
     private volatile byte[] localPasswordBytes;
 
-    private IceTransport(String name, IceSession.Factory sessions, MediaPort port, InetAddress tcpClientAddress)
-            throws IOException {
+    private IceTransport(String name, IceSession.Factory sessions, MediaPort port, InetAddress tcpClientAddress,
+            RemoteCandidatePolicy policy) throws IOException {
         this.name = name;
         this.sessions = sessions;
         this.port = port;
         this.tcpClientAddress = tcpClientAddress;
-        this.remoteCandidates = new RemoteCandidates(name);
+        this.remoteCandidates = new RemoteCandidates(name, policy, port == null ? null : port.drops());
         this.inbound = new InboundPackets(name, new InboundPackets.Owner() {
             @Override
             public boolean isClosed() {
@@ -113,8 +113,8 @@ public final class IceTransport implements AutoCloseable {
     }
 
     static IceTransport server(String name, List<? extends CandidateHarvester> harvesters, List<String> candidates,
-            MediaPort port) throws IOException {
-        return new IceTransport(name, IceSession.controlled(harvesters, candidates), port, null);
+            MediaPort port, RemoteCandidatePolicy policy) throws IOException {
+        return new IceTransport(name, IceSession.controlled(harvesters, candidates), port, null, policy);
     }
 
     /**
@@ -134,9 +134,11 @@ public final class IceTransport implements AutoCloseable {
         Ice4jSettings.apply(java.time.Duration.ofSeconds(30));
         try {
             if (mode == Mode.TCP) {
-                return new IceTransport(name, IceSession.credentialsOnly(), null, localAddress);
+                return new IceTransport(name, IceSession.credentialsOnly(), null, localAddress,
+                        RemoteCandidatePolicy.permissive());
             }
-            IceTransport transport = new IceTransport(name, IceSession.controllingUdp(localAddress), null, null);
+            IceTransport transport = new IceTransport(name, IceSession.controllingUdp(localAddress), null, null,
+                    RemoteCandidatePolicy.permissive());
             transport.startReader();
             return transport;
         } catch (IOException | RuntimeException e) {
@@ -239,10 +241,26 @@ public final class IceTransport implements AutoCloseable {
         this.listener = listener;
     }
 
-    /** Starts connectivity checks with the remote credentials; remote candidates may come before or after. */
+    /**
+     * Starts connectivity checks with the remote credentials; remote candidates may come before or after.
+     * Under a policy that validates credentials ({@link RemoteCandidatePolicy#strict()}), a ufrag or
+     * password that RFC 8839 §5.4 does not allow fails the transport instead (counted as
+     * {@code bad-remote-credentials}): the ufrag would go into every Binding request we send.
+     */
     public synchronized void start(String remoteUfrag, String remotePassword) {
         if (started || closed) {
             return;
+        }
+        if (remoteCandidates.policy().validatesCredentials()) {
+            String problem = IceCredentials.problem(remoteUfrag, remotePassword);
+            if (problem != null) {
+                if (port != null) {
+                    port.drops().count(IceDrops.Reason.BAD_REMOTE_CREDENTIALS);
+                }
+                LOG.info("{}: refusing the peer's ICE credentials: {}", name, problem);
+                failAndClose("invalid remote ICE credentials: " + problem);
+                return;
+            }
         }
         started = true;
         consentArmed = true;
@@ -402,6 +420,23 @@ public final class IceTransport implements AutoCloseable {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * The media port's check of a new UDP source address for this transport's current ufrag (after its
+     * first Binding request authenticated): null to accept it, or why not. On a receive thread.
+     */
+    IceDrops.Reason admitUdpSource(java.net.InetSocketAddress source) {
+        RemoteCandidatePolicy policy = remoteCandidates.policy();
+        if (!policy.allows(source.getAddress())) {
+            return IceDrops.Reason.SOURCE_ADDRESS_REFUSED;
+        }
+        return session.reserveUdpSource(source, policy.maxUdpSources()) ? null : IceDrops.Reason.TOO_MANY_SOURCES;
+    }
+
+    /** ice4j did not take a source that {@link #admitUdpSource} accepted. */
+    void releaseUdpSource(java.net.InetSocketAddress source) {
+        session.releaseUdpSource(source);
     }
 
     /** The peer's ICE-TCP connections to this transport (server side). */

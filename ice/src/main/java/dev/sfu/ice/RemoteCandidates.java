@@ -1,6 +1,5 @@
 package dev.sfu.ice;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.ice4j.ice.CandidateType;
@@ -11,35 +10,67 @@ import org.slf4j.LoggerFactory;
  * The candidates the peer signals (a=candidate), taken into the current {@link IceSession}: UDP ones of
  * component 1 with an IP literal become ice4j remote candidates; the rest ICE here cannot use (TCP on a
  * server, mDNS {@code .local} names, malformed) are ignored, since peer-reflexive discovery still finds
- * the peer. A client on ICE-TCP keeps only the server's first passive TCP candidate, where it connects.
- * Called under the transport's monitor.
+ * the peer. The {@link RemoteCandidatePolicy} decides which addresses and how many. A client on ICE-TCP
+ * keeps only the server's first passive TCP candidate, where it connects. Called under the transport's
+ * monitor.
  */
 final class RemoteCandidates {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteCandidates.class);
 
     private final String name;
+    private final RemoteCandidatePolicy policy;
+    /** Where refusals are counted; null on a client. */
+    private final IceDrops drops;
     private volatile InetSocketAddress passiveTcp;
 
-    RemoteCandidates(String name) {
+    RemoteCandidates(String name, RemoteCandidatePolicy policy, IceDrops drops) {
         this.name = name;
+        this.policy = policy;
+        this.drops = drops;
     }
 
-    /** Adds {@code candidate} to {@code session}; {@code checksStarted}: as a trickled update. */
+    RemoteCandidatePolicy policy() {
+        return policy;
+    }
+
+    /**
+     * Adds {@code candidate} to {@code session}; {@code checksStarted}: as a trickled update. Every line
+     * that parses counts towards the policy's limit, whatever it names; beyond it, and for an address the
+     * policy refuses, the candidate is dropped and counted and ice4j never hears of it.
+     */
     void addUdp(IceSession session, String candidate, boolean checksStarted) {
         CandidateLine line = CandidateLine.parse(candidate);
-        if (line == null || !line.isRtpComponent() || !line.isUdp()) {
+        if (line == null) {
             return;
         }
-        String host = line.address();
-        if (!host.matches("[0-9.]+") && !host.contains(":")) {
-            return; // a hostname (mDNS): never resolved here
+        if (++session.remoteCandidatesSignalled > policy.maxCandidates()) {
+            count(IceDrops.Reason.TOO_MANY_CANDIDATES);
+            return;
+        }
+        if (!line.isRtpComponent() || !line.isUdp()) {
+            return;
+        }
+        InetAddress address = IpLiteral.parse(line.address());
+        if (address == null) {
+            return; // a hostname (mDNS .local): never resolved here
+        }
+        if (!policy.allows(address)) {
+            count(IceDrops.Reason.CANDIDATE_ADDRESS_REFUSED);
+            LOG.debug("{}: refusing candidate {} ({})", name, candidate, AddressClass.of(address));
+            return;
         }
         try {
             CandidateType type = CandidateType.parse(line.type());
-            session.addRemoteCandidate(IceSession.udpAddress(InetAddress.getByName(host), line.port()), type,
-                    line.foundation(), line.priority(), checksStarted);
-        } catch (IOException | RuntimeException e) {
+            session.addRemoteCandidate(IceSession.udpAddress(address, line.port()), type, line.foundation(),
+                    line.priority(), checksStarted);
+        } catch (RuntimeException e) {
             LOG.debug("{}: ignoring candidate {}: {}", name, candidate, e.toString());
+        }
+    }
+
+    private void count(IceDrops.Reason reason) {
+        if (drops != null) {
+            drops.count(reason);
         }
     }
 
@@ -50,13 +81,9 @@ final class RemoteCandidates {
                 || !"passive".equals(line.tcpType())) {
             return;
         }
-        String host = line.address();
-        try {
-            if (host.matches("[0-9.]+") || host.contains(":")) {
-                passiveTcp = new InetSocketAddress(InetAddress.getByName(host), line.port());
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("{}: ignoring TCP candidate: {}", name, e.toString());
+        InetAddress address = IpLiteral.parse(line.address());
+        if (address != null) {
+            passiveTcp = new InetSocketAddress(address, line.port());
         }
     }
 
