@@ -156,7 +156,10 @@ final class IceSession {
         component.send(buf, off, len);
     }
 
+    /** Frees the agent and closes explicitly the descriptors ice4j would leave to the GC ({@link Ice4jSockets}). */
     void free() {
+        var stunSockets = Ice4jSockets.stunSockets(component);
         agent.free();
+        stunSockets.forEach(Ice4jSockets::closeDescriptor);
     }
 }
