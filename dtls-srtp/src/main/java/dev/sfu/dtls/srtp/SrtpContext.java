@@ -14,11 +14,10 @@ import javax.crypto.spec.SecretKeySpec;
  * MAC objects are reused; AES-CM's keystream is made with AES-ECB over counter blocks, so that
  * path allocates nothing. Not thread-safe: one thread per context.
  *
- * <p>Sending and receiving states live in separate tables because they must be forgotten differently. A
- * sending state is the only record of which (SSRC, index) pairs this key has encrypted: it lives until
- * its owner removes it ({@link #removeSendingSsrc}) and is never evicted, and a new SSRC beyond
- * {@value #MAX_SENDING_SSRCS} is refused. A receiving state is admitted only once a packet of it
- * authenticates and the least recently used one makes room beyond {@value #MAX_RECEIVING_SSRCS}.
+ * <p>Sending and receiving states live in separate tables because they must be forgotten differently
+ * ({@link SendingStreams}: never evicted, removed by {@link #removeSendingSsrc}, refused beyond
+ * {@value #MAX_SENDING_SSRCS}; {@link ReceivingStreams}: admitted once a packet authenticates, least
+ * recently used evicted beyond {@value #MAX_RECEIVING_SSRCS}).
  */
 public final class SrtpContext {
     /** Error results of the unprotect methods (negative, so a length is never mistaken for one). */
@@ -62,19 +61,8 @@ public final class SrtpContext {
     private final byte[] iv = new byte[16];
     private final byte[] macOut = new byte[20];
     private final byte[] word = new byte[4];
-    private final SsrcTable sending = new SsrcTable(MAX_SENDING_SSRCS);
-    private final SsrcTable receiving = new SsrcTable(MAX_RECEIVING_SSRCS);
-    /** The last state each direction used: consecutive packets of one stream skip the table. */
-    private SrtpStreamState lastSending;
-    private SrtpStreamState lastReceiving;
-    private long uses;
-    /** Sending SSRCs removed lately (a ring, made on the first removal): sending one again is refused. */
-    private int[] removed;
-    private int removedCount;
-    private long refusedTooMany;
-    private long refusedRemoved;
-    /** The state of an SSRC not yet seen, until one of its packets authenticates. */
-    private SrtpStreamState provisional;
+    private final SendingStreams sending = new SendingStreams();
+    private final ReceivingStreams receiving = new ReceivingStreams();
 
     /** Tests only: sees the (SSRC, index) of every packet protected. */
     interface IndexObserver {
@@ -134,51 +122,6 @@ public final class SrtpContext {
     }
 
     /**
-     * The state of a stream we send, created on its first packet; null when the SSRC was removed or too
-     * many are held (the packet is refused and counted). A state lives until {@link #removeSendingSsrc}.
-     */
-    private SrtpStreamState sendingState(int ssrc) {
-        SrtpStreamState s = lastSending;
-        if (s != null && s.ssrc == ssrc) {
-            return s;
-        }
-        s = sending.get(ssrc);
-        if (s == null) {
-            s = admitSending(ssrc);
-        }
-        if (s != null) {
-            lastSending = s;
-        }
-        return s;
-    }
-
-    private SrtpStreamState admitSending(int ssrc) {
-        if (wasRemoved(ssrc)) {
-            refusedRemoved++;
-            return null;
-        }
-        if (sending.isFull()) {
-            refusedTooMany++;
-            return null;
-        }
-        SrtpStreamState s = new SrtpStreamState(ssrc);
-        sending.add(s);
-        return s;
-    }
-
-    private boolean wasRemoved(int ssrc) {
-        int[] r = removed;
-        if (r != null) {
-            for (int i = Math.min(removedCount, r.length) - 1; i >= 0; i--) {
-                if (r[i] == ssrc) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /**
      * Forgets a stream we sent, when its owner has stopped it for good (a subscription ended): its state
      * is freed and the SSRC may not be sent again under this key (that would encrypt its first indexes a
      * second time). The last {@value #REMEMBERED_REMOVED_SSRCS} removed SSRCs are refused if sent again;
@@ -187,20 +130,7 @@ public final class SrtpContext {
      * the SSRC had a state.
      */
     public boolean removeSendingSsrc(int ssrc) {
-        SrtpStreamState s = sending.remove(ssrc);
-        if (lastSending != null && lastSending.ssrc == ssrc) {
-            lastSending = null;
-        }
-        if (removed == null) {
-            removed = new int[REMEMBERED_REMOVED_SSRCS];
-        }
-        if (!wasRemoved(ssrc)) {
-            removed[removedCount++ % removed.length] = ssrc;
-            if (removedCount == 2 * removed.length) {
-                removedCount = removed.length; // keeps the ring full without overflowing the count
-            }
-        }
-        return s != null;
+        return sending.remove(ssrc);
     }
 
     /** Sending states held now. */
@@ -215,56 +145,12 @@ public final class SrtpContext {
 
     /** Packets refused because {@value #MAX_SENDING_SSRCS} sending SSRCs were held already. */
     public long refusedTooManySsrcs() {
-        return refusedTooMany;
+        return sending.refusedTooMany();
     }
 
     /** Packets refused because their SSRC had been removed with {@link #removeSendingSsrc}. */
     public long refusedRemovedSsrc() {
-        return refusedRemoved;
-    }
-
-    /**
-     * The state of a stream we receive. An unknown SSRC gets a provisional state that joins the table only
-     * once one of its packets authenticates ({@link #confirm}), so forged packets cannot crowd real streams
-     * out of it.
-     */
-    private SrtpStreamState receivingState(int ssrc) {
-        SrtpStreamState s = lastReceiving;
-        if (s == null || s.ssrc != ssrc) {
-            s = receiving.get(ssrc);
-        }
-        if (s != null) {
-            s.lastUsed = ++uses;
-            lastReceiving = s;
-            return s;
-        }
-        if (provisional == null || provisional.ssrc != ssrc) {
-            provisional = new SrtpStreamState(ssrc);
-        }
-        return provisional;
-    }
-
-    /**
-     * Admits a provisional receiving state once a packet of it authenticated. A full table gives up the
-     * stream unused the longest: a subscriber that stays while many participants come and go sees a new
-     * SSRC for each of their tracks. Its replay window goes with it, which is safe for a stream that has
-     * ended; one that has not, and sends again, starts over with a fresh window.
-     */
-    private void confirm(SrtpStreamState s) {
-        if (s != provisional) {
-            return;
-        }
-        provisional = null;
-        if (receiving.isFull()) {
-            SrtpStreamState oldest = receiving.leastRecentlyUsed();
-            receiving.remove(oldest.ssrc);
-            if (lastReceiving == oldest) {
-                lastReceiving = null;
-            }
-        }
-        s.lastUsed = ++uses;
-        receiving.add(s);
-        lastReceiving = s;
+        return sending.refusedRemoved();
     }
 
     /** RTP header length with CSRCs and extension, or -1 when it does not fit. */
@@ -291,9 +177,9 @@ public final class SrtpContext {
             return ERR_TRUNCATED;
         }
         int ssrc = readInt(buf, off + 8);
-        SrtpStreamState state = sendingState(ssrc);
+        SrtpStreamState state = sending.state(ssrc);
         if (state == null) {
-            return wasRemoved(ssrc) ? ERR_SSRC_REMOVED : ERR_TOO_MANY_SSRCS;
+            return sending.refusal(ssrc);
         }
         long index = state.senderIndex(readUint16(buf, off + 2));
         if (indexObserver != null) {
@@ -330,7 +216,7 @@ public final class SrtpContext {
             return ERR_TRUNCATED;
         }
         int ssrc = readInt(buf, off + 8);
-        SrtpStreamState state = receivingState(ssrc);
+        SrtpStreamState state = receiving.state(ssrc);
         long index = state.estimateIndex(readUint16(buf, off + 2));
         if (state.rtpReplay.isReplay(index)) {
             return ERR_REPLAY;
@@ -360,7 +246,7 @@ public final class SrtpContext {
         } catch (GeneralSecurityException e) {
             return ERR_CIPHER;
         }
-        confirm(state);
+        receiving.confirm(state);
         state.rtpReplay.accept(index);
         state.update(index);
         return plain;
@@ -374,9 +260,9 @@ public final class SrtpContext {
             return ERR_TRUNCATED;
         }
         int ssrc = readInt(buf, off + 4);
-        SrtpStreamState state = sendingState(ssrc);
+        SrtpStreamState state = sending.state(ssrc);
         if (state == null) {
-            return wasRemoved(ssrc) ? ERR_SSRC_REMOVED : ERR_TOO_MANY_SSRCS;
+            return sending.refusal(ssrc);
         }
         int index = state.srtcpIndex;
         state.srtcpIndex = (index + 1) & 0x7fffffff;
@@ -415,7 +301,7 @@ public final class SrtpContext {
             return ERR_TRUNCATED;
         }
         int ssrc = readInt(buf, off + 4);
-        SrtpStreamState state = receivingState(ssrc);
+        SrtpStreamState state = receiving.state(ssrc);
         try {
             if (profile.isAead()) {
                 int eIndex = readInt(buf, off + len - 4);
@@ -428,7 +314,7 @@ public final class SrtpContext {
                 rtcpCipher.updateAAD(buf, off, 8);
                 rtcpCipher.updateAAD(buf, off + len - 4, 4);
                 int n = rtcpCipher.doFinal(buf, off + 8, len - 8 - 4, buf, off + 8);
-                confirm(state);
+                receiving.confirm(state);
                 state.rtcpReplay.accept(index);
                 return 8 + n;
             }
@@ -448,7 +334,7 @@ public final class SrtpContext {
                 ctrIv(rtcpSalt, ssrc, index);
                 xorKeystream(rtcpCipher, buf, off + 8, rtcpLength - 8);
             }
-            confirm(state);
+            receiving.confirm(state);
             state.rtcpReplay.accept(index);
             return rtcpLength;
         } catch (AEADBadTagException e) {
