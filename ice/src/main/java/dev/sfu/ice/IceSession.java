@@ -152,6 +152,19 @@ final class IceSession {
         return component.getSelectedPair();
     }
 
+    /**
+     * Whether the peer answered one of ice4j's consent checks (RFC 7675 Binding requests on the selected
+     * pair) within the timeout: a peer that sends no media but still answers is still there.
+     */
+    boolean consentAnsweredWithin(long timeoutNanos) {
+        CandidatePair pair = component.getSelectedPair();
+        if (pair == null) {
+            return false;
+        }
+        long freshness = pair.getConsentFreshness();
+        return freshness > 0 && System.currentTimeMillis() - freshness < timeoutNanos / 1_000_000L;
+    }
+
     void send(byte[] buf, int off, int len) throws IOException {
         component.send(buf, off, len);
     }

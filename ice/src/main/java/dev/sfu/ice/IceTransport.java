@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * <p>This class holds the transport's state (connected, closed, started) and its API; the jobs are
  * elsewhere: {@link IceSession} (the ice4j agent an ICE restart replaces), {@link InboundPackets}
  * (demultiplexing and consent's last-heard time), {@link IceTcpPaths} (the server's ICE-TCP connections),
- * {@link IceTcpClient} and {@link ClientUdpReader} (client roles), {@link CandidateLine} (parsing).
+ * {@link IceTcpClient} and {@link ClientUdpReader} (client roles), {@link CandidateLine} and
+ * {@link RemoteCandidates} (the peer's candidates, under its {@link RemoteCandidatePolicy}). It is still
+ * about 420 lines because most of them document the public API sfu-core and the load harness call.
  *
  * <p>The server runs full ICE rather than ICE-lite: ice4j implements it, it gives consent freshness
  * (RFC 7675) on the selected pair, and it lets the server learn peer-reflexive candidates from any
@@ -251,16 +253,11 @@ public final class IceTransport implements AutoCloseable {
         if (started || closed) {
             return;
         }
-        if (remoteCandidates.policy().validatesCredentials()) {
-            String problem = IceCredentials.problem(remoteUfrag, remotePassword);
-            if (problem != null) {
-                if (port != null) {
-                    port.drops().count(IceDrops.Reason.BAD_REMOTE_CREDENTIALS);
-                }
-                LOG.info("{}: refusing the peer's ICE credentials: {}", name, problem);
-                failAndClose("invalid remote ICE credentials: " + problem);
-                return;
-            }
+        String problem = remoteCandidates.credentialsProblem(remoteUfrag, remotePassword);
+        if (problem != null) {
+            LOG.info("{}: refusing the peer's ICE credentials: {}", name, problem);
+            failAndClose("invalid remote ICE credentials: " + problem);
+            return;
         }
         started = true;
         consentArmed = true;
@@ -327,26 +324,11 @@ public final class IceTransport implements AutoCloseable {
      */
     void checkConsent(long nowNanos, long timeoutNanos) {
         if (!closed && consentArmed && nowNanos - inbound.lastReceivedNanos() > timeoutNanos
-                && !consentFresh(timeoutNanos)) {
+                && (tcpPaths.selected() != null || !session.consentAnsweredWithin(timeoutNanos))) {
+            // Over TCP the peer's own consent requests count as received (InboundPackets.heard).
             LOG.info("{}: nothing from the peer for {} s: consent expired", name, timeoutNanos / 1_000_000_000L);
             failAndClose("consent expired");
         }
-    }
-
-    /**
-     * Whether the peer answered one of ice4j's consent checks (RFC 7675 Binding requests on the selected
-     * pair) within the timeout: a peer that sends no media but still answers is still there.
-     */
-    private boolean consentFresh(long timeoutNanos) {
-        if (tcpPaths.selected() != null) {
-            return false; // over TCP the peer's consent requests count as received
-        }
-        CandidatePair pair = session.selectedPair();
-        if (pair == null) {
-            return false;
-        }
-        long freshness = pair.getConsentFreshness();
-        return freshness > 0 && System.currentTimeMillis() - freshness < timeoutNanos / 1_000_000L;
     }
 
     private void stateChanged(PropertyChangeEvent event) {
@@ -427,11 +409,7 @@ public final class IceTransport implements AutoCloseable {
      * first Binding request authenticated): null to accept it, or why not. On a receive thread.
      */
     IceDrops.Reason admitUdpSource(java.net.InetSocketAddress source) {
-        RemoteCandidatePolicy policy = remoteCandidates.policy();
-        if (!policy.allows(source.getAddress())) {
-            return IceDrops.Reason.SOURCE_ADDRESS_REFUSED;
-        }
-        return session.reserveUdpSource(source, policy.maxUdpSources()) ? null : IceDrops.Reason.TOO_MANY_SOURCES;
+        return remoteCandidates.admitUdpSource(session, source);
     }
 
     /** ice4j did not take a source that {@link #admitUdpSource} accepted. */

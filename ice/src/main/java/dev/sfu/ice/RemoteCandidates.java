@@ -68,6 +68,29 @@ final class RemoteCandidates {
         }
     }
 
+    /**
+     * What is wrong with the peer's ice-ufrag/ice-pwd under this policy (counted), or null: RFC 8839
+     * §5.4 when the policy validates credentials, nothing otherwise.
+     */
+    String credentialsProblem(String ufrag, String password) {
+        String problem = policy.validatesCredentials() ? IceCredentials.problem(ufrag, password) : null;
+        if (problem != null) {
+            count(IceDrops.Reason.BAD_REMOTE_CREDENTIALS);
+        }
+        return problem;
+    }
+
+    /**
+     * A new UDP source address for {@code session}'s ufrag, whose first Binding request authenticated:
+     * null to accept it (it takes one of the policy's places), or why not. On a receive thread.
+     */
+    IceDrops.Reason admitUdpSource(IceSession session, InetSocketAddress source) {
+        if (!policy.allows(source.getAddress())) {
+            return IceDrops.Reason.SOURCE_ADDRESS_REFUSED;
+        }
+        return session.reserveUdpSource(source, policy.maxUdpSources()) ? null : IceDrops.Reason.TOO_MANY_SOURCES;
+    }
+
     private void count(IceDrops.Reason reason) {
         if (drops != null) {
             drops.count(reason);
