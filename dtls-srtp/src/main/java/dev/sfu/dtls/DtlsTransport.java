@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * certificate has matched the fingerprint from its SDP and the exported keying material becomes an
  * {@link SrtpSession}. Bouncy Castle's own crypto (BcTlsCrypto) does the handshake: it costs less CPU
  * than the JCA provider; the per-packet SRTP work uses the JDK's AES instead.
+ *
+ * <p>Over 400 lines because the Bouncy Castle {@code Server} and {@code Client} callbacks at the bottom are
+ * inner classes: they share this transport's crypto, certificate, allowed profiles, fingerprint check and
+ * exported keys, which separate classes would have to be handed one by one.
  */
 public final class DtlsTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DtlsTransport.class);
@@ -218,13 +222,22 @@ public final class DtlsTransport implements AutoCloseable {
      * Server only: starts the handshake when the first ClientHello arrives ({@link #receive}), or at
      * {@link #start}, whichever comes first. Until then the transport costs no thread: a peer that never
      * sends a ClientHello (it never got through ICE, or it is hostile) does not hold a handshake thread for
-     * the handshake timeout. Records that arrive before the ClientHello are dropped.
+     * the handshake timeout. Records that arrive before the ClientHello are dropped; if some were queued
+     * before this call, the handshake starts at once.
      */
     public void startOnClientHello() {
         if (role != DtlsRole.SERVER) {
             throw new IllegalStateException("only a DTLS server waits for a ClientHello");
         }
         startOnClientHello = true;
+        if (datagrams.hasPending()) {
+            start(); // records came before the arming: one may be the ClientHello, and none will follow it
+        }
+    }
+
+    /** Whether received records wait for the handshake thread (tests). */
+    boolean hasQueuedRecords() {
+        return datagrams.hasPending();
     }
 
     /** Whether the handshake has been started (a thread runs or ran it). */

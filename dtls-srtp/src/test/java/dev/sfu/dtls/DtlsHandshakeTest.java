@@ -270,6 +270,34 @@ class DtlsHandshakeTest {
         }
     }
 
+    /** A ClientHello that arrived before the server was armed (queued as before) starts it when armed. */
+    @Test
+    @Timeout(60)
+    void aClientHelloQueuedBeforeArmingStartsTheServerWhenArmed() throws Exception {
+        Link link = new Link(0);
+        Outcome server = new Outcome();
+        Outcome client = new Outcome();
+        link.a = new DtlsTransport(DtlsRole.SERVER, SERVER_CERT, HANDSHAKES, (b, o, l) -> link.deliver(link.b, b, o, l), server);
+        link.b = new DtlsTransport(DtlsRole.CLIENT, CLIENT_CERT, HANDSHAKES, (b, o, l) -> link.deliver(link.a, b, o, l), client);
+        link.a.setRemoteFingerprint("sha-256", CLIENT_CERT.fingerprintSha256());
+        link.b.setRemoteFingerprint("sha-256", SERVER_CERT.fingerprintSha256());
+        try {
+            link.b.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!link.a.hasQueuedRecords() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(!link.a.isStarted());
+            link.a.startOnClientHello();
+            assertTrue(link.a.isStarted());
+            server.session.get(30, TimeUnit.SECONDS);
+            client.session.get(30, TimeUnit.SECONDS);
+        } finally {
+            link.a.close();
+            link.b.close();
+        }
+    }
+
     @Test
     void aClientCannotWaitForAClientHello() {
         DtlsTransport client = new DtlsTransport(DtlsRole.CLIENT, CLIENT_CERT, HANDSHAKES, (b, o, l) -> { }, new Outcome());
