@@ -138,10 +138,17 @@ class RemoteCandidatePolicyTest {
             assertEquals(1, port.drops().get(IceDrops.Reason.BAD_REMOTE_CREDENTIALS));
             assertEquals(0, port.openTransports());
             // The permissive default takes what it is given, as before.
+            assertEquals(RemoteCandidatePolicy.permissive(), port.remoteCandidatePolicy());
             IceTransport old = port.createTransport("old");
             old.start("peer", "peer-password-0123456789");
             assertFalse(old.isClosed());
             old.close();
+            // A port-wide policy applies to every transport made after it is set.
+            port.setRemoteCandidatePolicy(RemoteCandidatePolicy.allowLoopback());
+            IceTransport later = port.createTransport("later");
+            later.start("peer", "peer-password-0123456789"); // '-' is no ice-char
+            assertTrue(later.isClosed());
+            assertEquals(2, port.drops().get(IceDrops.Reason.BAD_REMOTE_CREDENTIALS));
         }
     }
 
