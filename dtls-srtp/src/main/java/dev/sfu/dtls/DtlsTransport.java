@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * certificate has matched the fingerprint from its SDP and the exported keying material becomes an
  * {@link SrtpSession}. Bouncy Castle's own crypto (BcTlsCrypto) does the handshake: it costs less CPU
  * than the JCA provider; the per-packet SRTP work uses the JDK's AES instead.
+ *
+ * <p>Over 400 lines because the Bouncy Castle {@code Server} and {@code Client} callbacks at the bottom are
+ * inner classes: they share this transport's crypto, certificate, allowed profiles, fingerprint check and
+ * exported keys, which separate classes would have to be handed one by one.
  */
 public final class DtlsTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DtlsTransport.class);
@@ -96,6 +100,8 @@ public final class DtlsTransport implements AutoCloseable {
     private volatile DTLSTransport dtls;
     private volatile boolean closed;
     private volatile boolean started;
+    /** Server: start the handshake when a ClientHello arrives ({@link #startOnClientHello}). */
+    private volatile boolean startOnClientHello;
     private SrtpProfile profile;
     private byte[] keyingMaterial;
     private volatile int[] profiles = PROFILES;
@@ -177,7 +183,6 @@ public final class DtlsTransport implements AutoCloseable {
         return role;
     }
 
-    /** The fingerprint the peer signalled in its SDP; its certificate must match it. */
     /**
      * Restricts the SRTP protection profiles this side offers (client) or accepts (server), most
      * preferred first; by default both, AES-GCM first. Call before {@link #start}. A peer that supports
@@ -194,18 +199,64 @@ public final class DtlsTransport implements AutoCloseable {
         profiles = ids;
     }
 
+    /** The fingerprint the peer signalled in its SDP; its certificate must match it. */
     public void setRemoteFingerprint(String algorithm, String fingerprint) {
         this.remoteFingerprintAlgorithm = algorithm;
         this.remoteFingerprint = fingerprint;
     }
 
-    /** Starts the handshake on a handshake thread (a client sends its ClientHello; a server waits). */
+    /**
+     * Starts the handshake on a handshake thread now (a client sends its ClientHello; a server waits for
+     * one, holding that thread until the handshake ends or times out). Call it when ICE has a selected
+     * pair; a server that may be asked before that uses {@link #startOnClientHello} too.
+     */
     public synchronized void start() {
         if (started || closed) {
             return;
         }
         started = true;
         executor.execute(this::handshake);
+    }
+
+    /**
+     * Server only: starts the handshake when the first ClientHello arrives ({@link #receive}), or at
+     * {@link #start}, whichever comes first. Until then the transport costs no thread: a peer that never
+     * sends a ClientHello (it never got through ICE, or it is hostile) does not hold a handshake thread for
+     * the handshake timeout. Records that arrive before the ClientHello are dropped; if some were queued
+     * before this call, the handshake starts at once.
+     */
+    public void startOnClientHello() {
+        if (role != DtlsRole.SERVER) {
+            throw new IllegalStateException("only a DTLS server waits for a ClientHello");
+        }
+        startOnClientHello = true;
+        if (datagrams.hasPending()) {
+            start(); // records came before the arming: one may be the ClientHello, and none will follow it
+        }
+    }
+
+    /** Whether received records wait for the handshake thread (tests). */
+    boolean hasQueuedRecords() {
+        return datagrams.hasPending();
+    }
+
+    /** Whether the handshake has been started (a thread runs or ran it). */
+    public boolean isStarted() {
+        return started;
+    }
+
+    /**
+     * Whether a datagram is a DTLS record carrying the start of a ClientHello (RFC 6347 §4.1 record
+     * header, 13 bytes: content type 22 = handshake; then §4.2.2 handshake header: msg_type 1 =
+     * client_hello, fragment_offset 0). Only its header is looked at: Bouncy Castle checks the rest.
+     */
+    static boolean isClientHello(byte[] buf, int off, int len) {
+        if (len < 13 + 12 || buf[off] != 22 || buf[off + 1] != (byte) 0xfe) {
+            return false;
+        }
+        int fragmentOffset = ((buf[off + 13 + 6] & 0xff) << 16) | ((buf[off + 13 + 7] & 0xff) << 8)
+                | (buf[off + 13 + 8] & 0xff);
+        return buf[off + 13] == 1 && fragmentOffset == 0;
     }
 
     private void handshake() {
@@ -248,11 +299,16 @@ public final class DtlsTransport implements AutoCloseable {
      * handshake a handshake thread reads it; afterwards it is a retransmission or an alert.
      */
     public void receive(byte[] buf, int off, int len) {
-        if (closed || !datagrams.offer(buf, off, len)) {
+        boolean waitingForHello = startOnClientHello && !started;
+        if (closed || (waitingForHello && !isClientHello(buf, off, len)) || !datagrams.offer(buf, off, len)) {
+            // Before a lazy server's ClientHello nothing else can belong to a handshake: it is dropped, so
+            // records a peer sent early cannot be read as the start of the handshake.
             return;
         }
         if (dtls != null) {
             scheduleDrain();
+        } else if (waitingForHello) {
+            start();
         }
     }
 

@@ -20,9 +20,14 @@ public final class SrtpSession {
     public static final int ERR_TRUNCATED = -1;
     public static final int ERR_AUTH = -2;
     public static final int ERR_REPLAY = -3;
-    /** No longer returned: the least recently used stream makes room for a new SSRC. Kept for the code numbering. */
+    /**
+     * Protect only: the session already sends {@link SrtpContext#MAX_SENDING_SSRCS} SSRCs; a new one is
+     * refused, never made room for (that would reuse an index of the stream evicted).
+     */
     public static final int ERR_TOO_MANY_SSRCS = -4;
     public static final int ERR_CIPHER = -5;
+    /** Protect only: the SSRC was removed with {@link #removeSendingSsrc} and may not be sent again. */
+    public static final int ERR_SSRC_REMOVED = -6;
 
     private final SrtpProfile profile;
     private final SrtpContext outbound;
@@ -106,6 +111,25 @@ public final class SrtpSession {
             rtcpUnprotected++;
         }
         return n;
+    }
+
+    /**
+     * Ends a stream we send (a subscription ended, a track stopped): frees its SRTP state. Its SSRC must not
+     * be sent again under this session; recently removed ones are refused with {@link #ERR_SSRC_REMOVED}.
+     * On the thread that protects. Returns whether it had a state.
+     */
+    public boolean removeSendingSsrc(int ssrc) {
+        return outbound.removeSendingSsrc(ssrc);
+    }
+
+    /** SSRCs we send that have a state now. */
+    public int sendingSsrcs() {
+        return outbound.sendingSsrcs();
+    }
+
+    /** Packets we were asked to send and refused: too many SSRCs, or a removed one. */
+    public long sendRefused() {
+        return outbound.refusedTooManySsrcs() + outbound.refusedRemovedSsrc();
     }
 
     private void drop(int error) {

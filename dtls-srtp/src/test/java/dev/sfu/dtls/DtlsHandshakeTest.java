@@ -222,4 +222,85 @@ class DtlsHandshakeTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> DtlsRole.fromRemoteSetup("holdconn"));
     }
+
+    /**
+     * Issue 17 point 4: a server started with startOnClientHello costs no handshake thread until the peer's
+     * ClientHello arrives, whatever else comes first, and then completes the handshake as usual.
+     */
+    @Test
+    @Timeout(60)
+    void aLazyServerTakesAThreadOnlyWhenTheClientHelloArrives() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger serverTasks = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.Executor countingExecutor = task -> {
+            serverTasks.incrementAndGet();
+            HANDSHAKES.execute(task);
+        };
+        Link link = new Link(0);
+        Outcome server = new Outcome();
+        Outcome client = new Outcome();
+        link.a = new DtlsTransport(DtlsRole.SERVER, SERVER_CERT, countingExecutor, (b, o, l) -> link.deliver(link.b, b, o, l), server);
+        link.b = new DtlsTransport(DtlsRole.CLIENT, CLIENT_CERT, HANDSHAKES, (b, o, l) -> link.deliver(link.a, b, o, l), client);
+        link.a.setRemoteFingerprint("sha-256", CLIENT_CERT.fingerprintSha256());
+        link.b.setRemoteFingerprint("sha-256", SERVER_CERT.fingerprintSha256());
+        try {
+            link.a.startOnClientHello();
+            // Not a ClientHello: an application-data record, a handshake record of another type, a fragment.
+            byte[] notHello = new byte[40];
+            notHello[0] = 23;
+            notHello[1] = (byte) 0xfe;
+            link.a.receive(notHello, 0, notHello.length);
+            notHello[0] = 22;
+            notHello[13] = 2; // server_hello
+            link.a.receive(notHello, 0, notHello.length);
+            notHello[13] = 1;
+            notHello[13 + 8] = 5; // a later fragment of a ClientHello
+            link.a.receive(notHello, 0, notHello.length);
+            Thread.sleep(200);
+            assertEquals(0, serverTasks.get(), "no handshake thread before a ClientHello");
+            assertTrue(!link.a.isStarted());
+            link.b.start(); // its ClientHello starts the server
+            SrtpSession s = server.session.get(30, TimeUnit.SECONDS);
+            client.session.get(30, TimeUnit.SECONDS);
+            assertTrue(link.a.isStarted());
+            assertEquals(1, serverTasks.get(), "one handshake task");
+            assertEquals(SrtpProfile.AEAD_AES_128_GCM, s.profile());
+        } finally {
+            link.a.close();
+            link.b.close();
+        }
+    }
+
+    /** A ClientHello that arrived before the server was armed (queued as before) starts it when armed. */
+    @Test
+    @Timeout(60)
+    void aClientHelloQueuedBeforeArmingStartsTheServerWhenArmed() throws Exception {
+        Link link = new Link(0);
+        Outcome server = new Outcome();
+        Outcome client = new Outcome();
+        link.a = new DtlsTransport(DtlsRole.SERVER, SERVER_CERT, HANDSHAKES, (b, o, l) -> link.deliver(link.b, b, o, l), server);
+        link.b = new DtlsTransport(DtlsRole.CLIENT, CLIENT_CERT, HANDSHAKES, (b, o, l) -> link.deliver(link.a, b, o, l), client);
+        link.a.setRemoteFingerprint("sha-256", CLIENT_CERT.fingerprintSha256());
+        link.b.setRemoteFingerprint("sha-256", SERVER_CERT.fingerprintSha256());
+        try {
+            link.b.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!link.a.hasQueuedRecords() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(!link.a.isStarted());
+            link.a.startOnClientHello();
+            assertTrue(link.a.isStarted());
+            server.session.get(30, TimeUnit.SECONDS);
+            client.session.get(30, TimeUnit.SECONDS);
+        } finally {
+            link.a.close();
+            link.b.close();
+        }
+    }
+
+    @Test
+    void aClientCannotWaitForAClientHello() {
+        DtlsTransport client = new DtlsTransport(DtlsRole.CLIENT, CLIENT_CERT, HANDSHAKES, (b, o, l) -> { }, new Outcome());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, client::startOnClientHello);
+    }
 }

@@ -59,4 +59,23 @@ class SrtpStreamsTest {
         assertEquals(SrtpSession.ERR_REPLAY, receiver.unprotectRtp(replay, 0, n),
                 "stream 7's replay window is still there");
     }
+
+    /** What sfu-core calls when a subscription ends: the SSRC's state goes, and sending it again is refused. */
+    @ParameterizedTest
+    @EnumSource(SrtpProfile.class)
+    void aRemovedSendingSsrcIsFreedAndRefused(SrtpProfile profile) {
+        SrtpSession sender = session(profile);
+        SrtpSession receiver = session(profile);
+        for (int ssrc = 1; ssrc <= 3; ssrc++) {
+            byte[] p = rtp(ssrc, 0);
+            assertEquals(100, receiver.unprotectRtp(p, 0, sender.protectRtp(p, 0, 100)));
+        }
+        assertEquals(3, sender.sendingSsrcs());
+        assertEquals(true, sender.removeSendingSsrc(2));
+        assertEquals(2, sender.sendingSsrcs());
+        assertEquals(SrtpSession.ERR_SSRC_REMOVED, sender.protectRtp(rtp(2, 1), 0, 100));
+        assertEquals(1, sender.sendRefused());
+        byte[] p = rtp(3, 1);
+        assertEquals(100, receiver.unprotectRtp(p, 0, sender.protectRtp(p, 0, 100)), "the others go on");
+    }
 }

@@ -10,8 +10,10 @@ import org.ice4j.util.Buffer;
 /**
  * ice4j's single-port harvester with the first Binding request from a new address checked before ice4j
  * accepts it as a session: the ufrag must be a live transport's, the FINGERPRINT right and the
- * MESSAGE-INTEGRITY made with that transport's password. Otherwise it is dropped and counted by reason,
- * and no per-address state is created in ice4j for it. (ice4j itself only checks that the ufrag exists;
+ * MESSAGE-INTEGRITY made with that transport's password; then the transport's
+ * {@link RemoteCandidatePolicy} must allow the source address and its ufrag have room for another one.
+ * Otherwise it is dropped and counted by reason, and no per-address state is created in ice4j for it (so
+ * no check or answer is ever sent there). (ice4j itself only checks that the ufrag exists;
  * it verifies MESSAGE-INTEGRITY later, on its STUN stack, without telling anyone.)
  */
 final class CheckedUdpHarvester extends SinglePortUdpHarvester {
@@ -33,18 +35,29 @@ final class CheckedUdpHarvester extends SinglePortUdpHarvester {
     protected MySocket maybeAcceptNewSession(Buffer buf, InetSocketAddress remoteAddress, String ufrag) {
         Function<String, IceTransport> lookup = transportsByUfrag;
         IceDrops d = drops;
-        if (lookup != null && d != null) {
-            try {
-                IceDrops.Reason reason = check(lookup, buf.getBuffer(), buf.getOffset(), buf.getLength(), ufrag);
-                if (reason != null) {
-                    d.count(reason);
-                    return null;
-                }
-            } catch (RuntimeException e) {
-                return null; // a bug of ours must not stop the port
-            }
+        if (lookup == null || d == null) {
+            return super.maybeAcceptNewSession(buf, remoteAddress, ufrag);
         }
-        return super.maybeAcceptNewSession(buf, remoteAddress, ufrag);
+        IceTransport transport;
+        try {
+            IceDrops.Reason reason = check(lookup, buf.getBuffer(), buf.getOffset(), buf.getLength(), ufrag);
+            transport = reason == null ? lookup.apply(ufrag) : null;
+            if (reason == null && transport != null) {
+                // Only now, authenticated: its transport's policy on source addresses and their number.
+                reason = transport.admitUdpSource(remoteAddress);
+            }
+            if (reason != null || transport == null) {
+                d.count(reason != null ? reason : IceDrops.Reason.UNKNOWN_UFRAG);
+                return null;
+            }
+        } catch (RuntimeException e) {
+            return null; // a bug of ours must not stop the port
+        }
+        MySocket socket = super.maybeAcceptNewSession(buf, remoteAddress, ufrag);
+        if (socket == null) {
+            transport.releaseUdpSource(remoteAddress);
+        }
+        return socket;
     }
 
     /** Why the first request must be dropped, or null to accept it. */

@@ -4,7 +4,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * What the UDP media port dropped, by reason. Only what reaches our code can be counted: ice4j drops
- * some datagrams from unknown addresses before any hook (see docs/security.md).
+ * some datagrams from unknown addresses before any hook (see docs/security.md). The reasons a
+ * {@link RemoteCandidatePolicy} refuses are here too, the signalled candidates and credentials among
+ * them, so that every refusal shows in the one metric ({@code sfu_ice_packets_dropped_total{reason}}).
  */
 public final class IceDrops {
     /** Why a datagram was dropped; {@link #tag} is the metric's {@code reason} label. */
@@ -16,7 +18,17 @@ public final class IceDrops {
         /** ... has no MESSAGE-INTEGRITY, or one not made with the transport's password. */
         WRONG_PASSWORD("wrong-password"),
         /** From a connected peer, neither STUN, DTLS nor SRTP/SRTCP by its first byte (RFC 7983). */
-        NOT_DEMULTIPLEXABLE("not-stun-dtls-rtp");
+        NOT_DEMULTIPLEXABLE("not-stun-dtls-rtp"),
+        /** A new address's first Binding request, valid, from an address the transport's policy refuses. */
+        SOURCE_ADDRESS_REFUSED("refused-source-address"),
+        /** ... valid, but its ufrag already has {@link RemoteCandidatePolicy#maxUdpSources} source addresses. */
+        TOO_MANY_SOURCES("too-many-sources"),
+        /** Not a packet: a signalled candidate whose address the policy refuses (never sent to). */
+        CANDIDATE_ADDRESS_REFUSED("refused-candidate-address"),
+        /** Not a packet: a signalled candidate beyond {@link RemoteCandidatePolicy#maxCandidates}. */
+        TOO_MANY_CANDIDATES("too-many-candidates"),
+        /** Not a packet: a start with a remote ice-ufrag or ice-pwd that RFC 8839 does not allow. */
+        BAD_REMOTE_CREDENTIALS("bad-remote-credentials");
 
         public final String tag;
 

@@ -264,7 +264,7 @@ public final class IceTcpPort implements AutoCloseable {
             }
             return !c.isClosed();
         }
-        transport.receiveTcp(c, buf, off, len);
+        transport.tcp().receive(c, buf, off, len);
         return !c.isClosed();
     }
 
@@ -290,14 +290,14 @@ public final class IceTcpPort implements AutoCloseable {
             return false;
         }
         // Only this thread adds connections to a transport, so the count cannot grow between check and add.
-        if (transport.tcpConnectionCount() >= MAX_AUTHENTICATED_PER_TRANSPORT) {
+        if (transport.tcp().count() >= MAX_AUTHENTICATED_PER_TRANSPORT) {
             rejectedPerTransport.incrementAndGet();
             close(c); // still unauthenticated: close() gives back its unauthenticated slot
             return false;
         }
         c.authenticated(transport);
         leaveUnauthenticated(c);
-        transport.addTcpConnection(c);
+        transport.tcp().add(c);
         answer(c, transport, buf, off, len);
         return !c.isClosed();
     }
@@ -305,7 +305,7 @@ public final class IceTcpPort implements AutoCloseable {
     private void answer(IceTcpConnection c, IceTransport transport, byte[] buf, int off, int len) {
         int n = Stun.bindingSuccess(stunOut, 0, buf, off, c.remote, transport.localPasswordBytes());
         c.send(stunOut, 0, n);
-        transport.tcpBindingRequest(c, Stun.attribute(buf, off, len, Stun.USE_CANDIDATE) >= 0);
+        transport.tcp().bindingRequest(c, Stun.attribute(buf, off, len, Stun.USE_CANDIDATE) >= 0);
     }
 
     private void leaveUnauthenticated(IceTcpConnection c) {
@@ -336,7 +336,7 @@ public final class IceTcpPort implements AutoCloseable {
         if (t == null) {
             leaveUnauthenticated(c);
         } else {
-            t.tcpConnectionClosed(c);
+            t.tcp().connectionClosed(c);
         }
     }
 

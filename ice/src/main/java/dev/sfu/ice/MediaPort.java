@@ -34,6 +34,7 @@ public final class MediaPort implements AutoCloseable {
     private final java.util.concurrent.ConcurrentHashMap<String, IceTransport> byUfrag =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final IceTcpPort tcpPort;
+    private volatile RemoteCandidatePolicy remoteCandidatePolicy = RemoteCandidatePolicy.permissive();
 
     private MediaPort(IceConfig config, List<SinglePortUdpHarvester> harvesters, List<String> candidateAddresses,
             int port) throws IOException {
@@ -143,10 +144,29 @@ public final class MediaPort implements AutoCloseable {
         }
     }
 
-    /** A new server-side (controlled) transport with its own ICE credentials. */
+    /**
+     * The policy of transports made by {@link #createTransport(String)} from now on: which remote addresses
+     * they may send to, how many, and whether the peer's credentials are checked. Until set,
+     * {@link RemoteCandidatePolicy#permissive()} (no checks, as before the policy existed).
+     */
+    public void setRemoteCandidatePolicy(RemoteCandidatePolicy policy) {
+        this.remoteCandidatePolicy = java.util.Objects.requireNonNull(policy);
+    }
+
+    public RemoteCandidatePolicy remoteCandidatePolicy() {
+        return remoteCandidatePolicy;
+    }
+
+    /** A new server-side (controlled) transport with its own ICE credentials, under the port's policy. */
     public IceTransport createTransport(String name) {
+        return createTransport(name, remoteCandidatePolicy);
+    }
+
+    /** A new server-side (controlled) transport with its own ICE credentials, under {@code policy}. */
+    public IceTransport createTransport(String name, RemoteCandidatePolicy policy) {
+        java.util.Objects.requireNonNull(policy);
         try {
-            IceTransport t = IceTransport.server(name, harvesters, candidates(), this);
+            IceTransport t = IceTransport.server(name, harvesters, candidates(), this, policy);
             transports.add(t);
             byUfrag.put(t.localUfrag(), t);
             return t;

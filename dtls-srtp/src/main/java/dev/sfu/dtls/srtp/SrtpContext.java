@@ -13,6 +13,11 @@ import javax.crypto.spec.SecretKeySpec;
  * on (buffer, offset, length) with the JDK's ciphers, which use the CPU's AES instructions. Cipher and
  * MAC objects are reused; AES-CM's keystream is made with AES-ECB over counter blocks, so that
  * path allocates nothing. Not thread-safe: one thread per context.
+ *
+ * <p>Sending and receiving states live in separate tables because they must be forgotten differently
+ * ({@link SendingStreams}: never evicted, removed by {@link #removeSendingSsrc}, refused beyond
+ * {@value #MAX_SENDING_SSRCS}; {@link ReceivingStreams}: admitted once a packet authenticates, least
+ * recently used evicted beyond {@value #MAX_RECEIVING_SSRCS}).
  */
 public final class SrtpContext {
     /** Error results of the unprotect methods (negative, so a length is never mistaken for one). */
@@ -21,7 +26,23 @@ public final class SrtpContext {
     static final int ERR_REPLAY = -3;
     static final int ERR_CIPHER = -5;
 
-    private static final int MAX_SSRCS = 64;
+    static final int ERR_TOO_MANY_SSRCS = -4;
+    static final int ERR_SSRC_REMOVED = -6;
+
+    /**
+     * Sending states held at once. They are never evicted (a forgotten state would start again at ROC 0
+     * and SRTCP index 0 and encrypt an (SSRC, index) a second time under this key), so a new SSRC beyond
+     * this is refused instead: about 1,000 subscribed tracks with RTX, far beyond a conference's limits.
+     */
+    public static final int MAX_SENDING_SSRCS = 4096;
+    /**
+     * Receiving states held at once; the least recently used makes room for a new one. Forgetting a
+     * receiving state costs only its replay window and ROC estimate: a stream that comes back starts a
+     * fresh window, which is safe, and decrypts again as long as it has not wrapped meanwhile.
+     */
+    public static final int MAX_RECEIVING_SSRCS = 1024;
+    /** How many removed sending SSRCs are remembered, and refused if sent again. */
+    static final int REMEMBERED_REMOVED_SSRCS = 1024;
     private static final int HMAC_TAG = 10;
     private static final int GCM_TAG = 16;
     private static final int BLOCKS = 128; // keystream per call: 2 KiB, more than a datagram
@@ -40,13 +61,19 @@ public final class SrtpContext {
     private final byte[] iv = new byte[16];
     private final byte[] macOut = new byte[20];
     private final byte[] word = new byte[4];
-    private final int[] ssrcs = new int[MAX_SSRCS];
-    private final SrtpStreamState[] states = new SrtpStreamState[MAX_SSRCS];
-    private final long[] lastUsed = new long[MAX_SSRCS];
-    private int stateCount;
-    private long uses;
-    /** The state of an SSRC not yet seen, until one of its packets authenticates. */
-    private SrtpStreamState provisional;
+    private final SendingStreams sending = new SendingStreams();
+    private final ReceivingStreams receiving = new ReceivingStreams();
+
+    /** Tests only: sees the (SSRC, index) of every packet protected. */
+    interface IndexObserver {
+        void protecting(boolean rtcp, int ssrc, long index);
+    }
+
+    private IndexObserver indexObserver;
+
+    void observeIndexes(IndexObserver observer) {
+        indexObserver = observer;
+    }
 
     /** A context under a master key and salt, from which the session keys are derived (RFC 3711 §4.3). */
     public SrtpContext(SrtpProfile profile, byte[] masterKey, byte[] masterSalt) {
@@ -94,68 +121,36 @@ public final class SrtpContext {
         return profile;
     }
 
-    /** The state of a stream already known, or null. */
-    private SrtpStreamState find(int ssrc) {
-        for (int i = 0; i < stateCount; i++) {
-            if (ssrcs[i] == ssrc) {
-                lastUsed[i] = ++uses;
-                return states[i];
-            }
-        }
-        return null;
-    }
-
-    /** The state of a stream we send: ours, created on first use. */
-    private SrtpStreamState sendingState(int ssrc) {
-        SrtpStreamState s = find(ssrc);
-        return s != null ? s : admit(new SrtpStreamState(ssrc));
-    }
-
     /**
-     * The state of a stream we receive. An unknown SSRC gets a provisional state that joins the table only
-     * once one of its packets authenticates ({@link #confirm}), so forged packets cannot crowd real streams
-     * out of it.
+     * Forgets a stream we sent, when its owner has stopped it for good (a subscription ended): its state
+     * is freed and the SSRC may not be sent again under this key (that would encrypt its first indexes a
+     * second time). The last {@value #REMEMBERED_REMOVED_SSRCS} removed SSRCs are refused if sent again;
+     * beyond that the caller's promise holds (SSRCs are random 32-bit numbers: drawing one again is
+     * unlikely, and reusing one on purpose is a bug). Same thread as the protect calls. Returns whether
+     * the SSRC had a state.
      */
-    private SrtpStreamState receivingState(int ssrc) {
-        SrtpStreamState s = find(ssrc);
-        if (s != null) {
-            return s;
-        }
-        if (provisional == null || provisional.ssrc != ssrc) {
-            provisional = new SrtpStreamState(ssrc);
-        }
-        return provisional;
+    public boolean removeSendingSsrc(int ssrc) {
+        return sending.remove(ssrc);
     }
 
-    private void confirm(SrtpStreamState s) {
-        if (s == provisional) {
-            provisional = null;
-            admit(s);
-        }
+    /** Sending states held now. */
+    public int sendingSsrcs() {
+        return sending.size();
     }
 
-    /**
-     * Adds a stream. A full table gives up the stream unused the longest: a subscriber that stays while
-     * many participants come and go sees a new SSRC for each of their tracks, and a fixed table would
-     * refuse the newest ones. Its replay window goes with it, which is safe for a stream that has ended;
-     * one that has not, and sends again, starts over with a fresh window.
-     */
-    private SrtpStreamState admit(SrtpStreamState s) {
-        int slot = stateCount;
-        if (stateCount < MAX_SSRCS) {
-            stateCount++;
-        } else {
-            slot = 0;
-            for (int i = 1; i < MAX_SSRCS; i++) {
-                if (lastUsed[i] < lastUsed[slot]) {
-                    slot = i;
-                }
-            }
-        }
-        ssrcs[slot] = s.ssrc;
-        states[slot] = s;
-        lastUsed[slot] = ++uses;
-        return s;
+    /** Receiving states held now. */
+    public int receivingSsrcs() {
+        return receiving.size();
+    }
+
+    /** Packets refused because {@value #MAX_SENDING_SSRCS} sending SSRCs were held already. */
+    public long refusedTooManySsrcs() {
+        return sending.refusedTooMany();
+    }
+
+    /** Packets refused because their SSRC had been removed with {@link #removeSendingSsrc}. */
+    public long refusedRemovedSsrc() {
+        return sending.refusedRemoved();
     }
 
     /** RTP header length with CSRCs and extension, or -1 when it does not fit. */
@@ -182,8 +177,14 @@ public final class SrtpContext {
             return ERR_TRUNCATED;
         }
         int ssrc = readInt(buf, off + 8);
-        SrtpStreamState state = sendingState(ssrc);
+        SrtpStreamState state = sending.state(ssrc);
+        if (state == null) {
+            return sending.refusal(ssrc);
+        }
         long index = state.senderIndex(readUint16(buf, off + 2));
+        if (indexObserver != null) {
+            indexObserver.protecting(false, ssrc, index);
+        }
         try {
             if (profile.isAead()) {
                 gcmIv(rtpSalt, ssrc, index);
@@ -215,7 +216,7 @@ public final class SrtpContext {
             return ERR_TRUNCATED;
         }
         int ssrc = readInt(buf, off + 8);
-        SrtpStreamState state = receivingState(ssrc);
+        SrtpStreamState state = receiving.state(ssrc);
         long index = state.estimateIndex(readUint16(buf, off + 2));
         if (state.rtpReplay.isReplay(index)) {
             return ERR_REPLAY;
@@ -245,7 +246,7 @@ public final class SrtpContext {
         } catch (GeneralSecurityException e) {
             return ERR_CIPHER;
         }
-        confirm(state);
+        receiving.confirm(state);
         state.rtpReplay.accept(index);
         state.update(index);
         return plain;
@@ -259,10 +260,16 @@ public final class SrtpContext {
             return ERR_TRUNCATED;
         }
         int ssrc = readInt(buf, off + 4);
-        SrtpStreamState state = sendingState(ssrc);
+        SrtpStreamState state = sending.state(ssrc);
+        if (state == null) {
+            return sending.refusal(ssrc);
+        }
         int index = state.srtcpIndex;
         state.srtcpIndex = (index + 1) & 0x7fffffff;
         int eIndex = 0x80000000 | index;
+        if (indexObserver != null) {
+            indexObserver.protecting(true, ssrc, index);
+        }
         try {
             if (profile.isAead()) {
                 // RFC 7714 §9: header || ciphertext || tag || E+index; AAD = header || E+index.
@@ -294,7 +301,7 @@ public final class SrtpContext {
             return ERR_TRUNCATED;
         }
         int ssrc = readInt(buf, off + 4);
-        SrtpStreamState state = receivingState(ssrc);
+        SrtpStreamState state = receiving.state(ssrc);
         try {
             if (profile.isAead()) {
                 int eIndex = readInt(buf, off + len - 4);
@@ -307,7 +314,7 @@ public final class SrtpContext {
                 rtcpCipher.updateAAD(buf, off, 8);
                 rtcpCipher.updateAAD(buf, off + len - 4, 4);
                 int n = rtcpCipher.doFinal(buf, off + 8, len - 8 - 4, buf, off + 8);
-                confirm(state);
+                receiving.confirm(state);
                 state.rtcpReplay.accept(index);
                 return 8 + n;
             }
@@ -327,7 +334,7 @@ public final class SrtpContext {
                 ctrIv(rtcpSalt, ssrc, index);
                 xorKeystream(rtcpCipher, buf, off + 8, rtcpLength - 8);
             }
-            confirm(state);
+            receiving.confirm(state);
             state.rtcpReplay.accept(index);
             return rtcpLength;
         } catch (AEADBadTagException e) {

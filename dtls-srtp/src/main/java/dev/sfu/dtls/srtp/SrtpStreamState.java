@@ -15,6 +15,8 @@ final class SrtpStreamState {
     final ReplayWindow rtcpReplay = new ReplayWindow();
     /** Sender: the next SRTCP index (31 bits). */
     int srtcpIndex;
+    /** Receiver: when the stream last had a packet, in its context's use count (least recently used goes first). */
+    long lastUsed;
 
     SrtpStreamState(int ssrc) {
         this.ssrc = ssrc;

@@ -30,10 +30,18 @@ public class SrtpBenchmark {
     @Param({"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"})
     public SrtpProfile profile;
 
+    /**
+     * SSRCs the packets go round: 1 is one stream; 70 is a subscriber of ~22 publishers with RTX, each
+     * packet of another SSRC than the one before (the per-SSRC state lookup, not the last-stream cache).
+     */
+    @Param({"1", "70"})
+    public int ssrcs;
+
     private SrtpSession sender;
     private SrtpSession receiver;
     private final byte[] packet = new byte[LENGTH + SrtpSession.MAX_OVERHEAD];
     private int sequence;
+    private int packets;
     private Cipher gcm;
     private Cipher ctr;
     private Mac hmac;
@@ -57,10 +65,14 @@ public class SrtpBenchmark {
     }
 
     private void nextHeader() {
-        sequence++;
+        packets++;
+        int ssrc = packets % ssrcs;
+        sequence = packets / ssrcs; // each SSRC's own sequence, one step per round
         packet[2] = (byte) (sequence >> 8);
         packet[3] = (byte) sequence;
         packet[4] = (byte) (sequence >> 16); // timestamp moves too
+        packet[8] = (byte) (ssrc >> 8);
+        packet[11] = (byte) ssrc;
     }
 
     @Benchmark
