@@ -417,6 +417,11 @@ public final class IceTransport implements AutoCloseable {
         session.releaseUdpSource(source);
     }
 
+    /** The current ice4j session (tests look at its sockets). */
+    IceSession session() {
+        return session;
+    }
+
     /** The peer's ICE-TCP connections to this transport (server side). */
     IceTcpPaths tcp() {
         return tcpPaths;
