@@ -1,6 +1,7 @@
 // The demo page: join from the form or at once with /?room=R&name=N&autojoin=1, publish camera and
 // microphone, show every remote endpoint as a <video data-endpoint-id>. Test knobs: &simulcast=0,
-// &width=320, &relay=1 (ICE through TURN only), &tcp=1 (ICE-TCP only), &publish=0 (watch only).
+// &width=320, &relay=1 (ICE through TURN only), &tcp=1 (ICE-TCP only), &publish=0 (no media from us),
+// &chat=0 (no data channel). The chat panel is a data channel labelled "chat" relayed by the server.
 import {SfuClient} from './sfu-client.js';
 
 const params = new URLSearchParams(location.search);
@@ -9,6 +10,7 @@ const tiles = new Map(); // endpointId -> {figure, video, stream, audio}
 let client = null;
 let localStream = null;
 let lastStats = null;
+let chat = null;
 
 if (params.get('room')) $('room').value = params.get('room');
 if (params.get('name')) $('name').value = params.get('name');
@@ -80,12 +82,19 @@ async function join(room, name) {
   client.addEventListener('dominantspeaker', ({detail}) => {
     for (const [id, t] of tiles) t.figure.classList.toggle('speaking', id === detail.endpointId);
   });
+  client.addEventListener('message', ({detail}) => {
+    if (detail.label === 'chat' && typeof detail.data === 'string') addChatLine(detail.endpointId, detail.data);
+  });
   client.addEventListener('closed', ({detail}) => status('disconnected' + (detail.reason ? ': ' + detail.reason : '')));
   client.addEventListener('error', ({detail}) => console.warn('sfu:', detail && detail.message));
   try {
     await client.join(room, name);
     status(`in room ${room} as ${name || 'anonymous'}`);
-    if (params.get('publish') === '0') return; // watch only: no publish transport at all
+    if (params.get('chat') !== '0') {
+      chat = await client.openDataChannel('chat');
+      $('chat').hidden = false;
+    }
+    if (params.get('publish') === '0') return; // watch only: no media from us
     const width = Number(params.get('width')) || 1280;
     localStream = await navigator.mediaDevices.getUserMedia({
       audio: true, video: {width: {ideal: width}, height: {ideal: Math.round(width * 9 / 16)}},
@@ -97,6 +106,26 @@ async function join(room, name) {
     console.error(e);
   }
 }
+
+/** One chat line, with its sender's name (the channel's protocol is the sender's endpoint id). */
+function addChatLine(endpointId, text) {
+  const li = document.createElement('li');
+  const who = document.createElement('b');
+  who.textContent = endpointId === null ? 'You' : ((client && client.participants.get(endpointId)) || endpointId);
+  li.dataset.endpointId = endpointId === null ? 'self' : endpointId;
+  li.append(who, document.createTextNode(' ' + text));
+  $('messages').append(li);
+  li.scrollIntoView({block: 'nearest'});
+}
+
+$('chat-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = $('chat-input').value;
+  if (!text || !chat || chat.readyState !== 'open') return;
+  chat.send(text);
+  addChatLine(null, text);
+  $('chat-input').value = '';
+});
 
 $('join-form').addEventListener('submit', (e) => {
   e.preventDefault();
@@ -139,6 +168,9 @@ $('stats-toggle').addEventListener('click', () => { $('stats').hidden = !$('stat
 
 $('leave').addEventListener('click', () => {
   client.leave();
+  chat = null;
+  $('chat').hidden = true;
+  $('messages').replaceChildren();
   for (const id of [...tiles.keys()]) removeTile(id);
   if (localStream) localStream.getTracks().forEach((t) => t.stop());
   $('call').hidden = true;

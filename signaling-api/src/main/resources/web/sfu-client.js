@@ -5,7 +5,12 @@
 //   await client.join('room', 'Ada');
 //   await client.publish(await navigator.mediaDevices.getUserMedia({audio: true, video: true}));
 //
-// Events: joined, participantjoined, participantleft, track, trackended, dominantspeaker, closed, error.
+//   const chat = await client.openDataChannel('chat');                // to everyone in the room
+//   client.addEventListener('message', e => ...);     // {endpointId, label, data, channel}
+//
+// Events: joined, participantjoined, participantleft, track, trackended, dominantspeaker, closed, error,
+// datachannel ({endpointId, label, channel}: another participant's channel reached us), message,
+// datachannelclosed ({endpointId, label}).
 // Two RTCPeerConnections: "publish" (we offer) and "subscribe" (the server offers, we answer).
 // Options: iceTransportPolicy ('relay': TURN only), tcpOnly (true: ICE-TCP only, as if UDP were blocked).
 
@@ -28,6 +33,7 @@ export class SfuClient extends EventTarget {
     this.midToTrack = new Map();     // mid -> {endpointId, kind, trackId}
     this.liveByMid = new Map();      // mid -> trackId currently announced
     this.subscribeChain = Promise.resolve();
+    this.publishHasData = false;
   }
 
   // ---- signaling ----
@@ -121,6 +127,8 @@ export class SfuClient extends EventTarget {
         this.send({type: 'restartIce', transport: 'subscribe'});
       }
     });
+    // The server opens a channel towards us per (participant, channel) it relays, its protocol naming the sender.
+    if (transport === 'publish') pc.ondatachannel = (e) => this.onRelayedChannel(e.channel);
     pc.onicecandidate = (e) => {
       if (e.candidate && !this.usable(e.candidate.candidate)) return;
       this.send({
@@ -224,6 +232,40 @@ export class SfuClient extends EventTarget {
   setMuted(kind, muted) {
     if (!this.publishPc) return;
     for (const s of this.publishPc.getSenders()) if (s.track && s.track.kind === kind) s.track.enabled = !muted;
+  }
+
+  // ---- data channels ----
+
+  /**
+   * Opens a data channel to the room: what it sends reaches every other participant, on a channel with the
+   * same label and reliability (options as RTCDataChannelInit: ordered, maxRetransmits, maxPacketLifeTime).
+   * Data rides the publish connection; a watch-only client gets one carrying data alone. The first channel
+   * renegotiates so that the offer carries the data section.
+   */
+  async openDataChannel(label, options = {}) {
+    if (!this.publishPc) this.publishPc = this.newPeerConnection('publish');
+    const channel = this.publishPc.createDataChannel(label, options);
+    channel.binaryType = 'arraybuffer';
+    if (!this.publishHasData) {
+      this.publishHasData = true;
+      await this.negotiatePublish();
+    }
+    if (channel.readyState !== 'open') {
+      await new Promise((resolve, reject) => {
+        channel.addEventListener('open', resolve, {once: true});
+        channel.addEventListener('close', () => reject(new Error('data channel closed before it opened')), {once: true});
+      });
+    }
+    return channel;
+  }
+
+  onRelayedChannel(channel) {
+    channel.binaryType = 'arraybuffer';
+    const endpointId = channel.protocol;
+    const label = channel.label;
+    this.emit('datachannel', {endpointId, label, channel});
+    channel.onmessage = (e) => this.emit('message', {endpointId, label, data: e.data, channel});
+    channel.onclose = () => this.emit('datachannelclosed', {endpointId, label});
   }
 
   // ---- subscribing ----

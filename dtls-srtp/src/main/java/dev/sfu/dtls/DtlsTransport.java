@@ -78,13 +78,20 @@ public final class DtlsTransport implements AutoCloseable {
         void send(byte[] buf, int off, int len);
     }
 
-    /** Outcome of the handshake. Called on a handshake thread. */
+    /** Outcome of the handshake, and application data after it. Called on a handshake thread. */
     public interface Listener {
         void onConnected(SrtpSession session);
 
         void onFailed(String reason);
 
         void onClosed();
+
+        /**
+         * An application-data record's content (WebRTC: an SCTP packet of the data channels, RFC 8261); the
+         * array is the listener's.
+         */
+        default void onApplicationData(byte[] data) {
+        }
     }
 
     private final DtlsRole role;
@@ -312,14 +319,20 @@ public final class DtlsTransport implements AutoCloseable {
         }
     }
 
-    /** After the handshake: let Bouncy Castle answer retransmitted flights and see close_notify. */
+    /**
+     * After the handshake: let Bouncy Castle answer retransmitted flights, see close_notify and decrypt
+     * application data, which goes to the listener.
+     */
     private void scheduleDrain() {
         if (draining.compareAndSet(false, true)) {
             executor.execute(() -> {
                 byte[] buf = new byte[QueuedDatagramTransport.RECEIVE_LIMIT];
                 try {
                     while (datagrams.hasPending() && !closed) {
-                        dtls.receive(buf, 0, buf.length, 1);
+                        int n = dtls.receive(buf, 0, buf.length, 1);
+                        if (n > 0) {
+                            listener.onApplicationData(java.util.Arrays.copyOf(buf, n));
+                        }
                     }
                 } catch (IOException | RuntimeException e) {
                     if (!closed) {
@@ -331,6 +344,27 @@ public final class DtlsTransport implements AutoCloseable {
                     draining.set(false);
                 }
             });
+        }
+    }
+
+    /**
+     * Sends application data (an SCTP packet) in one DTLS record; dropped before the handshake is done or
+     * after close (SCTP retransmits). Any thread: Bouncy Castle guards sending with its record layer's
+     * write lock.
+     *
+     * @return whether it was sent
+     */
+    public boolean sendApplicationData(byte[] buf, int off, int len) {
+        DTLSTransport t = dtls;
+        if (t == null || closed) {
+            return false;
+        }
+        try {
+            t.send(buf, off, len);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("DTLS application data not sent: {}", e.toString());
+            return false;
         }
     }
 

@@ -61,15 +61,11 @@ class ChurnTest {
             assertEquals(1, call.sfu.openTransports(), "ICE transports left open");
             long threadsAfter = threads();
             // ice4j closes a freed agent's sockets a little later: give the last cycles' sockets time to go.
-            // Some sockets are never closed explicitly and go only when collected (their Cleaner closes
-            // them): without a GC they pile up slowly (14 -> 30 over 58 cycles, at this session's start
-            // too) and a slow CI run went over the slack. A reachable leak would survive the GC; this one
-            // does not (14 -> 10). Which sockets they are is not yet known (ice4j's per-remote-address
-            // sockets are the suspects).
+            // No GC here: every socket is closed explicitly now (ice's IceSession closes ice4j's STUN
+            // sockets, which used to wait for their Cleaner), so a socket that stays is a leak.
             long socketsAfter = openSockets();
             for (int i = 0; i < 50 && socketsAfter > socketsBefore + SOCKET_SLACK; i++) {
                 Thread.sleep(200);
-                System.gc();
                 socketsAfter = openSockets();
             }
             long heapAfter = heapAfterGc();

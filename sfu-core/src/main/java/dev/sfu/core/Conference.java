@@ -1,5 +1,6 @@
 package dev.sfu.core;
 
+import dev.sfu.core.data.DataRelay;
 import dev.sfu.core.inbound.PublisherFeedback;
 import dev.sfu.core.media.Router;
 import dev.sfu.core.media.Track;
@@ -21,6 +22,7 @@ final class Conference implements FeedbackScheduler.Work {
     private final String id;
     private final MediaThread thread;
     private final Router router = new Router();
+    private final DataRelay dataRelay;
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
     private final AtomicInteger seats = new AtomicInteger();
     private final int maxEndpoints;
@@ -37,6 +39,7 @@ final class Conference implements FeedbackScheduler.Work {
         this.thread = thread;
         this.maxEndpoints = maxEndpoints;
         this.context = context;
+        this.dataRelay = new DataRelay(context.dataLimits(), context.metrics().data());
         this.schedule = new FeedbackScheduler(thread, this);
     }
 
@@ -50,6 +53,10 @@ final class Conference implements FeedbackScheduler.Work {
 
     Router router() {
         return router;
+    }
+
+    DataRelay dataRelay() {
+        return dataRelay;
     }
 
     SfuContext context() {
@@ -95,9 +102,17 @@ final class Conference implements FeedbackScheduler.Work {
     // ---- membership: media thread ----
 
     void add(Endpoint endpoint) {
+        // The joiner's "joined" lists the participants as of its join on the signaling thread; others may
+        // have been added or removed on this thread since: tell it of those, so no name is ever missing.
+        Set<String> listed = new HashSet<>();
+        endpoint.participantsAtJoin().forEach(p -> listed.add(p.endpointId()));
         for (Endpoint other : endpoints.values()) {
             other.listener().participantJoined(new Participant(endpoint.endpointId(), endpoint.displayName()));
+            if (!listed.remove(other.endpointId())) {
+                endpoint.listener().participantJoined(new Participant(other.endpointId(), other.displayName()));
+            }
         }
+        listed.forEach(gone -> endpoint.listener().participantLeft(gone));
         endpoints.put(endpoint.endpointId(), endpoint);
         speakers.add(endpoint);
         applyLastN();
@@ -225,6 +240,7 @@ final class Conference implements FeedbackScheduler.Work {
         for (Endpoint e : endpoints.values()) {
             e.subscriber().onPacerTick(nowNanos);
         }
+        dataRelay.onTick(nowNanos);
     }
 
     /**

@@ -1,8 +1,10 @@
 package dev.sfu.core;
 
+import dev.sfu.core.data.DataRelay;
 import dev.sfu.core.inbound.Publisher;
 import dev.sfu.core.media.Track;
 import dev.sfu.core.outbound.Subscriber;
+import dev.sfu.core.sdp.DataChannelParameters;
 import dev.sfu.core.sdp.SdpException;
 import dev.sfu.core.sdp.SubscribeAnswer;
 import dev.sfu.core.sdp.SubscribeSlot;
@@ -225,6 +227,7 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
     void close() {
         closed = true;
         left = true;
+        conference.dataRelay().detach(id, conference.thread().clock().nanos());
         subscriber.close();
         publisher.close();
         conference.context().metrics().endpoints().decrementAndGet();
@@ -260,6 +263,27 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
             }
         }
         listener.subscribeOffer(sdp, mapping);
+    }
+
+    @Override
+    public void dataChannelsNegotiated(DataChannelParameters data, Transport transport) {
+        DataRelay relay = conference.dataRelay();
+        if (!relay.has(id)) {
+            relay.attach(id, transport::sendApplicationData, data.remoteMaxMessageSize());
+            if (transport.isConnected()) {
+                relay.connect(id, conference.thread().clock().nanos());
+            }
+        }
+    }
+
+    @Override
+    public void publishConnected() {
+        conference.dataRelay().connect(id, conference.thread().clock().nanos());
+    }
+
+    @Override
+    public void dataPacket(byte[] packet) {
+        conference.dataRelay().receive(id, packet, conference.thread().clock().nanos());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.sfu.core;
 
+import dev.sfu.core.data.DataLimits;
 import dev.sfu.core.metrics.SfuMetrics;
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.dtls.DtlsCertificate;
@@ -100,6 +101,11 @@ public final class Sfu implements ConferenceService, AutoCloseable {
             @Override
             public SfuMetrics metrics() {
                 return metrics;
+            }
+
+            @Override
+            public DataLimits dataLimits() {
+                return DataLimits.defaults();
             }
 
             @Override

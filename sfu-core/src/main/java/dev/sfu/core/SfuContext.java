@@ -1,5 +1,6 @@
 package dev.sfu.core;
 
+import dev.sfu.core.data.DataLimits;
 import dev.sfu.core.metrics.SfuMetrics;
 import dev.sfu.dtls.DtlsCertificate;
 import dev.sfu.ice.MediaPort;
@@ -15,6 +16,9 @@ interface SfuContext {
     Executor handshakeExecutor();
 
     SfuMetrics metrics();
+
+    /** What each endpoint may send through the data-channel relay. */
+    DataLimits dataLimits();
 
     /** A conference lost its last endpoint: the SFU may forget it. */
     void conferenceMaybeEmpty(Conference conference);

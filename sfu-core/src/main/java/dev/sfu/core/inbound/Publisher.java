@@ -4,6 +4,7 @@ import dev.sfu.core.media.InboundStream;
 import dev.sfu.core.media.Router;
 import dev.sfu.core.media.Track;
 import dev.sfu.core.metrics.SfuMetrics;
+import dev.sfu.core.sdp.DataChannelParameters;
 import dev.sfu.core.sdp.DtlsSetup;
 import dev.sfu.core.sdp.HeaderExtension;
 import dev.sfu.core.sdp.PublishAnswer;
@@ -38,6 +39,15 @@ public final class Publisher implements Transport.MediaHandler {
 
         /** The publish transport failed (and is closed): the endpoint leaves. */
         void transportFailed(Transport transport, String reason);
+
+        /** The offer carried a data-channel section: the endpoint gets an association over {@code transport}. */
+        void dataChannelsNegotiated(DataChannelParameters data, Transport transport);
+
+        /** DTLS is up on the publish transport. */
+        void publishConnected();
+
+        /** An SCTP packet arrived on the publish transport. */
+        void dataPacket(byte[] packet);
     }
 
     private final String endpointId;
@@ -96,6 +106,9 @@ public final class Publisher implements Transport.MediaHandler {
         transport.localParameters(result.localSetup());
         transport.start(result.remote());
         updateTracks(result.tracks());
+        if (result.data() != null) {
+            host.dataChannelsNegotiated(result.data(), transport);
+        }
         return result.sdp();
     }
 
@@ -224,6 +237,12 @@ public final class Publisher implements Transport.MediaHandler {
 
     @Override
     public void onConnected(Transport from) {
+        host.publishConnected();
+    }
+
+    @Override
+    public void onApplicationData(Transport from, byte[] data) {
+        host.dataPacket(data);
     }
 
     @Override

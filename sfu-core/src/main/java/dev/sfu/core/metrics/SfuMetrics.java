@@ -1,8 +1,10 @@
 package dev.sfu.core.metrics;
 
+import dev.sfu.core.data.DataCounters;
 import dev.sfu.core.transport.TransportCounters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +28,7 @@ public final class SfuMetrics {
     private final Counter layerSwitches;
     private final Counter downlinkProbes;
     private final Counter pacerDropped;
+    private final DataCounters data = new DataCounters();
 
     public SfuMetrics(MeterRegistry registry) {
         Gauge.builder("sfu.conferences", conferences, AtomicInteger::get).register(registry);
@@ -56,6 +59,16 @@ public final class SfuMetrics {
                 .description("subscriptions switched to another simulcast layer (at its keyframe)").register(registry);
         downlinkProbes = Counter.builder("sfu.downlink.probes")
                 .description("bandwidth probe clusters sent to subscribers").register(registry);
+        FunctionCounter.builder("sfu.data.messages.received", data, DataCounters::messagesIn)
+                .description("data-channel messages endpoints sent to the relay").register(registry);
+        FunctionCounter.builder("sfu.data.received", data, DataCounters::bytesIn).baseUnit("bytes")
+                .description("data-channel bytes endpoints sent to the relay").register(registry);
+        FunctionCounter.builder("sfu.data.messages.relayed", data, DataCounters::messagesOut)
+                .description("data-channel messages handed to receivers (one per receiver)").register(registry);
+        for (DataCounters.Refusal why : DataCounters.Refusal.values()) {
+            FunctionCounter.builder("sfu.data.messages.refused", data, d -> d.refused(why)).tag("reason", why.tag)
+                    .description("data-channel messages not relayed (or channels closed), by reason").register(registry);
+        }
         pacerDropped = Counter.builder("sfu.pacer.dropped")
                 .description("video packets dropped because a subscriber's pacer queue was full").register(registry);
     }
@@ -122,6 +135,11 @@ public final class SfuMetrics {
 
     public Counter downlinkProbes() {
         return downlinkProbes;
+    }
+
+    /** The data-channel relays' counts. */
+    public DataCounters data() {
+        return data;
     }
 
     public Counter pacerDropped() {

@@ -85,6 +85,9 @@ public final class Subscriber implements Transport.MediaHandler {
         Subscription removed = negotiator.remove(track);
         if (removed != null) {
             router.unsubscribe(removed);
+            // Its SSRCs never come back (a new subscription draws new ones): their SRTP states can go.
+            transport.removeSendingSsrc(removed.ssrc());
+            transport.removeSendingSsrc(removed.rtxSsrc());
         }
     }
 

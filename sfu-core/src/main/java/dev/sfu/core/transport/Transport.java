@@ -35,6 +35,10 @@ public final class Transport implements PacketSink, RtpSender {
 
         /** ICE failed (consent expired) or DTLS failed; the transport is closed. */
         void onFailed(Transport transport, String reason);
+
+        /** A DTLS application-data record's content: an SCTP packet of the data channels (RFC 8261). */
+        default void onApplicationData(Transport transport, byte[] data) {
+        }
     }
 
     private final String name;
@@ -158,6 +162,15 @@ public final class Transport implements PacketSink, RtpSender {
             public void onClosed() {
                 mediaThread.execute(() -> fail("DTLS closed by the peer"));
             }
+
+            @Override
+            public void onApplicationData(byte[] data) {
+                mediaThread.execute(() -> {
+                    if (!closed) {
+                        handler.onApplicationData(Transport.this, data);
+                    }
+                });
+            }
         });
         dtls.setRemoteFingerprint(remote.fingerprintAlgorithm(), remote.fingerprint());
         for (String candidate : remote.candidates()) {
@@ -165,11 +178,14 @@ public final class Transport implements PacketSink, RtpSender {
         }
         deliverEarlyDtls();
         ice.start(remote.iceUfrag(), remote.icePwd());
-        // A DTLS server only waits, so it starts now and queues a ClientHello that beats our own ICE
-        // state change. A DTLS client starts once ICE has a pair: a ClientHello sent before that is
-        // lost and Bouncy Castle would resend it only after its 1 s retransmission timer.
-        if (role == DtlsRole.SERVER || iceConnected) {
+        // A DTLS client starts once ICE has a pair: a ClientHello sent before that is lost and Bouncy
+        // Castle would resend it only after its 1 s retransmission timer. A DTLS server takes a handshake
+        // thread only once ICE has a pair or the peer's ClientHello arrives (it can beat our own ICE state
+        // change): a peer that never does ICE holds no thread (docs/security.md).
+        if (iceConnected) {
             dtls.start();
+        } else if (role == DtlsRole.SERVER) {
+            dtls.startOnClientHello();
         }
     }
 
@@ -378,6 +394,23 @@ public final class Transport implements PacketSink, RtpSender {
         if (protectedLength > 0) {
             ice.send(buffer, offset, protectedLength);
         }
+    }
+
+    /**
+     * Frees the SRTP sending state of an SSRC whose stream ended; it is refused if sent again, since its
+     * packet indexes were used (a state that started over would reuse keystream).
+     */
+    public void removeSendingSsrc(int ssrc) {
+        SrtpSession session = srtp;
+        if (session != null) {
+            session.removeSendingSsrc(ssrc);
+        }
+    }
+
+    /** Sends an SCTP packet of the data channels as DTLS application data; false when DTLS is not up. */
+    public boolean sendApplicationData(byte[] packet) {
+        DtlsTransport d = dtls;
+        return d != null && !closed && d.sendApplicationData(packet, 0, packet.length);
     }
 
     /** Closes DTLS (close_notify) and ICE; idempotent. */
