@@ -47,9 +47,9 @@ public final class Router {
     /**
      * Answers a subscriber's NACK from the packet cache with an RTX retransmission.
      *
-     * @return whether the packet was found and sent
+     * @return the bytes sent, or -1 when the packet was not found or not sent
      */
-    public boolean retransmit(Subscription subscription, int outgoingSequence, long nowNanos) {
+    public int retransmit(Subscription subscription, int outgoingSequence, long nowNanos) {
         return subscription.retransmit(outgoingSequence, nowNanos, scratch, copy);
     }
 

@@ -83,24 +83,25 @@ public final class Subscription {
      * Resends outgoing packet {@code outgoingSequence} from the track's cache as RTX, using
      * {@code scratch} for the copy.
      *
-     * @return whether it was found and sent
+     * @return the bytes sent, or -1 when it was not found or not sent
      */
-    boolean retransmit(int outgoingSequence, long nowNanos, byte[] scratch, RtpPacket copy) {
+    int retransmit(int outgoingSequence, long nowNanos, byte[] scratch, RtpPacket copy) {
         int incoming = rewriter.incomingSequence(outgoingSequence);
         PacketCache cache = track.cache(layers.current());
         if (incoming < 0 || cache == null || out == null || !out.isConnected()
                 || track.format().codec().rtxPayloadType() < 0) {
-            return false;
+            return -1;
         }
         int length = cache.copy(incoming, nowNanos, scratch, 0);
         if (length < 0 || length + 2 + SrtpSession.MAX_OVERHEAD > scratch.length || !copy.wrap(scratch, 0, length)) {
-            return false;
+            return -1;
         }
         copy.remapExtensionIds(track.extensionMap());
         length = rewriter.rewriteAsRetransmission(copy, outgoingSequence);
         int sequence = stampTransportWideSequence(copy);
-        recordSent(sequence, out.sendRtp(scratch, 0, length), nowNanos);
-        return true;
+        int wire = out.sendRtp(scratch, 0, length);
+        recordSent(sequence, wire, nowNanos);
+        return wire;
     }
 
     /**

@@ -29,8 +29,11 @@ public final class SfuMetrics {
     private final Counter downlinkProbes;
     private final Counter pacerDropped;
     private final DataCounters data = new DataCounters();
+    private final java.util.Map<String, Counter> nackRefused = new java.util.concurrent.ConcurrentHashMap<>();
+    private final MeterRegistry registry;
 
     public SfuMetrics(MeterRegistry registry) {
+        this.registry = registry;
         Gauge.builder("sfu.conferences", conferences, AtomicInteger::get).register(registry);
         Gauge.builder("sfu.endpoints", endpoints, AtomicInteger::get).register(registry);
         Gauge.builder("sfu.tracks", tracks, AtomicInteger::get).register(registry);
@@ -68,6 +71,9 @@ public final class SfuMetrics {
         for (DataCounters.Refusal why : DataCounters.Refusal.values()) {
             FunctionCounter.builder("sfu.data.messages.refused", data, d -> d.refused(why)).tag("reason", why.tag)
                     .description("data-channel messages not relayed (or channels closed), by reason").register(registry);
+        }
+        for (String reason : new String[] {"duplicate", "budget", "too-many-items"}) {
+            nackRefused(reason);
         }
         pacerDropped = Counter.builder("sfu.pacer.dropped")
                 .description("video packets dropped because a subscriber's pacer queue was full").register(registry);
@@ -135,6 +141,14 @@ public final class SfuMetrics {
 
     public Counter downlinkProbes() {
         return downlinkProbes;
+    }
+
+    /** Subscriber NACK items or packets not answered, by reason (duplicate, budget, too-many-items). */
+    public Counter nackRefused(String reason) {
+        Counter c = nackRefused.get(reason);
+        return c != null ? c : nackRefused.computeIfAbsent(reason, r -> Counter.builder("sfu.nack.refused").tag("reason", r)
+                .description("NACKed packets a subscriber asked for and the server did not resend, by reason")
+                .register(registry));
     }
 
     /** The data-channel relays' counts. */

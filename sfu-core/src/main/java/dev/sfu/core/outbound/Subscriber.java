@@ -185,6 +185,16 @@ public final class Subscriber implements Transport.MediaHandler {
         }
     }
 
+    /** Payload bytes forwarded on the subscriptions in slots now: what earns the retransmission budget. */
+    private long forwardedBytes() {
+        long total = 0;
+        ArrayList<Subscription> subscriptions = negotiator.subscriptions();
+        for (int i = 0; i < subscriptions.size(); i++) {
+            total += Integer.toUnsignedLong(subscriptions.get(i).octetsSent());
+        }
+        return total;
+    }
+
     private void requestKeyframe(Subscription s, int encoding, long nowNanos) {
         if (encoding >= 0 && s.track().requestKeyframe(encoding, nowNanos, KEYFRAME_REQUEST_INTERVAL_NANOS)) {
             metrics.keyframeRequests().increment();
@@ -212,6 +222,7 @@ public final class Subscriber implements Transport.MediaHandler {
             } else if (GenericNack.is(rtcp)) {
                 Subscription s = negotiator.bySsrc(rtcp.mediaSsrc());
                 if (s != null) {
+                    nacks.earn(forwardedBytes());
                     nacks.onNack(s, buffer, rtcp.packetOffset(), rtcp.packetLength(), now);
                 }
             } else if (rtcp.isKeyframeRequest()) {
