@@ -6,6 +6,7 @@ import dev.sfu.core.media.Track;
 import dev.sfu.core.outbound.Subscriber;
 import dev.sfu.core.sdp.DataChannelParameters;
 import dev.sfu.core.sdp.SdpException;
+import dev.sfu.core.sdp.SessionDescription;
 import dev.sfu.core.sdp.SubscribeAnswer;
 import dev.sfu.core.sdp.SubscribeSlot;
 import dev.sfu.core.transport.Transport;
@@ -48,7 +49,7 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
         this.listener = listener;
         this.participantsAtJoin = conference.participants();
         this.publisher = new Publisher(id, this, conference.router(), conference.context().metrics(),
-                conference.thread().clock());
+                conference.thread().clock(), conference.context().publishLimits());
         this.subscriber = new Subscriber(id, this, conference.router(), conference.context().metrics(),
                 conference.thread().clock());
     }
@@ -77,12 +78,21 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
             answer.completeExceptionally(notJoined());
             return answer;
         }
+        // Parsed here, on the caller's (signaling) thread: an offer that cannot be read never costs the
+        // media thread, which every endpoint of the conference shares, any time.
+        SessionDescription offer;
+        try {
+            offer = SessionDescription.parse(sdp);
+        } catch (SdpException e) {
+            answer.completeExceptionally(new SignalingException(SignalingException.Code.SDP_REJECTED, e.getMessage()));
+            return answer;
+        }
         onMediaThread(() -> {
             try {
                 if (closed) {
                     throw notJoined();
                 }
-                answer.complete(publisher.handleOffer(sdp));
+                answer.complete(publisher.handleOffer(offer));
             } catch (SignalingException e) {
                 answer.completeExceptionally(e);
             } catch (SdpException e) {

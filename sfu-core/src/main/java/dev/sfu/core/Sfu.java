@@ -2,6 +2,7 @@ package dev.sfu.core;
 
 import dev.sfu.core.data.DataLimits;
 import dev.sfu.core.metrics.SfuMetrics;
+import dev.sfu.core.sdp.PublishLimits;
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.dtls.DtlsCertificate;
 import dev.sfu.dtls.DtlsTransport;
@@ -101,6 +102,11 @@ public final class Sfu implements ConferenceService, AutoCloseable {
             @Override
             public SfuMetrics metrics() {
                 return metrics;
+            }
+
+            @Override
+            public PublishLimits publishLimits() {
+                return PublishLimits.DEFAULTS;
             }
 
             @Override

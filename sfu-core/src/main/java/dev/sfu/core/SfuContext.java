@@ -2,6 +2,7 @@ package dev.sfu.core;
 
 import dev.sfu.core.data.DataLimits;
 import dev.sfu.core.metrics.SfuMetrics;
+import dev.sfu.core.sdp.PublishLimits;
 import dev.sfu.dtls.DtlsCertificate;
 import dev.sfu.ice.MediaPort;
 import java.util.concurrent.Executor;
@@ -16,6 +17,9 @@ interface SfuContext {
     Executor handshakeExecutor();
 
     SfuMetrics metrics();
+
+    /** What one publish offer may ask the server to receive. */
+    PublishLimits publishLimits();
 
     /** What each endpoint may send through the data-channel relay. */
     DataLimits dataLimits();

@@ -8,9 +8,11 @@ import dev.sfu.core.sdp.DataChannelParameters;
 import dev.sfu.core.sdp.DtlsSetup;
 import dev.sfu.core.sdp.HeaderExtension;
 import dev.sfu.core.sdp.PublishAnswer;
+import dev.sfu.core.sdp.PublishLimits;
 import dev.sfu.core.sdp.PublishNegotiator;
 import dev.sfu.core.sdp.PublishedTrack;
 import dev.sfu.core.sdp.SdpException;
+import dev.sfu.core.sdp.SessionDescription;
 import dev.sfu.core.time.Clock;
 import dev.sfu.core.transport.Transport;
 import dev.sfu.core.transport.TransportRole;
@@ -51,6 +53,7 @@ public final class Publisher implements Transport.MediaHandler {
     }
 
     private final String endpointId;
+    private final PublishLimits limits;
     private final Host host;
     private final Clock clock;
     private final List<Track> tracks = new ArrayList<>();
@@ -62,8 +65,9 @@ public final class Publisher implements Transport.MediaHandler {
     private PublisherFeedback feedback;
     private Map<HeaderExtension, Integer> extensionIds = Map.of();
 
-    public Publisher(String endpointId, Host host, Router router, SfuMetrics metrics, Clock clock) {
+    public Publisher(String endpointId, Host host, Router router, SfuMetrics metrics, Clock clock, PublishLimits limits) {
         this.endpointId = endpointId;
+        this.limits = limits;
         this.host = host;
         this.clock = clock;
         this.pipeline = new InboundPipeline(tracks, streams, router, metrics);
@@ -73,7 +77,7 @@ public final class Publisher implements Transport.MediaHandler {
      * Answers the client's (re-)offer: creates the transport on the first, restarts ICE when the offer
      * carries new credentials, and adds or removes the tracks it adds or drops.
      */
-    public String handleOffer(String sdp) throws SdpException {
+    public String handleOffer(SessionDescription offer) throws SdpException {
         boolean created = false;
         if (transport == null) {
             transport = host.newTransport(TransportRole.PUBLISH, this);
@@ -81,7 +85,7 @@ public final class Publisher implements Transport.MediaHandler {
         }
         PublishAnswer result;
         try {
-            result = PublishNegotiator.answer(sdp, transport.localParameters(DtlsSetup.PASSIVE), endpointId);
+            result = PublishNegotiator.answer(offer, transport.localParameters(DtlsSetup.PASSIVE), endpointId, limits);
         } catch (SdpException e) {
             if (created) {
                 transport.close();
@@ -93,7 +97,7 @@ public final class Publisher implements Transport.MediaHandler {
             // A re-offer with new ICE credentials: restart ICE beneath DTLS-SRTP and answer with ours.
             LOG.info("{}: ICE restart of the publish transport", endpointId);
             transport.restartIce();
-            result = PublishNegotiator.answer(sdp, transport.localParameters(DtlsSetup.PASSIVE), endpointId);
+            result = PublishNegotiator.answer(offer, transport.localParameters(DtlsSetup.PASSIVE), endpointId, limits);
         }
         extensionIds = result.extensionIds();
         ExtensionIds ids = ExtensionIds.of(extensionIds);

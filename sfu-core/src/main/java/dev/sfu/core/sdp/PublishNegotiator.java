@@ -6,6 +6,7 @@ import dev.sfu.core.media.MediaKind;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,8 @@ public final class PublishNegotiator {
     /** Accepted from a publisher that does not offer transport-cc: it gets its uplink estimate as REMB. */
     private static final String REMB_FEEDBACK = "goog-remb";
     private static final String PROTO = "UDP/TLS/RTP/SAVPF";
+    /** Simulcast layers the SFU forwards (RFC 8853 rids beyond this are ignored). */
+    static final int MAX_SIMULCAST_LAYERS = 3;
 
     private PublishNegotiator() {
     }
@@ -37,7 +40,15 @@ public final class PublishNegotiator {
      */
     public static PublishAnswer answer(String offerText, TransportParameters local, String endpointId)
             throws SdpException {
-        SessionDescription offer = SessionDescription.parse(offerText);
+        return answer(SessionDescription.parse(offerText), local, endpointId, PublishLimits.DEFAULTS);
+    }
+
+    /**
+     * As {@link #answer(String, TransportParameters, String)} for an offer already parsed (the signaling
+     * thread parses, so the media thread never sees an offer it cannot read), within {@code limits}.
+     */
+    public static PublishAnswer answer(SessionDescription offer, TransportParameters local, String endpointId,
+            PublishLimits limits) throws SdpException {
         TransportParameters remote = TransportParameters.of(offer);
         DtlsSetup ourSetup = remote.setup() == DtlsSetup.PASSIVE ? DtlsSetup.ACTIVE : DtlsSetup.PASSIVE;
         TransportParameters ours = new TransportParameters(local.iceUfrag(), local.icePwd(),
@@ -54,13 +65,14 @@ public final class PublishNegotiator {
             if (mid == null) {
                 throw new SdpException("every media section needs a=mid (BUNDLE)");
             }
+            checkLimits(m, tracks, limits);
             MediaDescription out;
             DataChannelParameters offered = data == null ? DataChannelParameters.of(m, mid) : null;
             if (offered != null) {
                 data = offered; // one association per transport: a second data section is rejected
                 out = data.answer(ours, firstAccepted);
             } else {
-                out = negotiate(m, mid, ours, firstAccepted, extensionIds, tracks, endpointId);
+                out = negotiate(m, mid, ours, firstAccepted, extensionIds, tracks, endpointId, limits);
             }
             answer.media().add(out);
             if (!out.isRejected()) {
@@ -83,8 +95,24 @@ public final class PublishNegotiator {
         return s;
     }
 
+    /** Refuses an offer that would publish more tracks of a kind than the limits allow. */
+    private static void checkLimits(MediaDescription m, List<PublishedTrack> accepted, PublishLimits limits)
+            throws SdpException {
+        MediaKind kind = MediaKind.ofWireName(m.media());
+        if (kind == null || m.isRejected()) {
+            return;
+        }
+        int max = kind == MediaKind.AUDIO ? limits.audioTracks() : limits.videoTracks();
+        long already = accepted.stream().filter(t -> t.kind() == kind).count();
+        if (already >= max) {
+            throw new SdpException("the offer publishes more than " + max + " " + kind.wireName()
+                    + " tracks, the most one endpoint may publish (limit " + kind.wireName() + "-tracks)");
+        }
+    }
+
     private static MediaDescription negotiate(MediaDescription m, String mid, TransportParameters ours, boolean first,
-            Map<HeaderExtension, Integer> extensionIds, List<PublishedTrack> tracks, String endpointId) {
+            Map<HeaderExtension, Integer> extensionIds, List<PublishedTrack> tracks, String endpointId,
+            PublishLimits limits) {
         boolean rtp = (m.media().equals("audio") || m.media().equals("video")) && m.proto().contains("RTP/SAVPF");
         if (!rtp || m.isRejected()) {
             return rejected(m, mid);
@@ -145,7 +173,8 @@ public final class PublishNegotiator {
             out.add("simulcast", "recv " + String.join(";", rids));
         }
         if (sends) {
-            tracks.add(describeTrack(m, mid, new MediaFormat(codec, pt, rtx, fmtp), rids, endpointId));
+            tracks.add(describeTrack(m, mid, new MediaFormat(codec, pt, rtx, fmtp), rids, endpointId,
+                    limits.ssrcsPerTrack()));
         }
         return out;
     }
@@ -183,19 +212,22 @@ public final class PublishNegotiator {
         List<String> rids = new ArrayList<>();
         for (int i = 0; i + 1 < parts.length; i += 2) {
             if (parts[i].equals("send")) {
-                for (String alt : parts[i + 1].split("[;,]")) {
+                for (String alt : parts[i + 1].split("[;,]", MAX_SIMULCAST_LAYERS * 4)) {
                     String rid = alt.startsWith("~") ? alt.substring(1) : alt;
                     if (!rid.isEmpty() && rid.length() <= 16 && !rids.contains(rid)) {
                         rids.add(rid);
+                        if (rids.size() == MAX_SIMULCAST_LAYERS) {
+                            return rids; // no more layers are used: reading on is work for nothing
+                        }
                     }
                 }
             }
         }
-        return rids.size() > 3 ? rids.subList(0, 3) : rids;
+        return rids;
     }
 
     private static PublishedTrack describeTrack(MediaDescription m, String mid, MediaFormat format, List<String> rids,
-            String endpointId) {
+            String endpointId, int maxSsrcs) {
         String streamId = endpointId;
         String trackId = endpointId + "-" + mid;
         String msid = m.attribute("msid").orElse(null);
@@ -209,8 +241,12 @@ public final class PublishNegotiator {
             }
         }
         Map<Long, Long> rtx = new LinkedHashMap<>();
+        Set<Long> repairs = new HashSet<>();
         List<Long> simulcast = new ArrayList<>();
         for (String group : m.attributes("ssrc-group")) {
+            if (rtx.size() >= maxSsrcs) {
+                break;
+            }
             String[] parts = group.trim().split(" +");
             if (parts[0].equals("SIM") && parts.length >= 3 && parts.length <= 4 && simulcast.isEmpty() && rids.isEmpty()) {
                 for (int i = 1; i < parts.length; i++) {
@@ -226,14 +262,18 @@ public final class PublishNegotiator {
                 Long repair = parseSsrc(parts[2]);
                 if (primary != null && repair != null) {
                     rtx.put(primary, repair);
+                    repairs.add(repair);
                 }
             }
         }
-        List<Long> primaries = new ArrayList<>();
+        Set<Long> primaries = new java.util.LinkedHashSet<>();
         for (String line : m.attributes("ssrc")) {
+            if (primaries.size() >= maxSsrcs) {
+                break; // a section signals one line per SSRC and attribute: more SSRCs than this are noise
+            }
             int space = line.indexOf(' ');
             Long ssrc = parseSsrc(space < 0 ? line : line.substring(0, space));
-            if (ssrc != null && !primaries.contains(ssrc) && !rtx.containsValue(ssrc)) {
+            if (ssrc != null && !repairs.contains(ssrc)) {
                 primaries.add(ssrc);
             }
         }

@@ -174,4 +174,34 @@ class PublishNegotiatorTest {
         assertEquals("BUNDLE d", answer.attribute("group").orElseThrow());
         assertEquals("d", result.data().mid());
     }
+
+    @Test
+    void anOfferBeyondTheTrackLimitIsRejectedNamingTheLimit() {
+        String chrome = SdpFixtures.load("chrome-publish-offer.sdp");
+        int audioStart = chrome.indexOf("m=audio");
+        String audio = chrome.substring(audioStart, chrome.indexOf("m=video"));
+        StringBuilder many = new StringBuilder(chrome.substring(0, audioStart).replace("a=group:BUNDLE 0 1 2", "a=group:BUNDLE"));
+        for (int i = 0; i < 9; i++) {
+            many.append(audio.replace("a=mid:0", "a=mid:a" + i));
+        }
+        SdpException e = assertThrows(SdpException.class, () -> PublishNegotiator.answer(many.toString(),
+                SdpFixtures.serverParameters(), "ep"));
+        assertTrue(e.getMessage().contains("more than 8 audio tracks") && e.getMessage().contains("audio-tracks"),
+                e.getMessage());
+    }
+
+    @Test
+    void aHugeSimulcastLineIsReadOnlyAsFarAsItsThreeLayers() throws SdpException {
+        String chrome = SdpFixtures.load("chrome-publish-offer.sdp");
+        StringBuilder rids = new StringBuilder();
+        for (int i = 0; i < 13_000; i++) {
+            rids.append(i == 0 ? "" : ";").append('r').append(i % 3 == 0 ? i : i % 7);
+        }
+        String huge = chrome.replace("a=simulcast:send q;h;f", "a=simulcast:send " + rids);
+        assertTrue(huge.length() > 64 * 1024 - 20_000, "about 64 KiB of offer");
+        long start = System.nanoTime();
+        PublishAnswer result = PublishNegotiator.answer(huge, SdpFixtures.serverParameters(), "ep");
+        System.out.printf("13,000 rids answered in %.1f ms%n", (System.nanoTime() - start) / 1e6);
+        assertEquals(List.of("r0", "r1", "r2"), result.tracks().get(1).rids());
+    }
 }
