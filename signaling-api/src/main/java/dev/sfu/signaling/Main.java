@@ -73,9 +73,12 @@ public final class Main {
             new ClassLoaderMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
             new UptimeMetrics().bindTo(registry);
-            SfuConfig core = new SfuConfig(config.mediaBindAddress(), config.mediaPort(), config.advertisedAddresses(),
-                    config.iceTcpPort(), config.stunServer(), config.consentTimeout(),
-                    config.maxEndpointsPerConference(), config.maxConferences(), config.mediaThreads(), config.lastN());
+            SfuConfig core = SfuConfig.builder()
+                    .ice(dev.sfu.ice.IceConfig.builder().bindAddress(config.mediaBindAddress()).udpPort(config.mediaPort())
+                            .advertisedAddresses(config.advertisedAddresses()).tcpPort(config.iceTcpPort())
+                            .stunServer(config.stunServer()).consentTimeout(config.consentTimeout()).build())
+                    .maxEndpointsPerConference(config.maxEndpointsPerConference()).maxConferences(config.maxConferences())
+                    .mediaThreads(config.mediaThreads()).lastN(config.lastN()).build();
             Sfu sfu = Sfu.start(core, registry);
             try {
                 return new Server(sfu, new HttpServer(config, sfu, registry, sslContext(config)));

@@ -58,7 +58,7 @@ class SignalingFuzzTargets {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.sfu"))
                     .setLevel(ch.qos.logback.classic.Level.WARN);
         }
-        sfu = Sfu.start(new SfuConfig("127.0.0.1", 0, List.of("127.0.0.1"), 0, null, Duration.ofSeconds(30), 4, 8, 1),
+        sfu = Sfu.start(SfuConfig.loopback().toBuilder().maxEndpointsPerConference(4).maxConferences(8).mediaThreads(1).build(),
                 new SimpleMeterRegistry());
         ConferenceService tracked = new TrackedConferences(sfu);
         IceServers iceServers = new IceServers(List.of("stun:stun.example.org:3478", "turn:turn.example.org:3478"),
