@@ -3,39 +3,67 @@ package dev.sfu.signaling;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebSocket connection: text frames go to its {@link SignalingSession}; the server pings an idle
- * connection every 20 s and closes one silent for 60 s; closing is the same as {@code leave}.
+ * One WebSocket connection: text frames go to its {@link SignalingSession}; closing is the same as
+ * {@code leave}. Its limits (docs/security.md): a join within the join deadline; a client that does not
+ * read is closed once its socket stayed unwritable for the unwritable timeout or more than the pending
+ * limit waits for it, so that it cannot make the server's memory grow; the server pings an idle
+ * connection and closes one silent for the idle timeout.
  */
 final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(SignalingHandler.class);
 
     private final SignalingSessionFactory sessions;
+    private final ServerConfig.SignalingLimits limits;
     private SignalingSession session;
+    private ScheduledFuture<?> joinDeadline;
+    private ScheduledFuture<?> unwritableDeadline;
+    /** Set by the first limit that closes this connection, so that it counts once. */
+    private final AtomicBoolean closedByLimit = new AtomicBoolean();
 
-    SignalingHandler(SignalingSessionFactory sessions) {
+    SignalingHandler(SignalingSessionFactory sessions, ServerConfig.SignalingLimits limits) {
         this.sessions = sessions;
+        this.limits = limits;
+    }
+
+    private SignalingMetrics metrics() {
+        return sessions.metrics();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             Channel channel = ctx.channel();
-            sessions.metrics().connected();
+            metrics().connected();
             session = sessions.create(new SignalingSession.Connection() {
                 @Override
                 public void send(String json) {
+                    if (!channel.isActive()) {
+                        return;
+                    }
+                    if (pendingBytes(channel) + json.length() > limits.maxPendingBytes()) {
+                        // A client that does not read: drop it rather than queue without bound.
+                        closeSlowReader(channel, SignalingMetrics.Limit.PENDING_BYTES);
+                        return;
+                    }
                     channel.writeAndFlush(new TextWebSocketFrame(json));
                 }
 
@@ -44,15 +72,57 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
                     channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
                 }
             });
+            joinDeadline = ctx.executor().schedule(() -> {
+                if (session != null && !session.hasJoined() && channel.isActive()) {
+                    metrics().refused(SignalingMetrics.Limit.JOIN_DEADLINE);
+                    channel.writeAndFlush(new CloseWebSocketFrame(1008, "no join within "
+                            + limits.joinDeadline().toSeconds() + " s")).addListener(ChannelFutureListener.CLOSE);
+                }
+            }, limits.joinDeadline().toNanos(), TimeUnit.NANOSECONDS);
         } else if (event instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.WRITER_IDLE) {
                 ctx.writeAndFlush(new PingWebSocketFrame());
             } else if (idle.state() == IdleState.READER_IDLE) {
-                ctx.writeAndFlush(new CloseWebSocketFrame(1001, "no traffic for 60 s")).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(new CloseWebSocketFrame(1001, "no traffic for " + limits.idleTimeout().toSeconds() + " s"))
+                        .addListener(ChannelFutureListener.CLOSE);
             }
         } else {
             super.userEventTriggered(ctx, event);
         }
+    }
+
+    /** Bytes written to the channel and not yet taken by the socket, including writes still queued to it. */
+    private static long pendingBytes(Channel channel) {
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
+    private void closeSlowReader(Channel channel, SignalingMetrics.Limit limit) {
+        if (channel.isActive() && closedByLimit.compareAndSet(false, true)) {
+            metrics().refused(limit);
+            LOG.info("closing signaling connection {}: its client does not read ({})", channel.remoteAddress(), limit.tag);
+            // No close frame: it would wait behind everything the client does not read.
+            channel.close();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        Channel channel = ctx.channel();
+        if (!channel.isWritable()) {
+            if (unwritableDeadline == null) {
+                unwritableDeadline = ctx.executor().schedule(() -> {
+                    unwritableDeadline = null;
+                    if (!channel.isWritable()) {
+                        closeSlowReader(channel, SignalingMetrics.Limit.UNWRITABLE);
+                    }
+                }, limits.unwritableTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            }
+        } else if (unwritableDeadline != null) {
+            unwritableDeadline.cancel(false);
+            unwritableDeadline = null;
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     @Override
@@ -61,8 +131,8 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             return;
         }
         if (frame instanceof TextWebSocketFrame text) {
-            if (text.content().readableBytes() > HttpServer.MAX_MESSAGE) {
-                session.onInvalidFrame("a message may be at most 64 KiB");
+            if (text.content().readableBytes() > limits.maxMessageSize()) {
+                session.onInvalidFrame("a message may be at most " + limits.maxMessageSize() / 1024 + " KiB");
                 return;
             }
             session.onMessage(text.text());
@@ -73,9 +143,15 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (joinDeadline != null) {
+            joinDeadline.cancel(false);
+        }
+        if (unwritableDeadline != null) {
+            unwritableDeadline.cancel(false);
+        }
         if (session != null) {
             session.onClose();
-            sessions.metrics().disconnected();
+            metrics().disconnected();
             session = null;
         }
         super.channelInactive(ctx);
@@ -83,6 +159,20 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException corrupted
+                && corrupted.closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG) {
+            // The frame decoder refused a frame over the limit and has sent the 1009 close itself.
+            metrics().refused(SignalingMetrics.Limit.FRAME_TOO_LARGE);
+            ctx.close();
+            return;
+        }
+        if (cause instanceof TooLongFrameException) {
+            // Fragments that add up to more than the limit (the frame aggregator).
+            metrics().refused(SignalingMetrics.Limit.FRAME_TOO_LARGE);
+            ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         LOG.debug("signaling connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }

@@ -65,7 +65,7 @@ class SignalingFuzzTargets {
                 "turn-secret", Duration.ofHours(1), Clock.systemUTC());
         SignalingMetrics metrics = new SignalingMetrics(new SimpleMeterRegistry());
         // No rate limit that a fast fuzzer would hit: the limiter answers bad-request, which hides the rest.
-        open = new SignalingSessionFactory(tracked, iceServers, new JoinAuthorizer(null, Clock.systemUTC()), metrics,
+        open = new SignalingSessionFactory(tracked, iceServers, new JoinAuthorizer((String) null, Clock.systemUTC()), metrics,
                 1_000_000, new AtomicBoolean());
         authenticated = new SignalingSessionFactory(tracked, iceServers,
                 new JoinAuthorizer(AUTH_SECRET, Clock.systemUTC()), metrics, 1_000_000, new AtomicBoolean());
@@ -96,7 +96,7 @@ class SignalingFuzzTargets {
                 break; // the server closed the socket: nothing more arrives
             }
             // As SignalingHandler does with a text frame.
-            if (frame.getBytes(StandardCharsets.UTF_8).length > HttpServer.MAX_MESSAGE) {
+            if (frame.getBytes(StandardCharsets.UTF_8).length > 64 * 1024) {
                 session.onInvalidFrame("a message may be at most 64 KiB");
             } else {
                 session.onMessage(frame);
