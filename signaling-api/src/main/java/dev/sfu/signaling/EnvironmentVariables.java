@@ -15,7 +15,7 @@ import java.util.function.Function;
  */
 final class EnvironmentVariables {
     /** A variable: the key it sets and how its text becomes the key's value. */
-    private record Variable(String key, Function<String, Object> value) {
+    record Variable(String key, Function<String, Object> value) {
     }
 
     private static final Function<String, Object> TEXT = String::trim;
