@@ -103,6 +103,7 @@ class SignalingLimitsTest {
             try (WsClient b = new WsClient(server.httpPort())) {
                 assertEquals(429, upgradeStatus(server));
                 assertEquals(1.0, refused(server, "max-connections-per-address"));
+                assertEquals("pong", b.request("{\"type\":\"ping\",\"id\":1}").get("type").asText());
                 a.close();
                 // Once the server sees a close, its slot is free again.
                 waitFor(() -> metric(server, "sfu_signaling_connections", null) == 1.0, "a's slot released");
@@ -116,6 +117,7 @@ class SignalingLimitsTest {
         try (Main.Server server = start("sfu.signaling.max-connections = 1"); WsClient a = new WsClient(server.httpPort())) {
             assertEquals(503, upgradeStatus(server));
             assertEquals(1.0, refused(server, "max-connections"));
+            assertEquals("pong", a.request("{\"type\":\"ping\",\"id\":1}").get("type").asText());
             // Plain HTTP is not a signaling connection and is still served.
             assertTrue(metric(server, "sfu_signaling_connections", null) == 1.0);
         }
