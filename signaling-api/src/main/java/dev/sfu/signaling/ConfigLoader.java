@@ -165,6 +165,14 @@ final class ConfigLoader {
             throw new ConfigException("sfu.tls.mode = pem needs sfu.tls.certificate and sfu.tls.key "
                     + "(SFU_TLS_CERT and SFU_TLS_KEY)");
         }
+        if (tls.mode() == ServerConfig.TlsMode.PEM) {
+            for (String key : List.of("sfu.tls.certificate", "sfu.tls.key")) {
+                String path = key.endsWith("key") ? tls.key() : tls.certificate();
+                if (!new File(path).canRead()) {
+                    throw new ConfigException(key + " (" + EnvironmentVariables.variableFor(key) + "): cannot read " + path);
+                }
+            }
+        }
         if (tls.mode() != ServerConfig.TlsMode.PEM && (tls.certificate() != null || tls.key() != null)) {
             throw new ConfigException("sfu.tls.certificate or sfu.tls.key is set but sfu.tls.mode is "
                     + tls.mode().name().toLowerCase().replace('_', '-') + ": set sfu.tls.mode = pem");

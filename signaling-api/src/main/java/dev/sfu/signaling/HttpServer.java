@@ -39,7 +39,7 @@ public final class HttpServer implements AutoCloseable {
     private final Channel channel;
 
     public HttpServer(ServerConfig config, ConferenceService conferences, PrometheusMeterRegistry registry,
-            SslContext ssl) throws InterruptedException {
+            SslContext ssl) throws java.io.IOException {
         IceServers iceServers = new IceServers(config.iceServers(), config.turn().secret(),
                 config.turn().credentialLifetime(), Clock.systemUTC());
         JoinAuthorizer authorizer = new JoinAuthorizer(config.auth(), Clock.systemUTC());
@@ -53,7 +53,7 @@ public final class HttpServer implements AutoCloseable {
         long idleSeconds = Math.max(1, limits.idleTimeout().toSeconds());
         // Writes beyond the high mark make the channel unwritable: the client is not reading fast enough.
         int high = Math.max(2048, Math.min(64 * 1024, limits.maxPendingBytes() / 2));
-        channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -62,6 +62,7 @@ public final class HttpServer implements AutoCloseable {
                         if (ssl != null) {
                             p.addLast(ssl.newHandler(ch.alloc()));
                         }
+                        p.addLast(new SlowReaderGuard(limits.maxPendingBytes(), limits.unwritableTimeout(), metrics));
                         p.addLast(new HttpServerCodec(8192, 16384, MAX_HTTP_REQUEST));
                         p.addLast(new HttpObjectAggregator(MAX_HTTP_REQUEST));
                         p.addLast(new IdleStateHandler(idleSeconds, Math.max(1, idleSeconds / 3), 0, TimeUnit.SECONDS));
@@ -75,7 +76,15 @@ public final class HttpServer implements AutoCloseable {
                         p.addLast(new SignalingHandler(sessions, limits));
                     }
                 })
-                .bind(new InetSocketAddress(config.http().bindAddress(), config.http().port())).sync().channel();
+;
+        InetSocketAddress address = new InetSocketAddress(config.http().bindAddress(), config.http().port());
+        try {
+            channel = bootstrap.bind(address).sync().channel();
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new java.io.IOException("cannot bind the HTTP port " + config.http().bindAddress() + ":"
+                    + config.http().port() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Signaling counters (tests read the limits' counters here). */

@@ -40,7 +40,15 @@ public final class Main {
             return;
         }
         setRootLogLevel(config.logLevel());
-        Server server = Server.start(config);
+        Server server;
+        try {
+            server = Server.start(config);
+        } catch (Exception e) {
+            // A port in use or an unreadable certificate: say which, without a stack trace.
+            System.err.println("cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: draining");

@@ -3,7 +3,6 @@ package dev.sfu.signaling;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -17,16 +16,14 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One WebSocket connection: text frames go to its {@link SignalingSession}; closing is the same as
- * {@code leave}. Its limits (docs/security.md): a join within the join deadline; a client that does not
- * read is closed once its socket stayed unwritable for the unwritable timeout or more than the pending
- * limit waits for it, so that it cannot make the server's memory grow; the server pings an idle
- * connection and closes one silent for the idle timeout.
+ * {@code leave}. Its limits (docs/security.md): a join within the join deadline, frames within the frame
+ * limit, and messages within the message limit; the server pings an idle connection and closes one silent
+ * for the idle timeout. A client that does not read is {@link SlowReaderGuard}'s.
  */
 final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(SignalingHandler.class);
@@ -35,9 +32,6 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     private final ServerConfig.SignalingLimits limits;
     private SignalingSession session;
     private ScheduledFuture<?> joinDeadline;
-    private ScheduledFuture<?> unwritableDeadline;
-    /** Set by the first limit that closes this connection, so that it counts once. */
-    private final AtomicBoolean closedByLimit = new AtomicBoolean();
 
     SignalingHandler(SignalingSessionFactory sessions, ServerConfig.SignalingLimits limits) {
         this.sessions = sessions;
@@ -56,15 +50,10 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             session = sessions.create(new SignalingSession.Connection() {
                 @Override
                 public void send(String json) {
-                    if (!channel.isActive()) {
-                        return;
+                    // SlowReaderGuard closes the channel if the client does not take what is written.
+                    if (channel.isActive()) {
+                        channel.writeAndFlush(new TextWebSocketFrame(json));
                     }
-                    if (pendingBytes(channel) + json.length() > limits.maxPendingBytes()) {
-                        // A client that does not read: drop it rather than queue without bound.
-                        closeSlowReader(channel, SignalingMetrics.Limit.PENDING_BYTES);
-                        return;
-                    }
-                    channel.writeAndFlush(new TextWebSocketFrame(json));
                 }
 
                 @Override
@@ -91,40 +80,6 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         }
     }
 
-    /** Bytes written to the channel and not yet taken by the socket, including writes still queued to it. */
-    private static long pendingBytes(Channel channel) {
-        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
-    }
-
-    private void closeSlowReader(Channel channel, SignalingMetrics.Limit limit) {
-        if (channel.isActive() && closedByLimit.compareAndSet(false, true)) {
-            metrics().refused(limit);
-            LOG.info("closing signaling connection {}: its client does not read ({})", channel.remoteAddress(), limit.tag);
-            // No close frame: it would wait behind everything the client does not read.
-            channel.close();
-        }
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        Channel channel = ctx.channel();
-        if (!channel.isWritable()) {
-            if (unwritableDeadline == null) {
-                unwritableDeadline = ctx.executor().schedule(() -> {
-                    unwritableDeadline = null;
-                    if (!channel.isWritable()) {
-                        closeSlowReader(channel, SignalingMetrics.Limit.UNWRITABLE);
-                    }
-                }, limits.unwritableTimeout().toNanos(), TimeUnit.NANOSECONDS);
-            }
-        } else if (unwritableDeadline != null) {
-            unwritableDeadline.cancel(false);
-            unwritableDeadline = null;
-        }
-        super.channelWritabilityChanged(ctx);
-    }
-
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         if (session == null) {
@@ -145,9 +100,6 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (joinDeadline != null) {
             joinDeadline.cancel(false);
-        }
-        if (unwritableDeadline != null) {
-            unwritableDeadline.cancel(false);
         }
         if (session != null) {
             session.onClose();

@@ -157,6 +157,8 @@ class ConfigTest {
         assertTrue(object.contains("expected an object"), object);
         String pem = error("", Map.of("SFU_TLS_CERT", "/nonexistent.pem"));
         assertTrue(pem.contains("sfu.tls.key"), pem);
+        String unreadable = error("", Map.of("SFU_TLS_CERT", "/nonexistent.pem", "SFU_TLS_KEY", "/nonexistent.key"));
+        assertTrue(unreadable.contains("sfu.tls.certificate (SFU_TLS_CERT): cannot read /nonexistent.pem"), unreadable);
         String selfSigned = error("", Map.of("SFU_TLS_SELF_SIGNED", "yes"));
         assertTrue(selfSigned.contains("SFU_TLS_SELF_SIGNED"), selfSigned);
         for (String m : List.of(notANumber, outOfRange, bareDuration, mode, level, ring, list, object, pem)) {

@@ -174,7 +174,21 @@ class SignalingLimitsTest {
     void aClientThatNeverReadsIsClosedOncePendingBytesPassTheLimit() throws Exception {
         try (Main.Server server = start("sfu.signaling { messages-per-second = 1000000, max-pending-bytes = 256KiB, "
                 + "unwritable-timeout = 1h }")) {
-            floodWithoutReading(server, "pending-bytes");
+            floodWithoutReading(server, "pending-bytes", textPing(), 3000);
+        }
+    }
+
+    /** The same with WebSocket ping frames, which Netty answers with pongs outside the signaling session. */
+    @Test
+    void aClientFloodingWebSocketPingsWithoutReadingIsClosed() throws Exception {
+        try (Main.Server server = start("sfu.signaling { max-pending-bytes = 256KiB, unwritable-timeout = 1h }")) {
+            byte[] ping = maskedFrame(0x89, new byte[125]);
+            byte[] burst = new byte[ping.length * 500];
+            for (int i = 0; i < 500; i++) {
+                System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
+            }
+            // Bounded: 400 bursts of 500 pings are ~26 MB of pongs.
+            floodWithoutReading(server, "pending-bytes", burst, 400);
         }
     }
 
@@ -182,11 +196,18 @@ class SignalingLimitsTest {
     void aClientThatNeverReadsIsClosedOnceUnwritableForTheTimeout() throws Exception {
         try (Main.Server server = start("sfu.signaling { messages-per-second = 1000000, max-pending-bytes = 512MiB, "
                 + "unwritable-timeout = 300ms }")) {
-            floodWithoutReading(server, "unwritable");
+            floodWithoutReading(server, "unwritable", textPing(), 3000);
         }
     }
 
-    private static void floodWithoutReading(Main.Server server, String reason) throws Exception {
+    /** A JSON ping whose 60 KB id the pong echoes. */
+    private static byte[] textPing() {
+        return maskedFrame(0x81, ("{\"type\":\"ping\",\"id\":\"" + "p".repeat(60_000) + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void floodWithoutReading(Main.Server server, String reason, byte[] frames, int maxWrites)
+            throws Exception {
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(4096); // before connect: a small window, so the server's side fills
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.httpPort()), 5000);
@@ -198,13 +219,12 @@ class SignalingLimitsTest {
             String response = readHeaders(in);
             assertTrue(response.startsWith("HTTP/1.1 101"), response);
             assertEquals(1.0, metric(server, "sfu_signaling_connections", null));
-            byte[] ping = maskedTextFrame("{\"type\":\"ping\",\"id\":\"" + "p".repeat(60_000) + "\"}");
             int sent = 0;
             try {
-                // Bounded: 3000 pings of 60 KB are ~180 MB of pongs, far past any socket buffer.
-                while (sent < 3000 && !(refused(server, reason) >= 1)) {
+                // Bounded (3000 JSON pings are ~180 MB of pongs), and far past any socket buffer.
+                while (sent < maxWrites && !(refused(server, reason) >= 1)) {
                     for (int i = 0; i < 20; i++, sent++) {
-                        out.write(ping);
+                        out.write(frames);
                     }
                 }
             } catch (IOException closedByServer) {
@@ -225,7 +245,7 @@ class SignalingLimitsTest {
             } catch (IOException reset) {
                 // closed with a reset: also closed
             }
-            assertTrue(sent > 0 && read < (long) sent * 60_100, "the server stopped sending before every pong");
+            assertTrue(sent > 0 && read < (long) sent * frames.length, "the server stopped answering before the end");
         }
     }
 
@@ -241,11 +261,10 @@ class SignalingLimitsTest {
         return b.toString();
     }
 
-    /** A client-to-server text frame (masked, as RFC 6455 requires; the all-zero key leaves it as it is). */
-    private static byte[] maskedTextFrame(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    /** A client-to-server frame (masked, as RFC 6455 requires; the all-zero key leaves it as it is). */
+    private static byte[] maskedFrame(int firstByte, byte[] payload) {
         List<Byte> header = new ArrayList<>();
-        header.add((byte) 0x81);
+        header.add((byte) firstByte);
         if (payload.length < 126) {
             header.add((byte) (0x80 | payload.length));
         } else {
