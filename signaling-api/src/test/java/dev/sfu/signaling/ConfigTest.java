@@ -168,6 +168,13 @@ class ConfigTest {
         assertFalse(syntax.contains("\n"), syntax);
     }
 
+    /** Other tools share the prefix: an unknown variable is warned about with a suggestion, not refused. */
+    @Test
+    void anUnknownVariableIsOnlyWarnedAbout() {
+        assertEquals(8080, load("", Map.of("SFU_LOAD_DEBUG_JOINS", "1")).http().port());
+        assertEquals("SFU_MEDIA_PORT", KeySuggestions.closest("SFU_MEDIA_PROT", EnvironmentVariables.VARIABLES.keySet()));
+    }
+
     @Test
     void shortSecretsAreRefused() {
         for (String variable : List.of("SFU_AUTH_SECRET", "SFU_ADMIN_TOKEN", "SFU_TURN_SECRET")) {
