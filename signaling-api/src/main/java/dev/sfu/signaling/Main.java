@@ -58,7 +58,8 @@ public final class Main {
         String scheme = config.tlsEnabled() ? "https" : "http";
         System.out.println();
         System.out.println("  SFU is running. Open " + scheme + "://localhost:" + server.httpPort() + "/ in a browser");
-        System.out.println("  (two tabs make a call; media on UDP " + server.mediaPort() + ", advertised as "
+        System.out.println("  (two tabs make a call; media on UDP " + server.mediaPort()
+                + (server.iceTcpPort() > 0 ? " and ICE-TCP " + server.iceTcpPort() : "") + ", advertised as "
                 + config.sfu().ice().advertisedAddresses() + ")");
         System.out.println();
         stopped.await();
