@@ -35,7 +35,6 @@ public final class HttpServer implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final AtomicBoolean draining = new AtomicBoolean();
-    private final SignalingMetrics metrics;
     private final Channel channel;
 
     public HttpServer(ServerConfig config, ConferenceService conferences, PrometheusMeterRegistry registry,
@@ -44,7 +43,7 @@ public final class HttpServer implements AutoCloseable {
                 config.turn().credentialLifetime(), Clock.systemUTC());
         JoinAuthorizer authorizer = new JoinAuthorizer(config.auth(), Clock.systemUTC());
         ServerConfig.SignalingLimits limits = config.signaling();
-        metrics = new SignalingMetrics(registry);
+        SignalingMetrics metrics = new SignalingMetrics(registry);
         ConnectionLimits connectionLimits = new ConnectionLimits(limits.maxConnections(), limits.maxConnectionsPerAddress());
         HttpRoutes routes = new HttpRoutes(conferences, registry, draining, config.adminToken(),
                 new OriginPolicy(config.allowedOrigins()), config.tlsEnabled(), connectionLimits, metrics);
@@ -75,8 +74,7 @@ public final class HttpServer implements AutoCloseable {
                         p.addLast(new WebSocketFrameAggregator(limits.maxFrameSize()));
                         p.addLast(new SignalingHandler(sessions, limits));
                     }
-                })
-;
+                });
         InetSocketAddress address = new InetSocketAddress(config.http().bindAddress(), config.http().port());
         try {
             channel = bootstrap.bind(address).sync().channel();
@@ -85,11 +83,6 @@ public final class HttpServer implements AutoCloseable {
             throw new java.io.IOException("cannot bind the HTTP port " + config.http().bindAddress() + ":"
                     + config.http().port() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Signaling counters (tests read the limits' counters here). */
-    SignalingMetrics metrics() {
-        return metrics;
     }
 
     /** The port actually bound. */

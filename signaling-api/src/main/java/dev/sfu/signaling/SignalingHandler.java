@@ -65,19 +65,23 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
                 if (session != null && !session.hasJoined() && channel.isActive()) {
                     metrics().refused(SignalingMetrics.Limit.JOIN_DEADLINE);
                     channel.writeAndFlush(new CloseWebSocketFrame(1008, "no join within "
-                            + limits.joinDeadline().toSeconds() + " s")).addListener(ChannelFutureListener.CLOSE);
+                            + readable(limits.joinDeadline()))).addListener(ChannelFutureListener.CLOSE);
                 }
             }, limits.joinDeadline().toNanos(), TimeUnit.NANOSECONDS);
         } else if (event instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.WRITER_IDLE) {
                 ctx.writeAndFlush(new PingWebSocketFrame());
             } else if (idle.state() == IdleState.READER_IDLE) {
-                ctx.writeAndFlush(new CloseWebSocketFrame(1001, "no traffic for " + limits.idleTimeout().toSeconds() + " s"))
+                ctx.writeAndFlush(new CloseWebSocketFrame(1001, "no traffic for " + readable(limits.idleTimeout())))
                         .addListener(ChannelFutureListener.CLOSE);
             }
         } else {
             super.userEventTriggered(ctx, event);
         }
+    }
+
+    private static String readable(java.time.Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     @Override
