@@ -2,9 +2,12 @@ package dev.sfu.ice;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * How the media port listens and what it advertises.
+ * How the media port listens and what it advertises. Built with {@link #builder()} (or
+ * {@link #toBuilder()} to change a copy), so that changing one setting can never drop another: the
+ * server's defaults live in signaling-api's {@code sfu-defaults.conf}.
  *
  * @param bindAddress local address of the shared UDP socket ("0.0.0.0" = every usable interface and loopback)
  * @param udpPort the one UDP port of the instance (0 = ephemeral, for tests)
@@ -20,23 +23,77 @@ public record IceConfig(String bindAddress, int udpPort, List<String> advertised
     public static final int TCP_PORT_ANY = -1;
 
     public IceConfig {
+        Objects.requireNonNull(bindAddress, "bindAddress");
         advertisedAddresses = List.copyOf(advertisedAddresses);
+        Objects.requireNonNull(consentTimeout, "consentTimeout");
+        if (udpPort < 0 || udpPort > 65535) {
+            throw new IllegalArgumentException("udpPort must be 0-65535");
+        }
+        if (tcpPort < TCP_PORT_ANY || tcpPort > 65535) {
+            throw new IllegalArgumentException("tcpPort must be -1 (any), 0 (off) or 1-65535");
+        }
     }
 
-    public static IceConfig defaults() {
-        return new IceConfig("0.0.0.0", 10000, List.of(), 0, null, Duration.ofSeconds(30));
+    /** Every interface, UDP 10000, ICE-TCP off, 30 s consent: change what differs. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Bound to and advertised as 127.0.0.1 (tests; port 0 = ephemeral). */
     public static IceConfig loopback(int udpPort) {
-        return new IceConfig("127.0.0.1", udpPort, List.of("127.0.0.1"), 0, null, Duration.ofSeconds(30));
+        return builder().bindAddress("127.0.0.1").udpPort(udpPort).advertisedAddresses(List.of("127.0.0.1")).build();
     }
 
-    public IceConfig withTcpPort(int port) {
-        return new IceConfig(bindAddress, udpPort, advertisedAddresses, port, stunServer, consentTimeout);
+    /** A builder holding every setting of this one. */
+    public Builder toBuilder() {
+        return new Builder().bindAddress(bindAddress).udpPort(udpPort).advertisedAddresses(advertisedAddresses)
+                .tcpPort(tcpPort).stunServer(stunServer).consentTimeout(consentTimeout);
     }
 
-    public IceConfig withConsentTimeout(Duration timeout) {
-        return new IceConfig(bindAddress, udpPort, advertisedAddresses, tcpPort, stunServer, timeout);
+    /** Collects settings; {@link #build()} checks them. */
+    public static final class Builder {
+        private String bindAddress = "0.0.0.0";
+        private int udpPort = 10000;
+        private List<String> advertisedAddresses = List.of();
+        private int tcpPort;
+        private String stunServer;
+        private Duration consentTimeout = Duration.ofSeconds(30);
+
+        private Builder() {
+        }
+
+        public Builder bindAddress(String v) {
+            bindAddress = v;
+            return this;
+        }
+
+        public Builder udpPort(int v) {
+            udpPort = v;
+            return this;
+        }
+
+        public Builder advertisedAddresses(List<String> v) {
+            advertisedAddresses = v;
+            return this;
+        }
+
+        public Builder tcpPort(int v) {
+            tcpPort = v;
+            return this;
+        }
+
+        public Builder stunServer(String v) {
+            stunServer = v;
+            return this;
+        }
+
+        public Builder consentTimeout(Duration v) {
+            consentTimeout = v;
+            return this;
+        }
+
+        public IceConfig build() {
+            return new IceConfig(bindAddress, udpPort, advertisedAddresses, tcpPort, stunServer, consentTimeout);
+        }
     }
 }

@@ -40,8 +40,8 @@ class IceDescriptorLeakTest {
     @Timeout(180)
     void fiftyConnectedTransportsLeaveNoDescriptorOpen() throws Exception {
         assumeTrue(Files.isDirectory(FDS), "needs /proc/self/fd (Linux)");
-        try (MediaPort port = MediaPort.open(IceConfig.loopback(0).withTcpPort(IceConfig.TCP_PORT_ANY)
-                .withConsentTimeout(Duration.ofSeconds(30)))) {
+        try (MediaPort port = MediaPort.open(IceConfig.loopback(0).toBuilder().tcpPort(IceConfig.TCP_PORT_ANY)
+                .consentTimeout(Duration.ofSeconds(30)).build())) {
             round(port, "warm-up", 2, 1, new ArrayList<>()); // class loading, one-time sockets and threads
             Map<String, String> before = descriptors();
             long gcs = gcCount();

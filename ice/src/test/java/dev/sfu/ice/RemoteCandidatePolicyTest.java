@@ -33,7 +33,7 @@ class RemoteCandidatePolicyTest {
     private static final String PEER_PASSWORD = "peerPassword0123456789+/";
 
     private static MediaPort openPort() throws IOException {
-        return MediaPort.open(IceConfig.loopback(0).withConsentTimeout(Duration.ofSeconds(30)));
+        return MediaPort.open(IceConfig.loopback(0).toBuilder().consentTimeout(Duration.ofSeconds(30)).build());
     }
 
     private static String hostCandidate(int port) {

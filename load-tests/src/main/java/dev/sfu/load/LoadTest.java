@@ -99,7 +99,9 @@ public final class LoadTest {
             local = Main.Server.start(ServerConfig.load(new String[0], Map.of("SFU_HTTP_PORT", "0",
                     "SFU_HTTP_BIND_ADDRESS", "127.0.0.1", "SFU_MEDIA_PORT", "0", "SFU_MEDIA_BIND_ADDRESS", "127.0.0.1",
                     "SFU_ICE_TCP_PORT", tcpPort,
-                    "SFU_ADVERTISED_ADDRESS", "127.0.0.1", "SFU_MAX_ENDPOINTS_PER_CONFERENCE", "1000")));
+                    "SFU_ADVERTISED_ADDRESS", "127.0.0.1", "SFU_MAX_ENDPOINTS_PER_CONFERENCE", "1000",
+                    // Every simulated peer connects from 127.0.0.1: lift the per-address cap (32).
+                    "SFU_MAX_SIGNALING_CONNECTIONS_PER_ADDRESS", "100000")));
             server = URI.create("ws://127.0.0.1:" + local.httpPort() + "/ws");
         }
         ExecutorService handshakes = Executors.newCachedThreadPool(); // a blocked thread per handshake in flight

@@ -24,7 +24,8 @@ class IceTcpCallTest {
     @Test
     @Timeout(90)
     void dtlsSrtpAndMediaRunOverIceTcp() throws Exception {
-        try (InProcessCall call = new InProcessCall(SfuConfig.loopback().withIceTcpPort(IceConfig.TCP_PORT_ANY),
+        try (InProcessCall call = new InProcessCall(SfuConfig.loopback().toBuilder()
+                .ice(IceConfig.loopback(0).toBuilder().tcpPort(IceConfig.TCP_PORT_ANY).build()).build(),
                 IceTransport.Mode.TCP)) {
             assertTrue(call.sfu.iceTcpPort() > 0);
             BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();

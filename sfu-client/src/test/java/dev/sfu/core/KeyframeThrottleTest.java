@@ -25,7 +25,7 @@ class KeyframeThrottleTest {
     @Test
     @Timeout(120)
     void pliStormFromFiftySubscribersReachesThePublisherAtMostEvery300Ms() throws Exception {
-        try (InProcessCall call = new InProcessCall(SfuConfig.loopback().withLimits(SUBSCRIBERS + 1, 10))) {
+        try (InProcessCall call = new InProcessCall(SfuConfig.loopback().toBuilder().maxEndpointsPerConference(SUBSCRIBERS + 1).maxConferences(10).build())) {
             SimulcastPublisher publisher = new SimulcastPublisher(call, "storm", "publisher");
             publisher.publish();
             AtomicIntegerArray ssrcs = new AtomicIntegerArray(SUBSCRIBERS);

@@ -24,7 +24,7 @@ class LastNTest {
     @Test
     @Timeout(90)
     void onlyTheDominantSpeakersVideoIsForwarded() throws Exception {
-        try (InProcessCall call = new InProcessCall(SfuConfig.loopback().withLastN(1))) {
+        try (InProcessCall call = new InProcessCall(SfuConfig.loopback().toBuilder().lastN(1).build())) {
             List<InProcessCall.Joined> clients = new ArrayList<>();
             List<String> videoFromAtWatcher = new CopyOnWriteArrayList<>();
             List<String> audioFromAtWatcher = new CopyOnWriteArrayList<>();

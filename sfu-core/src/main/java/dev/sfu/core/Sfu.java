@@ -6,7 +6,6 @@ import dev.sfu.core.sdp.PublishLimits;
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.dtls.DtlsCertificate;
 import dev.sfu.dtls.DtlsTransport;
-import dev.sfu.ice.IceConfig;
 import dev.sfu.ice.MediaPort;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -32,7 +31,6 @@ public final class Sfu implements ConferenceService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Sfu.class);
     private static final Pattern CONFERENCE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final int MAX_DISPLAY_NAME = 64;
-    private static final int MAX_CONCURRENT_HANDSHAKES = 256;
     private static final char[] ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
     private final SfuConfig config;
@@ -66,10 +64,13 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         registerIceTcpMeters(mediaPort.tcp(), registry);
         // Bouncy Castle's DTLS handshake blocks its thread while it waits for the peer's next flight, so
         // the pool must hold every handshake in flight, not one per core: a handshake queued behind
-        // others would time out. Idle threads exit after 30 s; beyond the bound, handshakes wait.
+        // others would time out. Idle threads exit after 30 s; beyond the bound, handshakes wait (in a queue
+        // bounded by dtlsHandshakeQueue when set, beyond which a handshake is refused).
         AtomicInteger handshakeIndex = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(MAX_CONCURRENT_HANDSHAKES, MAX_CONCURRENT_HANDSHAKES, 30,
-                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        MediaTuning tuning = config.tuning();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(tuning.dtlsHandshakeThreads(), tuning.dtlsHandshakeThreads(), 30,
+                TimeUnit.SECONDS, tuning.dtlsHandshakeQueue() == 0 ? new LinkedBlockingQueue<>()
+                        : new LinkedBlockingQueue<>(tuning.dtlsHandshakeQueue()), r -> {
                     Thread t = new Thread(r, "dtls-handshake-" + handshakeIndex.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -78,7 +79,7 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         this.handshakes = pool;
         this.threads = new MediaThread[Math.max(1, config.mediaThreads())];
         for (int i = 0; i < threads.length; i++) {
-            threads[i] = new MediaThread("media-" + i);
+            threads[i] = new MediaThread("media-" + i, tuning.packetRingSize());
             io.micrometer.core.instrument.FunctionCounter.builder("sfu.packets.dropped.overload", threads[i],
                     MediaThread::packetsDropped).tag("thread", threads[i].toString())
                     .description("packets dropped because a media thread's queue was full").register(registry);
@@ -151,15 +152,14 @@ public final class Sfu implements ConferenceService, AutoCloseable {
     /** Opens the media port, makes the DTLS certificate and starts the media threads. */
     public static Sfu start(SfuConfig config, MeterRegistry registry) throws IOException {
         DtlsCertificate certificate = DtlsCertificate.generate();
-        MediaPort port = MediaPort.open(new IceConfig(config.bindAddress(), config.mediaPort(),
-                config.advertisedAddresses(), config.iceTcpPort(), config.stunServer(), config.consentTimeout()));
+        MediaPort port = MediaPort.open(config.ice());
         Sfu sfu = new Sfu(config, port, certificate, registry);
         // The first handshake of a JVM costs hundreds of ms (class loading, JIT, EC tables): pay it now,
         // off every other thread, not in the first participant's join.
         Thread warmUp = new Thread(DtlsTransport::warmUp, "dtls-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
-        LOG.info("media on UDP {}:{}, DTLS fingerprint {} {}", config.bindAddress(), port.udpPort(),
+        LOG.info("media on UDP {}:{}, DTLS fingerprint {} {}", config.ice().bindAddress(), port.udpPort(),
                 certificate.fingerprintAlgorithm(), certificate.fingerprintSha256());
         return sfu;
     }

@@ -1,85 +1,101 @@
 package dev.sfu.core;
 
-import java.time.Duration;
-import java.util.List;
+import dev.sfu.ice.IceConfig;
+import java.util.Objects;
 
 /**
  * Everything the SFU core needs to start. The signaling layer builds it from its configuration file and
- * environment.
+ * environment (where the server's defaults live: signaling-api's {@code sfu-defaults.conf}); tests build
+ * it from {@link #loopback()}. Changed through {@link #toBuilder()}, which carries every field, so that
+ * setting one can never reset another.
  *
- * @param bindAddress local address of the media sockets ("0.0.0.0" = all)
- * @param mediaPort the one UDP port shared by every transport (0 = ephemeral, for tests)
- * @param advertisedAddresses addresses written into ICE candidates (empty = the bind/local addresses);
- *     the public address of a 1:1 NAT goes here
- * @param iceTcpPort passive ICE-TCP port (RFC 6544): 0 = off, {@code IceConfig.TCP_PORT_ANY} (-1) = any free port
- * @param stunServer "host:port" used at start to discover the public address, or null
- * @param consentTimeout how long a transport may go without consent (RFC 7675) before it fails
+ * @param ice the media port: bind address, UDP and ICE-TCP ports, advertised addresses, STUN, consent
  * @param maxEndpointsPerConference a join beyond this gets {@code conference-full}
  * @param maxConferences a join that would create one more conference beyond this gets {@code conference-full}
  * @param mediaThreads number of media threads (conferences are spread over them)
  * @param lastN forward the video of only this many most recent dominant speakers to each endpoint
  *     (0 = every video)
+ * @param tuning sizes and periods of the media path
  */
 public record SfuConfig(
-        String bindAddress,
-        int mediaPort,
-        List<String> advertisedAddresses,
-        int iceTcpPort,
-        String stunServer,
-        Duration consentTimeout,
+        IceConfig ice,
         int maxEndpointsPerConference,
         int maxConferences,
         int mediaThreads,
-        int lastN) {
+        int lastN,
+        MediaTuning tuning) {
 
     public SfuConfig {
-        advertisedAddresses = List.copyOf(advertisedAddresses);
+        Objects.requireNonNull(ice, "ice");
+        Objects.requireNonNull(tuning, "tuning");
         if (lastN < 0) {
             throw new IllegalArgumentException("lastN must be >= 0 (0 = off)");
         }
+        if (maxEndpointsPerConference < 1 || maxConferences < 1 || mediaThreads < 1) {
+            throw new IllegalArgumentException("maxEndpointsPerConference, maxConferences and mediaThreads must be >= 1");
+        }
     }
 
-    /** Without last-N (every video is forwarded). */
-    public SfuConfig(String bindAddress, int mediaPort, List<String> advertisedAddresses, int iceTcpPort,
-            String stunServer, Duration consentTimeout, int maxEndpointsPerConference, int maxConferences,
-            int mediaThreads) {
-        this(bindAddress, mediaPort, advertisedAddresses, iceTcpPort, stunServer, consentTimeout,
-                maxEndpointsPerConference, maxConferences, mediaThreads, 0);
+    /** Starts from 50 per conference, 1000 conferences, a thread per CPU, no last-N, the tuned sizes. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public SfuConfig withLastN(int n) {
-        return new SfuConfig(bindAddress, mediaPort, advertisedAddresses, iceTcpPort, stunServer, consentTimeout,
-                maxEndpointsPerConference, maxConferences, mediaThreads, n);
-    }
-
-    /** Production defaults: all interfaces, UDP 10000, no ICE-TCP, 30 s consent, 50 per conference. */
-    public static SfuConfig defaults() {
-        return new SfuConfig("0.0.0.0", 10000, List.of(), 0, null, Duration.ofSeconds(30), 50, 1000,
-                Runtime.getRuntime().availableProcessors());
-    }
-
-    /** For tests: media on 127.0.0.1 at an ephemeral port, advertised as 127.0.0.1. */
+    /** For tests: media on 127.0.0.1 at an ephemeral port, advertised as 127.0.0.1, two media threads. */
     public static SfuConfig loopback() {
-        return new SfuConfig("127.0.0.1", 0, List.of("127.0.0.1"), 0, null, Duration.ofSeconds(30), 50, 1000, 2);
+        return builder().ice(IceConfig.loopback(0)).mediaThreads(2).build();
     }
 
-    public SfuConfig withMediaPort(int port) {
-        return new SfuConfig(bindAddress, port, advertisedAddresses, iceTcpPort, stunServer, consentTimeout,
-                maxEndpointsPerConference, maxConferences, mediaThreads, lastN);
+    /** A builder holding every setting of this one. */
+    public Builder toBuilder() {
+        return new Builder().ice(ice).maxEndpointsPerConference(maxEndpointsPerConference)
+                .maxConferences(maxConferences).mediaThreads(mediaThreads).lastN(lastN).tuning(tuning);
     }
 
-    public SfuConfig withAdvertisedAddresses(List<String> addresses) {
-        return new SfuConfig(bindAddress, mediaPort, addresses, iceTcpPort, stunServer, consentTimeout,
-                maxEndpointsPerConference, maxConferences, mediaThreads, lastN);
-    }
+    /** Collects settings; {@link #build()} checks them. */
+    public static final class Builder {
+        private IceConfig ice = IceConfig.builder().build();
+        private int maxEndpointsPerConference = 50;
+        private int maxConferences = 1000;
+        private int mediaThreads = Runtime.getRuntime().availableProcessors();
+        private int lastN;
+        private MediaTuning tuning = MediaTuning.DEFAULT;
 
-    public SfuConfig withIceTcpPort(int port) {
-        return new SfuConfig(bindAddress, mediaPort, advertisedAddresses, port, stunServer, consentTimeout,
-                maxEndpointsPerConference, maxConferences, mediaThreads);
-    }
+        private Builder() {
+        }
 
-    public SfuConfig withLimits(int maxEndpointsPerConference, int maxConferences) {
-        return new SfuConfig(bindAddress, mediaPort, advertisedAddresses, iceTcpPort, stunServer, consentTimeout,
-                maxEndpointsPerConference, maxConferences, mediaThreads, lastN);
+        public Builder ice(IceConfig v) {
+            ice = v;
+            return this;
+        }
+
+        public Builder maxEndpointsPerConference(int v) {
+            maxEndpointsPerConference = v;
+            return this;
+        }
+
+        public Builder maxConferences(int v) {
+            maxConferences = v;
+            return this;
+        }
+
+        public Builder mediaThreads(int v) {
+            mediaThreads = v;
+            return this;
+        }
+
+        public Builder lastN(int v) {
+            lastN = v;
+            return this;
+        }
+
+        public Builder tuning(MediaTuning v) {
+            tuning = v;
+            return this;
+        }
+
+        public SfuConfig build() {
+            return new SfuConfig(ice, maxEndpointsPerConference, maxConferences, mediaThreads, lastN, tuning);
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.sfu.core.Participant;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,10 +21,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -44,17 +47,27 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ConferenceService conferences;
     private final PrometheusMeterRegistry registry;
     private final AtomicBoolean draining;
-    private final String adminToken;
-    private final List<String> allowedOrigins;
+    /** Set on a channel that holds a signaling connection slot, so that it takes at most one. */
+    private static final AttributeKey<Boolean> HOLDS_SLOT = AttributeKey.valueOf("sfu.signaling.slot");
 
+    private final String adminToken;
+    private final OriginPolicy origins;
+    private final boolean tls;
+    private final ConnectionLimits limits;
+    private final SignalingMetrics metrics;
+
+    /** @param adminToken null = the admin API is off */
     HttpRoutes(ConferenceService conferences, PrometheusMeterRegistry registry, AtomicBoolean draining,
-            String adminToken, List<String> allowedOrigins) {
+            String adminToken, OriginPolicy origins, boolean tls, ConnectionLimits limits, SignalingMetrics metrics) {
         super(false);
         this.conferences = conferences;
         this.registry = registry;
         this.draining = draining;
         this.adminToken = adminToken;
-        this.allowedOrigins = allowedOrigins;
+        this.origins = origins;
+        this.tls = tls;
+        this.limits = limits;
+        this.metrics = metrics;
     }
 
     @Override
@@ -62,9 +75,14 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
         String path = new QueryStringDecoder(request.uri()).path();
         if (path.equals("/ws")) {
             String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-            if (!allowedOrigins.isEmpty() && (origin == null || !allowedOrigins.contains(origin))) {
+            if (!origins.allows(origin, request.headers().get(HttpHeaderNames.HOST), tls)) {
                 request.release();
+                metrics.refused(SignalingMetrics.Limit.ORIGIN);
                 respond(ctx, request, HttpResponseStatus.FORBIDDEN, "text/plain", bytes("origin not allowed"));
+                return;
+            }
+            if (!takeSlot(ctx, request)) {
+                request.release();
                 return;
             }
             ctx.fireChannelRead(request); // to the WebSocket handshake, which releases it
@@ -87,6 +105,38 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
+    /**
+     * Takes a signaling connection slot for this channel until it closes; when none is left, answers 503
+     * (the instance is full: another may take the client) or 429 (this address holds too many).
+     */
+    private boolean takeSlot(ChannelHandlerContext ctx, FullHttpRequest request) {
+        Channel channel = ctx.channel();
+        if (channel.hasAttr(HOLDS_SLOT)) {
+            return true;
+        }
+        InetAddress address = channel.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        if (address == null) {
+            return true; // not a TCP peer (embedded tests)
+        }
+        ConnectionLimits.Refusal refusal = limits.tryOpen(address);
+        if (refusal != null) {
+            boolean global = refusal == ConnectionLimits.Refusal.MAX_CONNECTIONS;
+            metrics.refused(global ? SignalingMetrics.Limit.MAX_CONNECTIONS : SignalingMetrics.Limit.MAX_CONNECTIONS_PER_ADDRESS);
+            respond(ctx, request, global ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.TOO_MANY_REQUESTS,
+                    "application/json", bytes(error(global ? "unavailable" : "too-many-connections",
+                            global ? "this server holds its maximum of signaling connections: try another"
+                                    : "too many signaling connections from your address")), true);
+            return false;
+        }
+        channel.attr(HOLDS_SLOT).set(Boolean.TRUE);
+        channel.closeFuture().addListener(f -> limits.release(address));
+        return true;
+    }
+
+    private static String error(String code, String message) {
+        return SignalingSession.JSON.createObjectNode().put("code", code).put("message", message).toString();
+    }
+
     private void health(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean drain = draining.get();
         ObjectNode body = SignalingSession.JSON.createObjectNode().put("status", drain ? "draining" : "ok");
@@ -97,9 +147,15 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void conferencesApi(ChannelHandlerContext ctx, FullHttpRequest request) {
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         String presented = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null;
+        if (adminToken == null) {
+            // Off unless it has its own token: never the join tokens' secret, never open.
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, "application/json",
+                    bytes(error("not-found", "the admin API is off: set SFU_ADMIN_TOKEN to turn it on")));
+            return;
+        }
         if (!JoinAuthorizer.adminAllowed(adminToken, presented)) {
             respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, "application/json",
-                    bytes("{\"error\":\"an admin bearer token is required\"}"));
+                    bytes(error("unauthorized", "send the admin token as Authorization: Bearer TOKEN")));
             return;
         }
         ArrayNode list = SignalingSession.JSON.createArrayNode();
@@ -138,13 +194,18 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
             String contentType, byte[] body) {
+        respond(ctx, request, status, contentType, body, false);
+    }
+
+    private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
+            String contentType, byte[] body, boolean close) {
         ByteBuf content = request.method() == HttpMethod.HEAD ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
         response.headers().set("X-Content-Type-Options", "nosniff");
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean keepAlive = !close && HttpUtil.isKeepAlive(request);
         if (keepAlive) {
             ctx.writeAndFlush(response);
         } else {

@@ -5,7 +5,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -13,6 +15,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
@@ -27,26 +30,30 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * signaling WebSocket at {@code /ws}. Netty event loops only route and parse; nothing here blocks.
  */
 public final class HttpServer implements AutoCloseable {
-    /** Frames up to this size are read; text over {@link #MAX_MESSAGE} gets an error. Beyond: closed (1009). */
-    static final int MAX_FRAME = 1024 * 1024;
-    static final int MAX_MESSAGE = 64 * 1024;
+    /** Largest HTTP request the server reads (the routes take no bodies). */
+    private static final int MAX_HTTP_REQUEST = 64 * 1024;
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Channel channel;
 
     public HttpServer(ServerConfig config, ConferenceService conferences, PrometheusMeterRegistry registry,
-            SslContext ssl) throws InterruptedException {
-        IceServers iceServers = new IceServers(config.iceServerUrls(), config.turnSecret(),
-                config.turnCredentialLifetime(), Clock.systemUTC());
-        JoinAuthorizer authorizer = new JoinAuthorizer(config.authSecret(), Clock.systemUTC());
+            SslContext ssl) throws java.io.IOException {
+        IceServers iceServers = new IceServers(config.iceServers(), config.turn().secret(),
+                config.turn().credentialLifetime(), Clock.systemUTC());
+        JoinAuthorizer authorizer = new JoinAuthorizer(config.auth(), Clock.systemUTC());
+        ServerConfig.SignalingLimits limits = config.signaling();
         SignalingMetrics metrics = new SignalingMetrics(registry);
-        HttpRoutes routes = new HttpRoutes(conferences, registry, draining, config.authSecret() != null
-                ? (config.adminToken() != null ? config.adminToken() : config.authSecret()) : null,
-                config.allowedOrigins());
+        ConnectionLimits connectionLimits = new ConnectionLimits(limits.maxConnections(), limits.maxConnectionsPerAddress());
+        HttpRoutes routes = new HttpRoutes(conferences, registry, draining, config.adminToken(),
+                new OriginPolicy(config.allowedOrigins()), config.tlsEnabled(), connectionLimits, metrics);
         SignalingSessionFactory sessions = new SignalingSessionFactory(conferences, iceServers, authorizer, metrics,
-                config.messagesPerSecond(), draining);
-        channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                limits.messagesPerSecond(), draining);
+        long idleSeconds = Math.max(1, limits.idleTimeout().toSeconds());
+        // Writes beyond the high mark make the channel unwritable: the client is not reading fast enough.
+        int high = Math.max(2048, Math.min(64 * 1024, limits.maxPendingBytes() / 2));
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -54,17 +61,28 @@ public final class HttpServer implements AutoCloseable {
                         if (ssl != null) {
                             p.addLast(ssl.newHandler(ch.alloc()));
                         }
-                        p.addLast(new HttpServerCodec(8192, 16384, MAX_FRAME));
-                        p.addLast(new HttpObjectAggregator(MAX_MESSAGE));
-                        p.addLast(new IdleStateHandler(60, 20, 0, TimeUnit.SECONDS));
+                        p.addLast(new SlowReaderGuard(limits.maxPendingBytes(), limits.unwritableTimeout(), metrics));
+                        p.addLast(new HttpServerCodec(8192, 16384, MAX_HTTP_REQUEST));
+                        p.addLast(new HttpObjectAggregator(MAX_HTTP_REQUEST));
+                        p.addLast(new IdleStateHandler(idleSeconds, Math.max(1, idleSeconds / 3), 0, TimeUnit.SECONDS));
                         p.addLast(routes);
+                        // Frames over maxFrameSize are refused by the decoder (1009) before they are buffered;
+                        // fragments are joined up to the same size.
                         p.addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
-                                .websocketPath("/ws").maxFramePayloadLength(MAX_FRAME).allowExtensions(false)
-                                .handshakeTimeoutMillis(10_000).build()));
-                        p.addLast(new SignalingHandler(sessions));
+                                .websocketPath("/ws").maxFramePayloadLength(limits.maxFrameSize())
+                                .allowExtensions(false).handshakeTimeoutMillis(10_000).build()));
+                        p.addLast(new WebSocketFrameAggregator(limits.maxFrameSize()));
+                        p.addLast(new SignalingHandler(sessions, limits));
                     }
-                })
-                .bind(new InetSocketAddress(config.httpBindAddress(), config.httpPort())).sync().channel();
+                });
+        InetSocketAddress address = new InetSocketAddress(config.http().bindAddress(), config.http().port());
+        try {
+            channel = bootstrap.bind(address).sync().channel();
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new java.io.IOException("cannot bind the HTTP port " + config.http().bindAddress() + ":"
+                    + config.http().port() + ": " + e.getMessage(), e);
+        }
     }
 
     /** The port actually bound. */

@@ -7,21 +7,35 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * When an auth secret is set, {@code join} needs a JWT (RFC 7519) signed with HS256 under that secret,
- * whose {@code room} claim names the conference and whose {@code exp} lies in the future.
+ * whose {@code room} claim names the conference, whose {@code exp} lies in the future, whose {@code nbf}
+ * (if any) has passed, whose lifetime ({@code exp - iat}, or {@code exp - now} without {@code iat}) is at
+ * most the configured maximum, and whose {@code aud} and {@code iss} match when those are configured. A
+ * refusal says which claim failed.
  */
 final class JoinAuthorizer {
     private final byte[] secret;
+    private final Duration maxLifetime;
+    private final String audience;
+    private final String issuer;
     private final Clock clock;
 
-    /** @param secret null = no authentication */
+    /** @param secret null = no authentication; no lifetime limit, audience or issuer */
     JoinAuthorizer(String secret, Clock clock) {
-        this.secret = secret == null ? null : secret.getBytes(StandardCharsets.UTF_8);
+        this(new ServerConfig.Auth(secret, Duration.ofDays(366), null, null), clock);
+    }
+
+    JoinAuthorizer(ServerConfig.Auth auth, Clock clock) {
+        this.secret = auth.secret() == null ? null : auth.secret().getBytes(StandardCharsets.UTF_8);
+        this.maxLifetime = auth.maxTokenLifetime();
+        this.audience = auth.audience();
+        this.issuer = auth.issuer();
         this.clock = clock;
     }
 
@@ -51,15 +65,63 @@ final class JoinAuthorizer {
                 throw new SignalingException(Code.UNAUTHORIZED, "the token's signature is not valid");
             }
             JsonNode claims = SignalingSession.JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
-            if (!claims.path("exp").canConvertToLong() || claims.path("exp").asLong() <= clock.instant().getEpochSecond()) {
-                throw new SignalingException(Code.UNAUTHORIZED, "the token has expired");
+            if (claims == null || !claims.isObject()) {
+                throw new SignalingException(Code.UNAUTHORIZED, "the token's claims are not a JSON object");
             }
+            checkTimes(claims);
             if (!conference.equals(claims.path("room").asText(null))) {
-                throw new SignalingException(Code.UNAUTHORIZED, "the token is for another conference");
+                throw new SignalingException(Code.UNAUTHORIZED, "the token is for another conference (claim room)");
+            }
+            if (audience != null && !hasAudience(claims.get("aud"))) {
+                throw new SignalingException(Code.UNAUTHORIZED, "the token is not for this server (claim aud)");
+            }
+            if (issuer != null && !issuer.equals(claims.path("iss").asText(null))) {
+                throw new SignalingException(Code.UNAUTHORIZED, "the token is from another issuer (claim iss)");
             }
         } catch (IllegalArgumentException | java.io.IOException e) {
             throw new SignalingException(Code.UNAUTHORIZED, "the token cannot be read");
         }
+    }
+
+    private void checkTimes(JsonNode claims) throws SignalingException {
+        long now = clock.instant().getEpochSecond();
+        JsonNode exp = claims.get("exp");
+        if (exp == null || !exp.canConvertToLong()) {
+            throw new SignalingException(Code.UNAUTHORIZED, "the token has no expiry (claim exp)");
+        }
+        if (exp.asLong() <= now) {
+            throw new SignalingException(Code.UNAUTHORIZED, "the token has expired (claim exp)");
+        }
+        JsonNode nbf = claims.get("nbf");
+        if (nbf != null && (!nbf.canConvertToLong() || nbf.asLong() > now)) {
+            throw new SignalingException(Code.UNAUTHORIZED, "the token is not valid yet (claim nbf)");
+        }
+        JsonNode iat = claims.get("iat");
+        if (iat != null && !iat.canConvertToLong()) {
+            throw new SignalingException(Code.UNAUTHORIZED, "the token's issue time cannot be read (claim iat)");
+        }
+        long from = iat != null ? iat.asLong() : now;
+        if (exp.asLong() - from > maxLifetime.toSeconds()) {
+            throw new SignalingException(Code.UNAUTHORIZED, "the token lives longer than this server allows ("
+                    + (iat != null ? "claims exp - iat" : "claim exp") + " over " + maxLifetime.toSeconds() + " s)");
+        }
+    }
+
+    private boolean hasAudience(JsonNode aud) {
+        if (aud == null) {
+            return false;
+        }
+        if (aud.isTextual()) {
+            return audience.equals(aud.asText());
+        }
+        if (aud.isArray()) {
+            for (JsonNode a : aud) {
+                if (a.isTextual() && audience.equals(a.asText())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** HMAC-SHA256 of the signing input (also used by tests to make tokens). */
@@ -73,9 +135,9 @@ final class JoinAuthorizer {
         }
     }
 
-    /** Checks an admin bearer token in constant time. */
+    /** Checks an admin bearer token in constant time; without a configured token nothing is allowed. */
     static boolean adminAllowed(String configuredToken, String presented) {
-        return configuredToken == null || (presented != null && MessageDigest.isEqual(
-                configuredToken.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8)));
+        return configuredToken != null && presented != null && MessageDigest.isEqual(
+                configuredToken.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,7 +1,6 @@
 package dev.sfu.signaling;
 
 import dev.sfu.core.Sfu;
-import dev.sfu.core.SfuConfig;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -34,25 +33,43 @@ public final class Main {
         ServerConfig config;
         try {
             config = ServerConfig.load(args, System.getenv());
-        } catch (IllegalArgumentException e) {
+        } catch (ConfigException e) {
+            // One line, no stack trace: the message names the key and what it expects.
             System.err.println("configuration error: " + e.getMessage());
             System.exit(2);
             return;
         }
-        Server server = Server.start(config);
+        setRootLogLevel(config.logLevel());
+        Server server;
+        try {
+            server = Server.start(config);
+        } catch (Exception e) {
+            // A port in use or an unreadable certificate: say which, without a stack trace.
+            System.err.println("cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: draining");
             server.close();
             stopped.countDown();
         }, "shutdown"));
-        String scheme = config.tls() ? "https" : "http";
+        String scheme = config.tlsEnabled() ? "https" : "http";
         System.out.println();
         System.out.println("  SFU is running. Open " + scheme + "://localhost:" + server.httpPort() + "/ in a browser");
-        System.out.println("  (two tabs make a call; media on UDP " + server.mediaPort() + ", advertised as "
-                + config.advertisedAddresses() + ")");
+        System.out.println("  (two tabs make a call; media on UDP " + server.mediaPort()
+                + (server.iceTcpPort() > 0 ? " and ICE-TCP " + server.iceTcpPort() : "") + ", advertised as "
+                + config.sfu().ice().advertisedAddresses() + ")");
         System.out.println();
         stopped.await();
+    }
+
+    /** Applies {@code sfu.log-level} over logback.xml's start level (which reads SFU_LOG_LEVEL itself). */
+    private static void setRootLogLevel(ServerConfig.LogLevel level) {
+        if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(ch.qos.logback.classic.Level.toLevel(level.name()));
+        }
     }
 
     /** A running server: core plus HTTP. Tests start it in process. */
@@ -73,10 +90,7 @@ public final class Main {
             new ClassLoaderMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
             new UptimeMetrics().bindTo(registry);
-            SfuConfig core = new SfuConfig(config.mediaBindAddress(), config.mediaPort(), config.advertisedAddresses(),
-                    config.iceTcpPort(), config.stunServer(), config.consentTimeout(),
-                    config.maxEndpointsPerConference(), config.maxConferences(), config.mediaThreads(), config.lastN());
-            Sfu sfu = Sfu.start(core, registry);
+            Sfu sfu = Sfu.start(config.sfu(), registry);
             try {
                 return new Server(sfu, new HttpServer(config, sfu, registry, sslContext(config)));
             } catch (Exception e) {
@@ -86,10 +100,10 @@ public final class Main {
         }
 
         private static SslContext sslContext(ServerConfig config) throws Exception {
-            if (config.tlsCertificate() != null && config.tlsKey() != null) {
-                return SslContextBuilder.forServer(new File(config.tlsCertificate()), new File(config.tlsKey())).build();
+            if (config.tls().mode() == ServerConfig.TlsMode.PEM) {
+                return SslContextBuilder.forServer(new File(config.tls().certificate()), new File(config.tls().key())).build();
             }
-            if (config.tlsSelfSigned()) {
+            if (config.tls().mode() == ServerConfig.TlsMode.SELF_SIGNED) {
                 SelfSignedTls tls = SelfSignedTls.generate();
                 LOG.warn("serving https with a self-signed certificate (SHA-256 {}): browsers will ask to accept it",
                         tls.fingerprint());
@@ -104,6 +118,11 @@ public final class Main {
 
         public int mediaPort() {
             return sfu.mediaPort();
+        }
+
+        /** The passive ICE-TCP port bound, or 0 when ICE-TCP is off. */
+        public int iceTcpPort() {
+            return sfu.iceTcpPort();
         }
 
         /** Drains: refuses joins, reports 503, closes every endpoint, then the ports. */

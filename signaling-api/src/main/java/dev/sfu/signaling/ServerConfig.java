@@ -1,140 +1,108 @@
 package dev.sfu.signaling;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.sfu.core.SfuConfig;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
- * The server's settings: defaults, then an optional properties file ({@code --config FILE}), then
- * environment variables ({@code SFU_*}), each overriding the one before. Every key is documented in
- * docs/configuration.md.
+ * The server's settings, as one typed tree: the HTTP/WebSocket side here, the media core in
+ * {@link SfuConfig} (which holds the ICE settings and the media tuning). {@link #load} reads the
+ * defaults ({@code sfu-defaults.conf}), then the file of {@code --config FILE}, then the {@code SFU_*}
+ * environment variables, each overriding the one before (docs/configuration.md).
+ *
+ * @param http where the HTTP port listens
+ * @param tls whether and how it serves https/wss
+ * @param auth join tokens; a null secret = no authentication
+ * @param adminToken bearer token of {@code /api/conferences}; null = the admin API is off
+ * @param allowedOrigins Origins that may open {@code /ws}: empty = this server's own and localhost's,
+ *     {@code ["*"]} = any
+ * @param iceServers STUN/TURN URLs handed to clients
+ * @param turn credentials for those TURN servers
+ * @param signaling limits of the signaling connections
+ * @param logLevel the root log level
+ * @param sfu the media core
  */
 public record ServerConfig(
-        int httpPort,
-        String httpBindAddress,
-        int mediaPort,
-        String mediaBindAddress,
-        List<String> advertisedAddresses,
-        int iceTcpPort,
-        String stunServer,
-        List<String> iceServerUrls,
-        String turnSecret,
-        Duration turnCredentialLifetime,
-        String authSecret,
+        Http http,
+        Tls tls,
+        Auth auth,
         String adminToken,
         List<String> allowedOrigins,
-        int maxEndpointsPerConference,
-        int maxConferences,
-        int mediaThreads,
-        Duration consentTimeout,
-        String tlsCertificate,
-        String tlsKey,
-        boolean tlsSelfSigned,
-        int messagesPerSecond,
-        int lastN) {
+        List<String> iceServers,
+        Turn turn,
+        SignalingLimits signaling,
+        LogLevel logLevel,
+        SfuConfig sfu) {
 
-    /** Reads the configuration from the command line, the file it names, and the environment. */
-    public static ServerConfig load(String[] args, Map<String, String> env) throws IOException {
-        Properties p = new Properties();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                try (InputStream in = Files.newInputStream(Path.of(args[++i]))) {
-                    p.load(in);
-                }
-            } else {
-                throw new IllegalArgumentException("unknown argument " + args[i] + " (usage: [--config FILE])");
-            }
-        }
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            if (e.getKey().startsWith("SFU_")) {
-                p.setProperty(e.getKey(), e.getValue());
-            }
-        }
-        return from(p);
+    public ServerConfig {
+        allowedOrigins = List.copyOf(allowedOrigins);
+        iceServers = List.copyOf(iceServers);
     }
 
-    static ServerConfig from(Properties p) {
-        String advertised = p.getProperty("SFU_ADVERTISED_ADDRESS", "");
-        List<String> advertisedAddresses = advertised.isBlank() ? defaultAdvertisedAddresses() : list(advertised);
-        return new ServerConfig(
-                integer(p, "SFU_HTTP_PORT", 8080),
-                p.getProperty("SFU_HTTP_BIND_ADDRESS", "0.0.0.0"),
-                integer(p, "SFU_MEDIA_PORT", 10000),
-                p.getProperty("SFU_MEDIA_BIND_ADDRESS", "0.0.0.0"),
-                advertisedAddresses,
-                // 0 or -1 turns ICE-TCP off (inside, 0 is off and -1 would mean any free port).
-                Math.max(0, integer(p, "SFU_ICE_TCP_PORT", 10000)),
-                blankToNull(p.getProperty("SFU_STUN_SERVER")),
-                list(p.getProperty("SFU_ICE_SERVERS", "")),
-                blankToNull(p.getProperty("SFU_TURN_SECRET")),
-                Duration.ofSeconds(integer(p, "SFU_TURN_CREDENTIAL_TTL_SECONDS", 86400)),
-                blankToNull(p.getProperty("SFU_AUTH_SECRET")),
-                blankToNull(p.getProperty("SFU_ADMIN_TOKEN")),
-                list(p.getProperty("SFU_ALLOWED_ORIGINS", "")),
-                integer(p, "SFU_MAX_ENDPOINTS_PER_CONFERENCE", 50),
-                integer(p, "SFU_MAX_CONFERENCES", 1000),
-                integer(p, "SFU_MEDIA_THREADS", Runtime.getRuntime().availableProcessors()),
-                Duration.ofSeconds(integer(p, "SFU_CONSENT_TIMEOUT_SECONDS", 30)),
-                blankToNull(p.getProperty("SFU_TLS_CERT")),
-                blankToNull(p.getProperty("SFU_TLS_KEY")),
-                Boolean.parseBoolean(p.getProperty("SFU_TLS_SELF_SIGNED", "false")),
-                integer(p, "SFU_MESSAGES_PER_SECOND", 50),
-                integer(p, "SFU_LAST_N", 0));
+    /** @param bindAddress the address the HTTP port binds */
+    public record Http(int port, String bindAddress) {
+    }
+
+    /** How the HTTP port serves TLS. */
+    public enum TlsMode {
+        OFF, PEM, SELF_SIGNED
+    }
+
+    /** @param certificate PEM chain, for {@link TlsMode#PEM} @param key PKCS#8 PEM key, for {@link TlsMode#PEM} */
+    public record Tls(TlsMode mode, String certificate, String key) {
+        /** Whether the HTTP port serves https/wss. */
+        public boolean enabled() {
+            return mode != TlsMode.OFF;
+        }
+    }
+
+    /**
+     * @param secret HS256 key of join tokens; null = joins need no token
+     * @param maxTokenLifetime the longest a token may be valid (exp - iat, or exp - now)
+     * @param audience when not null, a token's {@code aud} must contain it
+     * @param issuer when not null, a token's {@code iss} must be it
+     */
+    public record Auth(String secret, Duration maxTokenLifetime, String audience, String issuer) {
+    }
+
+    /** @param secret TURN REST shared secret, or null @param credentialLifetime lifetime of the credentials */
+    public record Turn(String secret, Duration credentialLifetime) {
+    }
+
+    /**
+     * @param messagesPerSecond per connection, bursts of twice that
+     * @param joinDeadline from WebSocket open to a successful join
+     * @param maxConnections open WebSockets in all
+     * @param maxConnectionsPerAddress open WebSockets per client address
+     * @param maxMessageSize a larger message gets an error (and the connection goes on)
+     * @param maxFrameSize a larger frame or fragmented message closes the socket (1009)
+     * @param maxPendingBytes bytes queued for a client that does not read before it is closed
+     * @param unwritableTimeout how long a socket may stay unwritable before it is closed
+     * @param idleTimeout a socket without traffic for this long is closed
+     */
+    public record SignalingLimits(int messagesPerSecond, Duration joinDeadline, int maxConnections,
+            int maxConnectionsPerAddress, int maxMessageSize, int maxFrameSize, int maxPendingBytes,
+            Duration unwritableTimeout, Duration idleTimeout) {
+    }
+
+    /** Root log levels. */
+    public enum LogLevel {
+        TRACE, DEBUG, INFO, WARN, ERROR
+    }
+
+    /**
+     * Reads the configuration from the command line ({@code [--config FILE]}), the file it names, and the
+     * environment.
+     *
+     * @throws ConfigException naming the key and what was expected, or the unknown argument
+     */
+    public static ServerConfig load(String[] args, Map<String, String> env) {
+        return ConfigLoader.load(args, env);
     }
 
     /** Whether the HTTP port serves https/wss. */
-    public boolean tls() {
-        return tlsSelfSigned || (tlsCertificate != null && tlsKey != null);
-    }
-
-    /** 127.0.0.1 (for browsers on this machine) and this machine's first usable IPv4 address, if any. */
-    static List<String> defaultAdvertisedAddresses() {
-        List<String> addresses = new ArrayList<>(List.of("127.0.0.1"));
-        try {
-            for (NetworkInterface nic : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!nic.isUp() || nic.isLoopback() || nic.isVirtual()) {
-                    continue;
-                }
-                for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
-                    if (a instanceof Inet4Address && !a.isLinkLocalAddress() && addresses.size() < 2) {
-                        addresses.add(a.getHostAddress());
-                    }
-                }
-            }
-        } catch (IOException ignored) {
-            // no interfaces to read: loopback only
-        }
-        return addresses;
-    }
-
-    private static int integer(Properties p, String key, int defaultValue) {
-        String v = p.getProperty(key);
-        if (v == null || v.isBlank()) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a number, not \"" + v + "\"");
-        }
-    }
-
-    private static List<String> list(String v) {
-        return v == null || v.isBlank() ? List.of()
-                : Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    }
-
-    private static String blankToNull(String v) {
-        return v == null || v.isBlank() ? null : v.trim();
+    public boolean tlsEnabled() {
+        return tls.enabled();
     }
 }

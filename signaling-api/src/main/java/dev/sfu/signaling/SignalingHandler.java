@@ -4,39 +4,56 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebSocket connection: text frames go to its {@link SignalingSession}; the server pings an idle
- * connection every 20 s and closes one silent for 60 s; closing is the same as {@code leave}.
+ * One WebSocket connection: text frames go to its {@link SignalingSession}; closing is the same as
+ * {@code leave}. Its limits (docs/security.md): a join within the join deadline, frames within the frame
+ * limit, and messages within the message limit; the server pings an idle connection and closes one silent
+ * for the idle timeout. A client that does not read is {@link SlowReaderGuard}'s.
  */
 final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(SignalingHandler.class);
 
     private final SignalingSessionFactory sessions;
+    private final ServerConfig.SignalingLimits limits;
     private SignalingSession session;
+    private ScheduledFuture<?> joinDeadline;
 
-    SignalingHandler(SignalingSessionFactory sessions) {
+    SignalingHandler(SignalingSessionFactory sessions, ServerConfig.SignalingLimits limits) {
         this.sessions = sessions;
+        this.limits = limits;
+    }
+
+    private SignalingMetrics metrics() {
+        return sessions.metrics();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             Channel channel = ctx.channel();
-            sessions.metrics().connected();
+            metrics().connected();
             session = sessions.create(new SignalingSession.Connection() {
                 @Override
                 public void send(String json) {
-                    channel.writeAndFlush(new TextWebSocketFrame(json));
+                    // SlowReaderGuard closes the channel if the client does not take what is written.
+                    if (channel.isActive()) {
+                        channel.writeAndFlush(new TextWebSocketFrame(json));
+                    }
                 }
 
                 @Override
@@ -44,15 +61,27 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
                     channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
                 }
             });
+            joinDeadline = ctx.executor().schedule(() -> {
+                if (session != null && !session.hasJoined() && channel.isActive()) {
+                    metrics().refused(SignalingMetrics.Limit.JOIN_DEADLINE);
+                    channel.writeAndFlush(new CloseWebSocketFrame(1008, "no join within "
+                            + readable(limits.joinDeadline()))).addListener(ChannelFutureListener.CLOSE);
+                }
+            }, limits.joinDeadline().toNanos(), TimeUnit.NANOSECONDS);
         } else if (event instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.WRITER_IDLE) {
                 ctx.writeAndFlush(new PingWebSocketFrame());
             } else if (idle.state() == IdleState.READER_IDLE) {
-                ctx.writeAndFlush(new CloseWebSocketFrame(1001, "no traffic for 60 s")).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(new CloseWebSocketFrame(1001, "no traffic for " + readable(limits.idleTimeout())))
+                        .addListener(ChannelFutureListener.CLOSE);
             }
         } else {
             super.userEventTriggered(ctx, event);
         }
+    }
+
+    private static String readable(java.time.Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     @Override
@@ -61,8 +90,8 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             return;
         }
         if (frame instanceof TextWebSocketFrame text) {
-            if (text.content().readableBytes() > HttpServer.MAX_MESSAGE) {
-                session.onInvalidFrame("a message may be at most 64 KiB");
+            if (text.content().readableBytes() > limits.maxMessageSize()) {
+                session.onInvalidFrame("a message may be at most " + limits.maxMessageSize() / 1024 + " KiB");
                 return;
             }
             session.onMessage(text.text());
@@ -73,9 +102,12 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (joinDeadline != null) {
+            joinDeadline.cancel(false);
+        }
         if (session != null) {
             session.onClose();
-            sessions.metrics().disconnected();
+            metrics().disconnected();
             session = null;
         }
         super.channelInactive(ctx);
@@ -83,6 +115,20 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException corrupted
+                && corrupted.closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG) {
+            // The frame decoder refused a frame over the limit and has sent the 1009 close itself.
+            metrics().refused(SignalingMetrics.Limit.FRAME_TOO_LARGE);
+            ctx.close();
+            return;
+        }
+        if (cause instanceof TooLongFrameException) {
+            // Fragments that add up to more than the limit (the frame aggregator).
+            metrics().refused(SignalingMetrics.Limit.FRAME_TOO_LARGE);
+            ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         LOG.debug("signaling connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }

@@ -7,12 +7,33 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Signaling counters: connections, messages, joins and errors by protocol code. */
+/**
+ * Signaling counters: connections, messages, joins, errors by protocol code, and connections a limit
+ * refused or closed by reason ({@code sfu_signaling_refused_total{reason}}, docs/security.md).
+ */
 final class SignalingMetrics {
+    /** A limit that refused or closed a signaling connection; the tag is its {@code reason}. */
+    enum Limit {
+        MAX_CONNECTIONS("max-connections"),
+        MAX_CONNECTIONS_PER_ADDRESS("max-connections-per-address"),
+        ORIGIN("origin"),
+        JOIN_DEADLINE("join-deadline"),
+        UNWRITABLE("unwritable"),
+        PENDING_BYTES("pending-bytes"),
+        FRAME_TOO_LARGE("frame-too-large");
+
+        final String tag;
+
+        Limit(String tag) {
+            this.tag = tag;
+        }
+    }
+
     private final AtomicInteger connections = new AtomicInteger();
     private final Counter messages;
     private final Counter joins;
     private final Map<Code, Counter> errors = new EnumMap<>(Code.class);
+    private final Map<Limit, Counter> refused = new EnumMap<>(Limit.class);
 
     SignalingMetrics(MeterRegistry registry) {
         registry.gauge("sfu.signaling.connections", connections);
@@ -20,6 +41,10 @@ final class SignalingMetrics {
         joins = Counter.builder("sfu.signaling.joins").register(registry);
         for (Code c : Code.values()) {
             errors.put(c, Counter.builder("sfu.signaling.errors").tag("code", c.wireName()).register(registry));
+        }
+        for (Limit l : Limit.values()) {
+            refused.put(l, Counter.builder("sfu.signaling.refused").tag("reason", l.tag)
+                    .description("signaling connections refused or closed by a limit").register(registry));
         }
     }
 
@@ -37,6 +62,18 @@ final class SignalingMetrics {
 
     void joined() {
         joins.increment();
+    }
+
+    void refused(Limit limit) {
+        refused.get(limit).increment();
+    }
+
+    double refusedCount(Limit limit) {
+        return refused.get(limit).count();
+    }
+
+    int connections() {
+        return connections.get();
     }
 
     void error(Code code) {

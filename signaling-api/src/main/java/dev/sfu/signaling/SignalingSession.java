@@ -46,6 +46,7 @@ final class SignalingSession implements EndpointListener {
     private final SignalingMetrics metrics;
     private final RateLimiter rateLimiter;
     private volatile EndpointHandle endpoint;
+    private volatile boolean hasJoined;
     private int errorsInARow;
 
     SignalingSession(ConferenceService conferences, Connection connection, IceServers iceServers,
@@ -60,6 +61,11 @@ final class SignalingSession implements EndpointListener {
 
     EndpointHandle endpoint() {
         return endpoint;
+    }
+
+    /** Whether a join ever succeeded on this connection (the join deadline no longer applies). */
+    boolean hasJoined() {
+        return hasJoined;
     }
 
     /** Handles one text frame. */
@@ -132,9 +138,16 @@ final class SignalingSession implements EndpointListener {
         }
         String conference = requiredText(m, "conference");
         String displayName = optionalText(m, "displayName", "");
+        if (displayName.length() > DisplayNames.MAX_LENGTH) {
+            throw new SignalingException(Code.BAD_REQUEST, "displayName must be at most 64 characters");
+        }
+        // Others receive it in their messages and it goes into logs: no control or format characters.
+        displayName = DisplayNames.clean(displayName);
         authorizer.authorize(conference, optionalText(m, "token", null));
         EndpointHandle handle = conferences.join(conference, displayName, this);
         endpoint = handle;
+        hasJoined = true;
+        LOG.debug("joined {} as {}", handle.conferenceId(), DisplayNames.forLog(displayName));
         metrics.joined();
         ObjectNode joined = reply("joined", id);
         joined.put("endpointId", handle.endpointId());

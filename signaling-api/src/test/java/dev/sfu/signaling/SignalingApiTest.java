@@ -23,17 +23,20 @@ import org.junit.jupiter.api.Test;
 class SignalingApiTest {
     private static Main.Server server;
     private static Main.Server authServer;
-    private static final String SECRET = "test-secret";
+    private static final String SECRET = "test-secret-of-at-least-32-bytes!";
+    private static final String ADMIN_TOKEN = "admin-token-of-at-least-32-bytes!";
+    private static final String TURN_SECRET = "turn-secret-of-at-least-32-bytes!";
 
     @BeforeAll
     static void start() throws Exception {
         Properties limits = new Properties();
         limits.setProperty("SFU_MAX_ENDPOINTS_PER_CONFERENCE", "2");
         limits.setProperty("SFU_ICE_SERVERS", "stun:stun.invalid:3478,turn:127.0.0.1:3478?transport=udp");
-        limits.setProperty("SFU_TURN_SECRET", "turn-secret");
+        limits.setProperty("SFU_TURN_SECRET", TURN_SECRET);
         server = TestServers.start(limits);
         Properties auth = new Properties();
         auth.setProperty("SFU_AUTH_SECRET", SECRET);
+        auth.setProperty("SFU_ADMIN_TOKEN", ADMIN_TOKEN);
         authServer = TestServers.start(auth);
     }
 
@@ -104,7 +107,7 @@ class SignalingApiTest {
             assertEquals("stun:stun.invalid:3478", ice.get(0).get("urls").get(0).asText());
             String username = ice.get(1).get("username").asText();
             assertTrue(username.endsWith(":" + joined.get("endpointId").asText()));
-            assertEquals(IceServers.credential("turn-secret", username), ice.get(1).get("credential").asText());
+            assertEquals(IceServers.credential(TURN_SECRET, username), ice.get(1).get("credential").asText());
 
             JsonNode joinedB = b.request("{\"type\":\"join\",\"conference\":\"api-room\",\"displayName\":\"Bob\",\"id\":\"j\"}");
             assertEquals("Ada", joinedB.get("participants").get(0).get("displayName").asText());
@@ -218,7 +221,10 @@ class SignalingApiTest {
         }
         HttpResponse<String> admin = get(authServer, "/api/conferences", null);
         assertEquals(401, admin.statusCode());
-        assertEquals(200, get(authServer, "/api/conferences", SECRET).statusCode());
+        assertEquals("unauthorized", WsClient.JSON.readTree(admin.body()).get("code").asText());
+        // The join tokens' secret is not the admin token.
+        assertEquals(401, get(authServer, "/api/conferences", SECRET).statusCode());
+        assertEquals(200, get(authServer, "/api/conferences", ADMIN_TOKEN).statusCode());
     }
 
     private static HttpResponse<String> get(Main.Server s, String path, String bearer) throws Exception {

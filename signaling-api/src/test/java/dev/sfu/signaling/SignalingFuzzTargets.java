@@ -59,14 +59,14 @@ class SignalingFuzzTargets {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.sfu"))
                     .setLevel(ch.qos.logback.classic.Level.WARN);
         }
-        sfu = Sfu.start(new SfuConfig("127.0.0.1", 0, List.of("127.0.0.1"), 0, null, Duration.ofSeconds(30), 4, 8, 1),
+        sfu = Sfu.start(SfuConfig.loopback().toBuilder().maxEndpointsPerConference(4).maxConferences(8).mediaThreads(1).build(),
                 new SimpleMeterRegistry());
         ConferenceService tracked = new TrackedConferences(sfu);
         IceServers iceServers = new IceServers(List.of("stun:stun.example.org:3478", "turn:turn.example.org:3478"),
                 "turn-secret", Duration.ofHours(1), Clock.systemUTC());
         SignalingMetrics metrics = new SignalingMetrics(new SimpleMeterRegistry());
         // No rate limit that a fast fuzzer would hit: the limiter answers bad-request, which hides the rest.
-        open = new SignalingSessionFactory(tracked, iceServers, new JoinAuthorizer(null, Clock.systemUTC()), metrics,
+        open = new SignalingSessionFactory(tracked, iceServers, new JoinAuthorizer((String) null, Clock.systemUTC()), metrics,
                 1_000_000, new AtomicBoolean());
         authenticated = new SignalingSessionFactory(tracked, iceServers,
                 new JoinAuthorizer(AUTH_SECRET, Clock.systemUTC()), metrics, 1_000_000, new AtomicBoolean());
@@ -97,7 +97,7 @@ class SignalingFuzzTargets {
                 break; // the server closed the socket: nothing more arrives
             }
             // As SignalingHandler does with a text frame.
-            if (frame.getBytes(StandardCharsets.UTF_8).length > HttpServer.MAX_MESSAGE) {
+            if (frame.getBytes(StandardCharsets.UTF_8).length > 64 * 1024) {
                 session.onInvalidFrame("a message may be at most 64 KiB");
             } else {
                 session.onMessage(frame);

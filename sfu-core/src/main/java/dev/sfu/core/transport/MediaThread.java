@@ -20,7 +20,10 @@ public final class MediaThread implements Scheduler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaThread.class);
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    private final PacketRing packets = new PacketRing(8192);
+    /** Packets a thread queues unless told otherwise (MediaTuning.packetRingSize). */
+    public static final int DEFAULT_RING_SIZE = 8192;
+
+    private final PacketRing packets;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean parked = new AtomicBoolean();
     private final AtomicLong packetsDropped = new AtomicLong();
@@ -50,6 +53,12 @@ public final class MediaThread implements Scheduler, AutoCloseable {
     }
 
     public MediaThread(String name) {
+        this(name, DEFAULT_RING_SIZE);
+    }
+
+    /** @param ringSize packets waiting for this thread before the next are dropped; a power of two */
+    public MediaThread(String name, int ringSize) {
+        packets = new PacketRing(ringSize);
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();

@@ -16,7 +16,7 @@ final class Coturn implements AutoCloseable {
     static final Path BINARY = Path.of("/usr/bin/turnserver");
 
     final int port;
-    final String secret = "test-turn-secret";
+    final String secret = "test-turn-secret-of-at-least-32-bytes";
     private final Process process;
     private final Path log;
 
