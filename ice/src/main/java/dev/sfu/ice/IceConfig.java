@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param tcpPort passive ICE-TCP port (RFC 6544): 0 = off, {@link #TCP_PORT_ANY} = any free port (tests)
  * @param stunServer "host:port" to discover the public address at start, or null
  * @param consentTimeout how long without consent (RFC 7675) before a transport fails
+ * @param remoteCandidates which remote addresses ICE may check with ({@link RemoteCandidateScope#AUTO}: from
+ *     what is advertised)
  */
 public record IceConfig(String bindAddress, int udpPort, List<String> advertisedAddresses, int tcpPort,
-        String stunServer, Duration consentTimeout) {
+        String stunServer, Duration consentTimeout, RemoteCandidateScope remoteCandidates) {
 
     /** {@link #tcpPort}: listen on any free TCP port (0 already means off). */
     public static final int TCP_PORT_ANY = -1;
@@ -26,6 +28,7 @@ public record IceConfig(String bindAddress, int udpPort, List<String> advertised
         Objects.requireNonNull(bindAddress, "bindAddress");
         advertisedAddresses = List.copyOf(advertisedAddresses);
         Objects.requireNonNull(consentTimeout, "consentTimeout");
+        Objects.requireNonNull(remoteCandidates, "remoteCandidates");
         if (udpPort < 0 || udpPort > 65535) {
             throw new IllegalArgumentException("udpPort must be 0-65535");
         }
@@ -47,7 +50,7 @@ public record IceConfig(String bindAddress, int udpPort, List<String> advertised
     /** A builder holding every setting of this one. */
     public Builder toBuilder() {
         return new Builder().bindAddress(bindAddress).udpPort(udpPort).advertisedAddresses(advertisedAddresses)
-                .tcpPort(tcpPort).stunServer(stunServer).consentTimeout(consentTimeout);
+                .tcpPort(tcpPort).stunServer(stunServer).consentTimeout(consentTimeout).remoteCandidates(remoteCandidates);
     }
 
     /** Collects settings; {@link #build()} checks them. */
@@ -58,6 +61,7 @@ public record IceConfig(String bindAddress, int udpPort, List<String> advertised
         private int tcpPort;
         private String stunServer;
         private Duration consentTimeout = Duration.ofSeconds(30);
+        private RemoteCandidateScope remoteCandidates = RemoteCandidateScope.AUTO;
 
         private Builder() {
         }
@@ -92,8 +96,14 @@ public record IceConfig(String bindAddress, int udpPort, List<String> advertised
             return this;
         }
 
+        public Builder remoteCandidates(RemoteCandidateScope v) {
+            remoteCandidates = v;
+            return this;
+        }
+
         public IceConfig build() {
-            return new IceConfig(bindAddress, udpPort, advertisedAddresses, tcpPort, stunServer, consentTimeout);
+            return new IceConfig(bindAddress, udpPort, advertisedAddresses, tcpPort, stunServer, consentTimeout,
+                    remoteCandidates);
         }
     }
 }

@@ -113,9 +113,13 @@ public final class MediaPort implements AutoCloseable {
         if (config.stunServer() != null) {
             discoverPublicAddress(config, addresses);
         }
-        LOG.info("media port UDP {} bound on {}, advertised as {}", port,
-                harvesters.stream().map(h -> h.getLocalAddress().getHostAddress()).toList(), addresses);
-        return new MediaPort(config, harvesters, List.copyOf(addresses), port);
+        RemoteCandidatePolicy policy = config.remoteCandidates().policy(addresses);
+        LOG.info("media port UDP {} bound on {}, advertised as {}; remote candidates: {} ({})", port,
+                harvesters.stream().map(h -> h.getLocalAddress().getHostAddress()).toList(), addresses,
+                config.remoteCandidates(), policy);
+        MediaPort mediaPort = new MediaPort(config, harvesters, List.copyOf(addresses), port);
+        mediaPort.setRemoteCandidatePolicy(policy);
+        return mediaPort;
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.sfu.ice;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -32,17 +34,20 @@ public final class RemoteCandidatePolicy {
     public static final int DEFAULT_MAX_UDP_SOURCES = 8;
 
     private static final RemoteCandidatePolicy PERMISSIVE =
-            new RemoteCandidatePolicy(null, false, Integer.MAX_VALUE, Integer.MAX_VALUE);
+            new RemoteCandidatePolicy(null, List.of(), false, Integer.MAX_VALUE, Integer.MAX_VALUE);
 
     /** Allowed address classes; null = every address (permissive). */
     private final Set<AddressClass> allowed;
+    /** Networks the server itself is on: allowed whatever their class (a peer on the same segment). */
+    private final List<Subnet> networks;
     private final boolean validatesCredentials;
     private final int maxCandidates;
     private final int maxUdpSources;
 
-    private RemoteCandidatePolicy(Set<AddressClass> allowed, boolean validatesCredentials, int maxCandidates,
-            int maxUdpSources) {
+    private RemoteCandidatePolicy(Set<AddressClass> allowed, List<Subnet> networks, boolean validatesCredentials,
+            int maxCandidates, int maxUdpSources) {
         this.allowed = allowed == null ? null : Set.copyOf(allowed);
+        this.networks = List.copyOf(networks);
         this.validatesCredentials = validatesCredentials;
         this.maxCandidates = maxCandidates;
         this.maxUdpSources = maxUdpSources;
@@ -50,7 +55,7 @@ public final class RemoteCandidatePolicy {
 
     /** Public addresses only, the default limits, valid credentials required: a server on the internet. */
     public static RemoteCandidatePolicy strict() {
-        return new RemoteCandidatePolicy(EnumSet.of(AddressClass.PUBLIC), true, DEFAULT_MAX_CANDIDATES,
+        return new RemoteCandidatePolicy(EnumSet.of(AddressClass.PUBLIC), List.of(), true, DEFAULT_MAX_CANDIDATES,
                 DEFAULT_MAX_UDP_SOURCES);
     }
 
@@ -82,7 +87,21 @@ public final class RemoteCandidatePolicy {
         }
         EnumSet<AddressClass> more = EnumSet.copyOf(allowed);
         more.add(extra);
-        return new RemoteCandidatePolicy(more, validatesCredentials, maxCandidates, maxUdpSources);
+        return new RemoteCandidatePolicy(more, networks, validatesCredentials, maxCandidates, maxUdpSources);
+    }
+
+    /**
+     * This policy with the given networks allowed too, whatever their class: the segments the server's own
+     * interfaces are on, where its local clients are (in some labs and containers even a documentation
+     * range such as 192.0.2.0/24).
+     */
+    public RemoteCandidatePolicy alsoAllowingNetworks(List<Subnet> more) {
+        if (allowed == null || more.isEmpty()) {
+            return this;
+        }
+        List<Subnet> all = new ArrayList<>(networks);
+        all.addAll(more);
+        return new RemoteCandidatePolicy(allowed, all, validatesCredentials, maxCandidates, maxUdpSources);
     }
 
     /** This policy with other limits (each at least 1). */
@@ -90,12 +109,20 @@ public final class RemoteCandidatePolicy {
         if (maxCandidates < 1 || maxUdpSources < 1) {
             throw new IllegalArgumentException("limits must be at least 1");
         }
-        return new RemoteCandidatePolicy(allowed, validatesCredentials, maxCandidates, maxUdpSources);
+        return new RemoteCandidatePolicy(allowed, networks, validatesCredentials, maxCandidates, maxUdpSources);
     }
 
     /** Whether the server may send to {@code address}. */
     public boolean allows(InetAddress address) {
-        return allowed == null || allowed.contains(AddressClass.of(address));
+        if (allowed == null || allowed.contains(AddressClass.of(address))) {
+            return true;
+        }
+        for (int i = 0; i < networks.size(); i++) {
+            if (networks.get(i).contains(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public boolean validatesCredentials() {
@@ -114,7 +141,8 @@ public final class RemoteCandidatePolicy {
 
     @Override
     public String toString() {
-        return allowed == null ? "permissive" : "allowing " + allowed + ", at most " + maxCandidates
+        return allowed == null ? "permissive" : "allowing " + allowed + (networks.isEmpty() ? "" : " and " + networks)
+                + ", at most " + maxCandidates
                 + " candidates and " + maxUdpSources + " UDP sources";
     }
 }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
 class IcePortTest {
 
     private static IceConfig loopback(Duration consentTimeout) {
-        return new IceConfig("127.0.0.1", 0, List.of("127.0.0.1"), 0, null, consentTimeout);
+        return new IceConfig("127.0.0.1", 0, List.of("127.0.0.1"), 0, null, consentTimeout, RemoteCandidateScope.PERMISSIVE);
     }
 
     @Test

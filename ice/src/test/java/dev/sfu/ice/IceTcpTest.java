@@ -32,7 +32,7 @@ class IceTcpTest {
 
     private static MediaPort openPort(Duration consentTimeout) throws IOException {
         return MediaPort.open(new IceConfig("127.0.0.1", 0, List.of("127.0.0.1"), IceConfig.TCP_PORT_ANY, null,
-                consentTimeout));
+                consentTimeout, RemoteCandidateScope.PERMISSIVE));
     }
 
     /** A hand-driven TCP peer: it frames what it is told to and reads only when asked. */

@@ -22,7 +22,7 @@ class IceUdpAllocationTest {
     @Timeout(120)
     void theUdpReceivePathAllocatesNoBufferPerDatagramOnceWarm() throws Exception {
         try (MediaPort port = MediaPort.open(new IceConfig("127.0.0.1", 0, List.of("127.0.0.1"), 0, null,
-                Duration.ofSeconds(30))); Pair pair = new Pair(port, "udp-pool", IceTransport.Mode.UDP)) {
+                Duration.ofSeconds(30), RemoteCandidateScope.PERMISSIVE)); Pair pair = new Pair(port, "udp-pool", IceTransport.Mode.UDP)) {
             Ice4jBufferPool pool = Ice4jBufferPool.installed();
             assertNotNull(pool, "installed when the port opened");
             AtomicInteger pooled = new AtomicInteger();

@@ -137,8 +137,11 @@ class RemoteCandidatePolicyTest {
             assertTrue(failed.get(5, TimeUnit.SECONDS).startsWith("invalid remote ICE credentials"));
             assertEquals(1, port.drops().get(IceDrops.Reason.BAD_REMOTE_CREDENTIALS));
             assertEquals(0, port.openTransports());
-            // The permissive default takes what it is given, as before.
-            assertEquals(RemoteCandidatePolicy.permissive(), port.remoteCandidatePolicy());
+            // A port that advertises loopback takes loopback peers by default (auto), nothing special.
+            assertTrue(port.remoteCandidatePolicy().allows(java.net.InetAddress.getLoopbackAddress()));
+            assertFalse(port.remoteCandidatePolicy().allows(java.net.InetAddress.getByName("169.254.169.254")));
+            // A permissive port takes what it is given, as before the policy existed.
+            port.setRemoteCandidatePolicy(RemoteCandidatePolicy.permissive());
             IceTransport old = port.createTransport("old");
             old.start("peer", "peer-password-0123456789");
             assertFalse(old.isClosed());

@@ -40,7 +40,9 @@ final class Conference implements FeedbackScheduler.Work {
         this.maxEndpoints = maxEndpoints;
         this.context = context;
         this.dataRelay = new DataRelay(context.dataLimits(), context.metrics().data());
-        this.schedule = new FeedbackScheduler(thread, this);
+        MediaTuning tuning = context.tuning();
+        this.schedule = new FeedbackScheduler(thread, this, tuning.feedbackInterval().toNanos(),
+                tuning.pacerTick().toNanos());
     }
 
     String id() {

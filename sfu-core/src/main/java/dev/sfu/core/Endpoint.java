@@ -50,8 +50,10 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
         this.participantsAtJoin = conference.participants();
         this.publisher = new Publisher(id, this, conference.router(), conference.context().metrics(),
                 conference.thread().clock(), conference.context().publishLimits());
+        MediaTuning tuning = conference.context().tuning();
         this.subscriber = new Subscriber(id, this, conference.router(), conference.context().metrics(),
-                conference.thread().clock());
+                conference.thread().clock(), tuning.pacerCapacity(), tuning.pacerTick().toNanos(),
+                tuning.keyframeRequestInterval().toNanos());
     }
 
     // ---- EndpointHandle: any thread ----

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
  * (RFC 3550's order of magnitude), and the pacers every 5 ms slot.
  */
 final class FeedbackScheduler {
+    /** The defaults (MediaTuning.DEFAULT); a conference takes its intervals from the configuration. */
     static final long FEEDBACK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     static final long LAYERS_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     static final long REPORTS_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -30,11 +31,16 @@ final class FeedbackScheduler {
     private final Scheduler.Cancellable[] timers;
 
     FeedbackScheduler(Scheduler scheduler, Work work) {
+        this(scheduler, work, FEEDBACK_NANOS, PACER_NANOS);
+    }
+
+    /** With the transport-cc feedback interval and the pacer slot of the configuration. */
+    FeedbackScheduler(Scheduler scheduler, Work work, long feedbackNanos, long pacerNanos) {
         timers = new Scheduler.Cancellable[] {
-            scheduler.every(FEEDBACK_NANOS, () -> work.sendTransportFeedback(scheduler.clock().nanos())),
+            scheduler.every(feedbackNanos, () -> work.sendTransportFeedback(scheduler.clock().nanos())),
             scheduler.every(LAYERS_NANOS, () -> work.updateLayers(scheduler.clock().nanos())),
             scheduler.every(REPORTS_NANOS, () -> work.sendReports(scheduler.clock().nanos())),
-            scheduler.every(PACER_NANOS, () -> work.drainPacers(scheduler.clock().nanos())),
+            scheduler.every(pacerNanos, () -> work.drainPacers(scheduler.clock().nanos())),
         };
     }
 

@@ -30,9 +30,11 @@ public record MediaTuning(int packetRingSize, int dtlsHandshakeThreads, int dtls
         if (packetRingSize < 2 || Integer.bitCount(packetRingSize) != 1) {
             throw new IllegalArgumentException("packetRingSize must be a power of two >= 2");
         }
-        if (dtlsHandshakeThreads < 1 || dtlsHandshakeQueue < 0 || pacerCapacity < 1) {
-            throw new IllegalArgumentException("dtlsHandshakeThreads and pacerCapacity must be >= 1, "
-                    + "dtlsHandshakeQueue >= 0");
+        if (dtlsHandshakeThreads < 1 || dtlsHandshakeQueue < 0) {
+            throw new IllegalArgumentException("dtlsHandshakeThreads must be >= 1, dtlsHandshakeQueue >= 0");
+        }
+        if (pacerCapacity < 2 || Integer.bitCount(pacerCapacity) != 1) {
+            throw new IllegalArgumentException("pacerCapacity must be a power of two >= 2");
         }
         for (Duration d : new Duration[] {pacerTick, feedbackInterval, keyframeRequestInterval}) {
             if (d == null || d.isNegative() || d.isZero()) {

@@ -106,6 +106,11 @@ public final class Sfu implements ConferenceService, AutoCloseable {
             }
 
             @Override
+            public MediaTuning tuning() {
+                return config.tuning();
+            }
+
+            @Override
             public PublishLimits publishLimits() {
                 return PublishLimits.DEFAULTS;
             }

@@ -18,6 +18,9 @@ interface SfuContext {
 
     SfuMetrics metrics();
 
+    /** Queue sizes and intervals of the media path. */
+    MediaTuning tuning();
+
     /** What one publish offer may ask the server to receive. */
     PublishLimits publishLimits();
 

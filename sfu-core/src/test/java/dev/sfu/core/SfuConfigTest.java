@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sfu.ice.IceConfig;
+import dev.sfu.ice.RemoteCandidateScope;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,14 +27,14 @@ class SfuConfigTest {
     @Test
     void toBuilderCarriesEveryField() {
         IceConfig ice = new IceConfig("10.0.0.1", 4000, List.of("203.0.113.7"), 4001, "stun.example:3478",
-                Duration.ofSeconds(7));
+                Duration.ofSeconds(7), RemoteCandidateScope.STRICT);
         MediaTuning tuning = new MediaTuning(1024, 8, 16, 64, Duration.ofMillis(10), Duration.ofMillis(20),
                 Duration.ofMillis(500));
         SfuConfig config = new SfuConfig(ice, 7, 9, 3, 2, tuning);
         assertEquals(config, config.toBuilder().build());
         assertEquals(ice, ice.toBuilder().build());
         assertEquals(SfuConfig.class.getRecordComponents().length, 6, "a new field must be added to toBuilder");
-        assertEquals(IceConfig.class.getRecordComponents().length, 6, "a new field must be added to toBuilder");
+        assertEquals(IceConfig.class.getRecordComponents().length, 7, "a new field must be added to toBuilder");
     }
 
     @Test

@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigValueType;
 import dev.sfu.core.MediaTuning;
 import dev.sfu.core.SfuConfig;
 import dev.sfu.ice.IceConfig;
+import dev.sfu.ice.RemoteCandidateScope;
 import java.io.File;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -141,12 +142,13 @@ final class ConfigLoader {
                 .tcpPort(iceTcpPort(s, mediaPort))
                 .stunServer(s.optionalText("sfu.core.ice.stun-server"))
                 .consentTimeout(s.duration("sfu.core.ice.consent-timeout", 1000, 3_600_000))
+                .remoteCandidates(s.enumValue("sfu.core.ice.remote-candidates", RemoteCandidateScope.class))
                 .build();
         MediaTuning tuning = new MediaTuning(
                 s.powerOfTwo("sfu.core.tuning.packet-ring-size", 2, 1 << 20),
                 s.integer("sfu.core.tuning.dtls-handshake-threads", 1, 100_000),
                 s.integer("sfu.core.tuning.dtls-handshake-queue", 0, Integer.MAX_VALUE),
-                s.integer("sfu.core.tuning.pacer-capacity", 1, 1 << 16),
+                s.powerOfTwo("sfu.core.tuning.pacer-capacity", 2, 1 << 16),
                 s.duration("sfu.core.tuning.pacer-tick", 1, 1000),
                 s.duration("sfu.core.tuning.feedback-interval", 1, 10_000),
                 s.duration("sfu.core.tuning.keyframe-request-interval", 1, 60_000));

@@ -56,6 +56,7 @@ final class EnvironmentVariables {
         VARIABLES.put("SFU_ADVERTISED_ADDRESS", new Variable("sfu.core.ice.advertised-addresses", LIST));
         VARIABLES.put("SFU_STUN_SERVER", new Variable("sfu.core.ice.stun-server", TEXT));
         VARIABLES.put("SFU_CONSENT_TIMEOUT_SECONDS", new Variable("sfu.core.ice.consent-timeout", SECONDS));
+        VARIABLES.put("SFU_ICE_REMOTE_CANDIDATES", new Variable("sfu.core.ice.remote-candidates", TEXT));
         VARIABLES.put("SFU_PACKET_RING_SIZE", new Variable("sfu.core.tuning.packet-ring-size", TEXT));
         VARIABLES.put("SFU_DTLS_HANDSHAKE_THREADS", new Variable("sfu.core.tuning.dtls-handshake-threads", TEXT));
         VARIABLES.put("SFU_DTLS_HANDSHAKE_QUEUE", new Variable("sfu.core.tuning.dtls-handshake-queue", TEXT));

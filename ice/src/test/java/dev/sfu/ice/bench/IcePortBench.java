@@ -3,6 +3,7 @@ package dev.sfu.ice.bench;
 import dev.sfu.ice.IceConfig;
 import dev.sfu.ice.IceTransport;
 import dev.sfu.ice.MediaPort;
+import dev.sfu.ice.RemoteCandidateScope;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
@@ -97,7 +98,8 @@ public final class IcePortBench {
     private static void icePort(int count, int seconds, IceTransport.Mode mode, String label, String threadPattern,
             boolean ice4jDefaultBuffers) throws Exception {
         IceConfig config = new IceConfig("127.0.0.1", 0, List.of("127.0.0.1"),
-                mode == IceTransport.Mode.TCP ? IceConfig.TCP_PORT_ANY : 0, null, Duration.ofSeconds(30));
+                mode == IceTransport.Mode.TCP ? IceConfig.TCP_PORT_ANY : 0, null, Duration.ofSeconds(30),
+                RemoteCandidateScope.PERMISSIVE);
         LongAdder received = new LongAdder();
         List<IceTransport> servers = new ArrayList<>();
         List<IceTransport> clients = new ArrayList<>();

@@ -14,17 +14,20 @@ import dev.sfu.dtls.SrtpSession;
  */
 public final class Pacer {
     public static final double PACING_FACTOR = 2.5;
+    /** The default slot: how often a conference drains its pacers. */
     public static final long SLOT_NANOS = 5_000_000L;
     /** Packets queued at most: about two top-layer keyframes. */
     static final int CAPACITY = 128;
+    private final int capacity;
+    private final long slotNanos;
     /** Largest packet forwarded plus SRTP's growth (as the router's scratch buffer). */
     public static final int PACKET_ROOM = 1500 + SrtpSession.MAX_OVERHEAD + 64;
 
     private final RtpSender out;
     private final DownlinkEstimator downlink;
-    private final byte[][] slots = new byte[CAPACITY][];
-    private final int[] lengths = new int[CAPACITY];
-    private final int[] sequences = new int[CAPACITY];
+    private final byte[][] slots;
+    private final int[] lengths;
+    private final int[] sequences;
     private int head;
     private int size;
     private long rateBps;
@@ -33,8 +36,24 @@ public final class Pacer {
     private long dropped;
 
     public Pacer(RtpSender out, DownlinkEstimator downlink) {
+        this(out, downlink, CAPACITY, SLOT_NANOS);
+    }
+
+    /**
+     * @param capacity packets queued at most (a power of two)
+     * @param slotNanos how often {@link #drain} is called: the budget saved up at most
+     */
+    public Pacer(RtpSender out, DownlinkEstimator downlink, int capacity, long slotNanos) {
+        if (capacity < 1 || Integer.bitCount(capacity) != 1 || slotNanos <= 0) {
+            throw new IllegalArgumentException("pacer capacity must be a power of two, its slot positive");
+        }
         this.out = out;
         this.downlink = downlink;
+        this.capacity = capacity;
+        this.slotNanos = slotNanos;
+        this.slots = new byte[capacity][];
+        this.lengths = new int[capacity];
+        this.sequences = new int[capacity];
     }
 
     /** Paces at 2.5× this estimate; 0 = no estimate, nothing held back. */
@@ -47,11 +66,11 @@ public final class Pacer {
      * null when the queue is full: the packet is dropped and counted.
      */
     public byte[] claim() {
-        if (size == CAPACITY) {
+        if (size == capacity) {
             dropped++;
             return null;
         }
-        int i = (head + size) & (CAPACITY - 1);
+        int i = (head + size) & (capacity - 1);
         if (slots[i] == null) {
             slots[i] = new byte[PACKET_ROOM];
         }
@@ -60,7 +79,7 @@ public final class Pacer {
 
     /** Queues the packet just written into the claimed buffer, with its transport-wide sequence (-1: none). */
     public void commit(int length, int transportWideSequence) {
-        int i = (head + size) & (CAPACITY - 1);
+        int i = (head + size) & (capacity - 1);
         lengths[i] = length;
         sequences[i] = transportWideSequence;
         size++;
@@ -80,7 +99,7 @@ public final class Pacer {
         refill(nowNanos);
         while (size > 0 && (rateBps == 0 || budgetBytes > 0)) {
             int i = head;
-            head = (head + 1) & (CAPACITY - 1);
+            head = (head + 1) & (capacity - 1);
             size--;
             int wire = out.sendRtp(slots[i], 0, lengths[i]);
             if (wire > 0) {
@@ -101,7 +120,7 @@ public final class Pacer {
         }
         long elapsed = Math.max(0, nowNanos - lastRefillNanos);
         lastRefillNanos = nowNanos;
-        long slotBytes = rateBps * SLOT_NANOS / 8_000_000_000L;
+        long slotBytes = rateBps * slotNanos / 8_000_000_000L;
         budgetBytes = Math.min(slotBytes, budgetBytes + rateBps * elapsed / 8_000_000_000L);
     }
 

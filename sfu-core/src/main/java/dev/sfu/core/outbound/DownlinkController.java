@@ -28,9 +28,11 @@ public final class DownlinkController {
     private long pacerDropsCounted;
     /** Arrival times of one feedback's packets; a feedback reporting more than this is skipped. */
     private final long[] arrivals = new long[8192];
+    private final long slotNanos;
 
-    public DownlinkController(RtpSender transport, SfuMetrics metrics) {
-        this.pacer = new Pacer(transport, estimator);
+    public DownlinkController(RtpSender transport, SfuMetrics metrics, int pacerCapacity, long pacerSlotNanos) {
+        this.pacer = new Pacer(transport, estimator, pacerCapacity, pacerSlotNanos);
+        this.slotNanos = pacerSlotNanos;
         this.metrics = metrics;
     }
 
@@ -103,8 +105,8 @@ public final class DownlinkController {
      * Sends the padding of a bandwidth probe, when one is due, on the first video subscription that can
      * carry it. Called every pacer slot, so a probe's padding spreads over its cluster.
      */
-    public void probe(ArrayList<Subscription> subscriptions, Router router, long nowNanos, long tickNanos) {
-        int bytes = estimator.probePaddingBytes(desiredBps, nowNanos, tickNanos);
+    public void probe(ArrayList<Subscription> subscriptions, Router router, long nowNanos) {
+        int bytes = estimator.probePaddingBytes(desiredBps, nowNanos, slotNanos);
         if (estimator.probes() > probesCounted) {
             metrics.downlinkProbes().increment(estimator.probes() - probesCounted);
             probesCounted = estimator.probes();

@@ -1,6 +1,5 @@
 package dev.sfu.core.outbound;
 
-import dev.sfu.core.bwe.Pacer;
 import dev.sfu.core.media.Router;
 import dev.sfu.core.media.Subscription;
 import dev.sfu.core.media.Track;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An endpoint's subscribe side: its subscribe transport (we offer, the client answers), its
@@ -31,7 +29,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Subscriber implements Transport.MediaHandler {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final long KEYFRAME_REQUEST_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
 
     /** What a subscriber needs from its endpoint and conference. */
     public interface Host {
@@ -49,6 +46,10 @@ public final class Subscriber implements Transport.MediaHandler {
     private final Router router;
     private final SfuMetrics metrics;
     private final Clock clock;
+    private final int pacerCapacity;
+    private final long pacerSlotNanos;
+    /** A track's keyframe requests are at least this far apart, however many subscribers ask. */
+    private final long keyframeIntervalNanos;
     private final SubscribeNegotiator negotiator = new SubscribeNegotiator(this::writeOffer);
     private final NackResponder nacks;
     private final RtcpCompoundIterator rtcp = new RtcpCompoundIterator();
@@ -59,8 +60,17 @@ public final class Subscriber implements Transport.MediaHandler {
     /** Under last-N, the endpoints whose video this one gets (null: every video). */
     private Set<String> lastN;
 
-    public Subscriber(String endpointId, Host host, Router router, SfuMetrics metrics, Clock clock) {
+    /**
+     * @param pacerCapacity packets the subscribe transport's pacer queues at most (a power of two)
+     * @param pacerSlotNanos how often the conference drains the pacer
+     * @param keyframeIntervalNanos a track's keyframe requests are at least this far apart
+     */
+    public Subscriber(String endpointId, Host host, Router router, SfuMetrics metrics, Clock clock, int pacerCapacity,
+            long pacerSlotNanos, long keyframeIntervalNanos) {
         this.endpointId = endpointId;
+        this.pacerCapacity = pacerCapacity;
+        this.pacerSlotNanos = pacerSlotNanos;
+        this.keyframeIntervalNanos = keyframeIntervalNanos;
         this.host = host;
         this.router = router;
         this.metrics = metrics;
@@ -72,7 +82,7 @@ public final class Subscriber implements Transport.MediaHandler {
     public void subscribe(Track track) {
         if (transport == null) {
             transport = host.newTransport(TransportRole.SUBSCRIBE, this);
-            downlink = new DownlinkController(transport, metrics);
+            downlink = new DownlinkController(transport, metrics, pacerCapacity, pacerSlotNanos);
         }
         Subscription s = new Subscription(track, endpointId, transport, downlink.estimator(), downlink.pacer(),
                 RANDOM.nextInt(), RANDOM.nextInt(), RANDOM.nextInt(), RANDOM.nextInt());
@@ -171,7 +181,7 @@ public final class Subscriber implements Transport.MediaHandler {
         }
         downlink.drainPacer(nowNanos);
         if (transport.isConnected()) {
-            downlink.probe(negotiator.subscriptions(), router, nowNanos, Pacer.SLOT_NANOS);
+            downlink.probe(negotiator.subscriptions(), router, nowNanos);
         }
     }
 
@@ -196,7 +206,7 @@ public final class Subscriber implements Transport.MediaHandler {
     }
 
     private void requestKeyframe(Subscription s, int encoding, long nowNanos) {
-        if (encoding >= 0 && s.track().requestKeyframe(encoding, nowNanos, KEYFRAME_REQUEST_INTERVAL_NANOS)) {
+        if (encoding >= 0 && s.track().requestKeyframe(encoding, nowNanos, keyframeIntervalNanos)) {
             metrics.keyframeRequests().increment();
         }
     }
