@@ -187,6 +187,49 @@ class DataChannelsTest {
         assertEquals(2, client.closed.size());
     }
 
+    /** Many channels opened from both sides, used and closed, over a lossy reordering link. */
+    @Test
+    void manyChannelsUnderLoss() {
+        connect(9);
+        net.loss = 0.15;
+        net.jitterNanos = 30 * SctpConfig.MS;
+        Random r = new Random(9);
+        List<DataChannel> mine = new ArrayList<>();
+        int texts = 0;
+        for (int round = 0; round < 10; round++) {
+            for (int i = 0; i < 5; i++) {
+                Side side = r.nextBoolean() ? client : server;
+                DataChannelOptions o = switch (r.nextInt(3)) {
+                    case 0 -> DataChannelOptions.RELIABLE;
+                    case 1 -> DataChannelOptions.RELIABLE.withOrdered(false);
+                    default -> DataChannelOptions.RELIABLE.withMaxRetransmits(5);
+                };
+                DataChannel ch = side.channels.open("ch" + round + "-" + i, o, net.now);
+                assertNotNull(ch);
+                assertEquals(side == server ? 1 : 0, ch.id() & 1);
+                mine.add(ch);
+            }
+            for (DataChannel ch : mine) {
+                if (ch.state() == DataChannel.State.OPEN && ch.send("m" + texts, net.now) == SendResult.OK) {
+                    texts++;
+                }
+            }
+            net.runFor(2 * S);
+            // Close a few of the oldest still open.
+            mine.stream().filter(c -> c.state() == DataChannel.State.OPEN).limit(2).forEach(c -> c.close(net.now));
+        }
+        net.runUntil(() -> client.channels.association().heldBytes() == 0
+                && server.channels.association().heldBytes() == 0, 600 * S, "drained");
+        net.runUntil(() -> mine.stream().noneMatch(c -> c.state() == DataChannel.State.CLOSING), 600 * S,
+                "closes done");
+        assertEquals(texts, client.received.size() + server.received.size(), "every (reliable or 5-retransmit) text");
+        assertEquals(50, client.openedByPeer.size() + server.openedByPeer.size());
+        assertEquals(0, client.channels.badDcepMessages() + server.channels.badDcepMessages());
+        long closedHere = mine.stream().filter(c -> c.state() == DataChannel.State.CLOSED).count();
+        assertEquals(20, closedHere);
+        assertEquals(2 * 30, client.channels.channels().size() + server.channels.channels().size(), "30 open, on both ends");
+    }
+
     @Test
     void unreliableChannelUnderLossDoesNotStall() {
         connect(8);
