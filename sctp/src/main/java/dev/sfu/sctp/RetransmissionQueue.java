@@ -98,7 +98,7 @@ final class RetransmissionQueue {
 
     /** Unwraps a 32-bit TSN from the peer relative to our cumulative ack point (serial arithmetic). */
     long unwrap(int tsn) {
-        return cumAckPoint + (int) (tsn - (int) cumAckPoint);
+        return cumAckPoint + (tsn - (int) cumAckPoint);
     }
 
     void add(long tsn, DataChunk chunk, OutboundMessage m, long now) {

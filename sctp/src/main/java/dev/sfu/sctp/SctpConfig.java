@@ -85,8 +85,8 @@ public final class SctpConfig implements Cloneable {
     public SctpConfig heartbeatIntervalNanos(long v) { heartbeatIntervalNanos = v; return this; }
     public SctpConfig delayedAckNanos(long v) { delayedAckNanos = v; return this; }
     public SctpConfig cookieLifetimeNanos(long v) { cookieLifetimeNanos = v; return this; }
-    public SctpConfig maxGapRanges(int v) { maxGapRanges = (int) positive("maxGapRanges", v); return this; }
-    public SctpConfig maxTsnWindow(int v) { maxTsnWindow = (int) positive("maxTsnWindow", v); return this; }
+    public SctpConfig maxGapRanges(int v) { maxGapRanges = positive("maxGapRanges", v); return this; }
+    public SctpConfig maxTsnWindow(int v) { maxTsnWindow = positive("maxTsnWindow", v); return this; }
 
     private static int positive(String name, int v) {
         return (int) positive(name, (long) v);
