@@ -566,6 +566,7 @@ public final class SctpAssociation {
         inboundStreams = Math.min(cfg.maxInboundStreams, peerOs);
         peerForwardTsn = fwd;
         peerReconfig = reconfig;
+        rtx.partialReliability = fwd;
         tracker = new DataTracker(initialTsn & 0xFFFFFFFFL, cfg.maxGapRanges, cfg.maxTsnWindow, cfg.maxDuplicateTsns);
         peerExpectedRequestSeq = initialTsn;
         cc.setInitialSsthresh(rwnd);
@@ -745,7 +746,7 @@ public final class SctpAssociation {
         } else if (r.cumAdvanced) {
             t3Rtx.start(now, rto.rto()); // §6.3.2 R3: restart on an ack of the earliest outstanding
         }
-        if (peerForwardTsn && rtx.advancedPeerAckPoint(new TreeMap<>()) > rtx.cumAckPoint()) {
+        if (peerForwardTsn && rtx.advancedPeerAckPoint(new TreeMap<>(), maxForwardTsnStreams()) > rtx.cumAckPoint()) {
             forwardTsnNeeded = true; // RFC 3758 §3.5 C2/C3: (re)send while the peer lags
         }
     }
@@ -760,7 +761,7 @@ public final class SctpAssociation {
         cc.onRetransmissionTimeout();
         rtx.onRetransmissionTimeout(now);
         fastRetransmitPending = false;
-        if (peerForwardTsn && rtx.advancedPeerAckPoint(new TreeMap<>()) > rtx.cumAckPoint()) {
+        if (peerForwardTsn && rtx.advancedPeerAckPoint(new TreeMap<>(), maxForwardTsnStreams()) > rtx.cumAckPoint()) {
             forwardTsnNeeded = true;
         }
         if (!rtx.isEmpty()) {
@@ -1061,9 +1062,10 @@ public final class SctpAssociation {
         if (ready.isEmpty()) {
             return;
         }
-        // The request must fit one packet with room for a SACK: at most 256 streams per request.
-        if (ready.size() > 256) {
-            ready = ready.subList(0, 256);
+        // The request must fit one packet: at most 256 streams per request, fewer with a small MTU.
+        int max = Math.min(256, (cfg.mtu - SctpPacket.COMMON_HEADER - Chunk.HEADER - 16) / 2);
+        if (ready.size() > max) {
+            ready = ready.subList(0, max);
         }
         int[] ids = ready.stream().mapToInt(Integer::intValue).toArray();
         ready.forEach(streamsToReset::remove);
@@ -1174,13 +1176,18 @@ public final class SctpAssociation {
         }
     }
 
+    /** Stream entries that fit a FORWARD TSN in one packet (4 bytes each after the 8-byte chunk start). */
+    private int maxForwardTsnStreams() {
+        return (cfg.mtu - SctpPacket.COMMON_HEADER - 8) / 4;
+    }
+
     private void sendForwardTsn() {
         if (!forwardTsnNeeded || !peerForwardTsn) {
             return;
         }
         forwardTsnNeeded = false;
         Map<Integer, Integer> ordered = new TreeMap<>();
-        long point = rtx.advancedPeerAckPoint(ordered);
+        long point = rtx.advancedPeerAckPoint(ordered, maxForwardTsnStreams());
         if (point <= rtx.cumAckPoint()) {
             return;
         }

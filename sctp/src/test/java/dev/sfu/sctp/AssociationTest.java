@@ -368,6 +368,29 @@ class AssociationTest {
         }
     }
 
+    /** A peer without FORWARD TSN: partially reliable messages fall back to reliable, nothing stalls. */
+    @Test
+    void peerWithoutForwardTsnGetsEverythingReliably() {
+        VirtualNetwork net = new VirtualNetwork(33);
+        net.filterBtoA = pkt -> Packets.rewrite(pkt, c -> c instanceof dev.sfu.sctp.chunk.InitChunk i
+                ? new dev.sfu.sctp.chunk.InitChunk(i.ack, i.initiateTag, i.aRwnd, i.outboundStreams, i.inboundStreams,
+                        i.initialTsn, i.stateCookie, new int[] {ChunkType.RE_CONFIG}, false)
+                : c);
+        Peer[] p = Peer.pair(net, SctpConfig.defaults());
+        p[0].assoc.connect(net.now);
+        net.runUntil(() -> p[0].connected && p[1].connected, 10 * S, "up");
+        assertFalse(p[0].assoc.peerSupportsForwardTsn());
+        net.loss = 0.2;
+        for (int i = 0; i < 100; i++) {
+            p[0].assoc.send(1, 53, message(i, 1500), new SendOptions(false, 0, 10 * MS), net.now);
+        }
+        net.runUntil(() -> p[0].assoc.heldBytes() == 0, 600 * S, "drained");
+        assertTrue(p[0].assoc.isEstablished());
+        assertEquals(0, p[0].assoc.counters().forwardTsnsSent);
+        // Sent ones are delivered; only messages that expired before their first byte went out are dropped.
+        assertEquals(100 - p[0].assoc.counters().abandonedMessages, p[1].messages.size());
+    }
+
     @Test
     void maxPacketLifeTimeAbandonsOldMessages() {
         VirtualNetwork net = new VirtualNetwork(32);
