@@ -281,7 +281,7 @@ public final class SctpAssociation {
             return false;
         }
         for (int id : streamIds) {
-            if (id < 0 || id > 0xFFFF) {
+            if (id < 0 || id >= outboundStreams) {
                 continue;
             }
             sendQueue.stream(id).resetting = true;
@@ -711,7 +711,27 @@ public final class SctpAssociation {
             return;
         }
         tracker.forwardTo(newCum);
-        reassembly.forward(newCum, f.streamIds, f.ssns, this::deliver);
+        // Entries for streams outside the negotiated ones are ignored: they cannot carry data, and would
+        // otherwise make state for streams never used.
+        int valid = 0;
+        for (int sid : f.streamIds) {
+            if (sid < inboundStreams) {
+                valid++;
+            }
+        }
+        int[] sids = f.streamIds;
+        int[] ssns = f.ssns;
+        if (valid < sids.length) {
+            sids = new int[valid];
+            ssns = new int[valid];
+            for (int i = 0, j = 0; i < f.streamIds.length; i++) {
+                if (f.streamIds[i] < inboundStreams) {
+                    sids[j] = f.streamIds[i];
+                    ssns[j++] = f.ssns[i];
+                }
+            }
+        }
+        reassembly.forward(newCum, sids, ssns, this::deliver);
         checkDeferredReset();
     }
 
@@ -1015,8 +1035,10 @@ public final class SctpAssociation {
         peerExpectedRequestSeq++;
         lastResponseResult = ReConfigChunk.RESULT_SUCCESS_NOTHING_TO_DO;
         for (int id : in.streamIds()) {
-            sendQueue.stream(id).resetting = true;
-            streamsToReset.add(id);
+            if (id < outboundStreams) {
+                sendQueue.stream(id).resetting = true;
+                streamsToReset.add(id);
+            }
         }
         return lastResponseResult;
     }
