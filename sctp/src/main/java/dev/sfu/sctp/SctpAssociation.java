@@ -16,7 +16,6 @@ import dev.sfu.sctp.chunk.UnknownChunk;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -81,8 +80,8 @@ public final class SctpAssociation {
     private final Timer t3Rtx = new Timer("T3-rtx");
     private final Timer delayedAck = new Timer("delayed-ack");
     private final Timer heartbeat = new Timer("heartbeat");
-    private final Timer reconfigTimer = new Timer("reconfig");
-    private final Timer[] timers = {t1Init, t1Cookie, t2Shutdown, t3Rtx, delayedAck, heartbeat, reconfigTimer};
+    private final StreamResets resets;
+    private final Timer[] timers;
 
     private final List<Chunk> control = new ArrayList<>();
     private boolean sackNow;
@@ -93,17 +92,6 @@ public final class SctpAssociation {
 
     private long heartbeatNonce;
     private boolean heartbeatOutstanding;
-
-    // RE-CONFIG (RFC 6525): our one outstanding request, streams waiting to be reset, and the peer's side.
-    private int nextRequestSeq;
-    private ReConfigChunk outstandingRequest;
-    /** The peer answered the outstanding request ("in progress") since it was last sent. */
-    private boolean requestAnswered;
-    private int[] outstandingRequestStreams;
-    private final LinkedHashSet<Integer> streamsToReset = new LinkedHashSet<>();
-    private int peerExpectedRequestSeq;
-    private int lastResponseResult = ReConfigChunk.RESULT_SUCCESS_PERFORMED;
-    private ReConfigChunk.OutgoingSsnResetRequest deferredReset;
 
     public SctpAssociation(SctpConfig config, PacketSink sink, AssociationListener listener) {
         this(config, sink, listener, new SecureRandom());
@@ -123,7 +111,8 @@ public final class SctpAssociation {
         this.myTag = tag;
         this.myInitialTsn = random.nextInt();
         this.nextTsn = myInitialTsn & 0xFFFFFFFFL;
-        this.nextRequestSeq = myInitialTsn;
+        this.resets = new StreamResets(new ResetHost(), counters, cfg.mtu, myInitialTsn);
+        this.timers = new Timer[] {t1Init, t1Cookie, t2Shutdown, t3Rtx, delayedAck, heartbeat, resets.timer};
         this.rtx = new RetransmissionQueue(nextTsn, counters, () -> nextTsn++);
         this.reassembly = new ReassemblyQueue(cfg.maxMessageSize);
         this.cc = new CongestionControl(cfg.mtu, cfg.receiveBufferBytes);
@@ -284,8 +273,7 @@ public final class SctpAssociation {
             if (id < 0 || id >= outboundStreams) {
                 continue;
             }
-            sendQueue.stream(id).resetting = true;
-            streamsToReset.add(id);
+            resets.reset(id);
         }
         flush(now);
         dispatch();
@@ -350,16 +338,8 @@ public final class SctpAssociation {
         if (!terminated && heartbeat.fire(now)) {
             onHeartbeatTimer(now);
         }
-        if (!terminated && reconfigTimer.fire(now)) {
-            if (outstandingRequest != null) {
-                // Back off only for a request that went unanswered: "in progress" is an answer, not a loss.
-                if (!requestAnswered) {
-                    rto.backOff();
-                }
-                requestAnswered = false;
-                control.add(outstandingRequest);
-                reconfigTimer.start(now, rto.rto());
-            }
+        if (!terminated && resets.timer.fire(now)) {
+            resets.onTimer(now);
         }
         flush(now);
         dispatch();
@@ -568,7 +548,7 @@ public final class SctpAssociation {
         peerReconfig = reconfig;
         rtx.partialReliability = fwd;
         tracker = new DataTracker(initialTsn & 0xFFFFFFFFL, cfg.maxGapRanges, cfg.maxTsnWindow, cfg.maxDuplicateTsns);
-        peerExpectedRequestSeq = initialTsn;
+        resets.peerInitialTsn(initialTsn);
         cc.setInitialSsthresh(rwnd);
     }
 
@@ -683,7 +663,7 @@ public final class SctpAssociation {
 
     /** After a packet with DATA: SACK at once on gaps, else every second packet, else after the delay (§6.2). */
     private void afterData(long now) {
-        checkDeferredReset();
+        resets.onCumulativeTsnMoved();
         if (tracker.hasGaps()) {
             sackNow = true;
         }
@@ -732,7 +712,7 @@ public final class SctpAssociation {
             }
         }
         reassembly.forward(newCum, sids, ssns, this::deliver);
-        checkDeferredReset();
+        resets.onCumulativeTsnMoved();
     }
 
     // ------------------------------------------------------------------------------------- sending data
@@ -968,135 +948,74 @@ public final class SctpAssociation {
             counters.drop(DropReason.UNEXPECTED_IN_STATE);
             return;
         }
-        List<ReConfigChunk.Param> responses = new ArrayList<>(2);
-        for (ReConfigChunk.Param p : rc.params) {
-            if (p instanceof ReConfigChunk.OutgoingSsnResetRequest o) {
-                counters.reconfigRequestsReceived++;
-                responses.add(new ReConfigChunk.Response(o.requestSeq(), onPeerOutgoingReset(o)));
-            } else if (p instanceof ReConfigChunk.IncomingSsnResetRequest in) {
-                counters.reconfigRequestsReceived++;
-                responses.add(new ReConfigChunk.Response(in.requestSeq(), onPeerIncomingReset(in, now)));
-            } else if (p instanceof ReConfigChunk.Response r) {
-                onResponse(r, now);
-            } else if (p instanceof ReConfigChunk.Unsupported u) {
-                responses.add(new ReConfigChunk.Response(u.requestSeq(), ReConfigChunk.RESULT_DENIED));
+        resets.onChunk(rc, now);
+    }
+
+    /** The association as {@link StreamResets} sees it. */
+    private final class ResetHost implements StreamResets.Host {
+        @Override
+        public long cumTsn() {
+            return tracker.cumTsn();
+        }
+
+        @Override
+        public long unwrapPeerTsn(int tsn) {
+            return tracker.unwrap(tsn);
+        }
+
+        @Override
+        public long lastAssignedTsn() {
+            return nextTsn - 1;
+        }
+
+        @Override
+        public boolean hasQueued(int streamId) {
+            return sendQueue.hasQueued(streamId);
+        }
+
+        @Override
+        public void markResetting(int streamId) {
+            sendQueue.stream(streamId).resetting = true;
+        }
+
+        @Override
+        public int outboundStreams() {
+            return outboundStreams;
+        }
+
+        @Override
+        public void incomingReset(int[] streamIds) {
+            reassembly.reset(streamIds);
+            events.add(() -> listener.onIncomingStreamsReset(streamIds));
+        }
+
+        @Override
+        public void outgoingResetAnswered(int[] streamIds, boolean performed) {
+            for (int id : streamIds) {
+                if (performed) {
+                    sendQueue.resetSsn(id);
+                }
+                sendQueue.stream(id).resetting = false;
+            }
+            if (performed) {
+                events.add(() -> listener.onOutgoingStreamsReset(streamIds));
             }
         }
-        if (!responses.isEmpty()) {
-            control.add(new ReConfigChunk(responses));
-        }
-    }
 
-    /** §5.2.2: the peer resets its outbound streams; deferred until every TSN it sent before is received. */
-    private int onPeerOutgoingReset(ReConfigChunk.OutgoingSsnResetRequest o) {
-        int seq = o.requestSeq();
-        if (seq == peerExpectedRequestSeq - 1) {
-            return lastResponseResult; // a retransmission of the request we answered
+        @Override
+        public void send(Chunk chunk) {
+            control.add(chunk);
         }
-        if (seq != peerExpectedRequestSeq) {
-            return ReConfigChunk.RESULT_ERROR_BAD_SEQUENCE_NUMBER;
-        }
-        if (tracker.unwrap(o.senderLastTsn()) <= tracker.cumTsn()) {
-            performIncomingReset(o);
-            return ReConfigChunk.RESULT_SUCCESS_PERFORMED;
-        }
-        deferredReset = o;
-        return ReConfigChunk.RESULT_IN_PROGRESS;
-    }
 
-    private void performIncomingReset(ReConfigChunk.OutgoingSsnResetRequest o) {
-        peerExpectedRequestSeq++;
-        lastResponseResult = ReConfigChunk.RESULT_SUCCESS_PERFORMED;
-        deferredReset = null;
-        reassembly.reset(o.streamIds());
-        int[] ids = o.streamIds().clone();
-        events.add(() -> listener.onIncomingStreamsReset(ids));
-    }
+        @Override
+        public long rto() {
+            return rto.rto();
+        }
 
-    /** A deferred reset is performed, and answered unasked, once the cumulative TSN reaches it. */
-    private void checkDeferredReset() {
-        ReConfigChunk.OutgoingSsnResetRequest d = deferredReset;
-        if (d != null && tracker.unwrap(d.senderLastTsn()) <= tracker.cumTsn()) {
-            performIncomingReset(d);
-            control.add(new ReConfigChunk(List.of(
-                    new ReConfigChunk.Response(d.requestSeq(), ReConfigChunk.RESULT_SUCCESS_PERFORMED))));
+        @Override
+        public void backOffRto() {
+            rto.backOff();
         }
-    }
-
-    /** §5.2.3: the peer asks us to reset our outbound streams; we do so with our own request. */
-    private int onPeerIncomingReset(ReConfigChunk.IncomingSsnResetRequest in, long now) {
-        int seq = in.requestSeq();
-        if (seq == peerExpectedRequestSeq - 1) {
-            return lastResponseResult;
-        }
-        if (seq != peerExpectedRequestSeq) {
-            return ReConfigChunk.RESULT_ERROR_BAD_SEQUENCE_NUMBER;
-        }
-        peerExpectedRequestSeq++;
-        lastResponseResult = ReConfigChunk.RESULT_SUCCESS_NOTHING_TO_DO;
-        for (int id : in.streamIds()) {
-            if (id < outboundStreams) {
-                sendQueue.stream(id).resetting = true;
-                streamsToReset.add(id);
-            }
-        }
-        return lastResponseResult;
-    }
-
-    private void onResponse(ReConfigChunk.Response r, long now) {
-        if (outstandingRequest == null || r.responseSeq() != nextRequestSeq) {
-            return;
-        }
-        int[] ids = outstandingRequestStreams;
-        if (r.result() == ReConfigChunk.RESULT_IN_PROGRESS) {
-            requestAnswered = true;
-            reconfigTimer.start(now, rto.rto()); // ask again later (§5.2.7)
-            return;
-        }
-        outstandingRequest = null;
-        outstandingRequestStreams = null;
-        reconfigTimer.stop();
-        nextRequestSeq++;
-        boolean ok = r.result() == ReConfigChunk.RESULT_SUCCESS_PERFORMED
-                || r.result() == ReConfigChunk.RESULT_SUCCESS_NOTHING_TO_DO;
-        for (int id : ids) {
-            if (ok) {
-                sendQueue.resetSsn(id);
-            }
-            sendQueue.stream(id).resetting = false;
-        }
-        if (ok) {
-            events.add(() -> listener.onOutgoingStreamsReset(ids));
-        }
-    }
-
-    /** Sends the next Outgoing SSN Reset Request once the streams' queued messages all have TSNs. */
-    private void maybeRequestReset(long now) {
-        if (outstandingRequest != null || streamsToReset.isEmpty() || state != State.ESTABLISHED) {
-            return;
-        }
-        List<Integer> ready = new ArrayList<>();
-        for (int id : streamsToReset) {
-            if (!sendQueue.hasQueued(id)) {
-                ready.add(id);
-            }
-        }
-        if (ready.isEmpty()) {
-            return;
-        }
-        // The request must fit one packet: at most 256 streams per request, fewer with a small MTU.
-        int max = Math.min(256, (cfg.mtu - SctpPacket.COMMON_HEADER - Chunk.HEADER - 16) / 2);
-        if (ready.size() > max) {
-            ready = ready.subList(0, max);
-        }
-        int[] ids = ready.stream().mapToInt(Integer::intValue).toArray();
-        ready.forEach(streamsToReset::remove);
-        outstandingRequestStreams = ids;
-        outstandingRequest = new ReConfigChunk(List.of(new ReConfigChunk.OutgoingSsnResetRequest(nextRequestSeq,
-                peerExpectedRequestSeq - 1, (int) (nextTsn - 1), ids)));
-        control.add(outstandingRequest);
-        counters.reconfigRequestsSent++;
-        reconfigTimer.start(now, rto.rto());
     }
 
     // ------------------------------------------------------------------------------------ packet output
@@ -1143,8 +1062,8 @@ public final class SctpAssociation {
         if (terminated || !peerKnown) {
             return;
         }
-        if (sending()) {
-            maybeRequestReset(now);
+        if (state == State.ESTABLISHED) {
+            resets.maybeRequest(now);
         }
         if (state == State.SHUTDOWN_PENDING || state == State.SHUTDOWN_RECEIVED) {
             progressShutdown(now);
