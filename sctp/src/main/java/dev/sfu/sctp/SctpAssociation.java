@@ -238,7 +238,7 @@ public final class SctpAssociation {
         if (data.length == 0) {
             return SendResult.EMPTY_MESSAGE;
         }
-        if (data.length > cfg.maxMessageSize) {
+        if (data.length > cfg.maxSendMessageSize()) {
             return SendResult.MESSAGE_TOO_LARGE;
         }
         if (streamId < 0 || streamId >= outboundStreams) {

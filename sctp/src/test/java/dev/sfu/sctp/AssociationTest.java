@@ -287,6 +287,14 @@ class AssociationTest {
         assertEquals(SendResult.OK, p[0].assoc.send(0, 53, new byte[262_144], SendOptions.RELIABLE, net.now));
         assertEquals(SendResult.EMPTY_MESSAGE, p[0].assoc.send(0, 53, new byte[0], SendOptions.RELIABLE, net.now));
         assertEquals(SendResult.INVALID_STREAM, p[0].assoc.send(65_535, 53, new byte[1], SendOptions.RELIABLE, net.now));
+        // The peer's SDP max-message-size (RFC 8841) lowers what may be sent; 0 means the peer has no limit.
+        SctpAssociation limited = new SctpAssociation(SctpConfig.defaults().peerMaxMessageSize(65_536), x -> {},
+                new AssociationListener() {}, new Random(1));
+        assertEquals(SendResult.MESSAGE_TOO_LARGE, limited.send(0, 53, new byte[65_537], SendOptions.RELIABLE, 0));
+        assertEquals(SendResult.OK, limited.send(0, 53, new byte[65_536], SendOptions.RELIABLE, 0));
+        SctpAssociation unlimited = new SctpAssociation(SctpConfig.defaults().peerMaxMessageSize(0), x -> {},
+                new AssociationListener() {}, new Random(1));
+        assertEquals(SendResult.OK, unlimited.send(0, 53, new byte[262_144], SendOptions.RELIABLE, 0));
     }
 
     @Test
