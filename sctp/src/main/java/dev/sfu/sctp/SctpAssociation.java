@@ -847,8 +847,6 @@ public final class SctpAssociation {
         if (state == State.SHUTDOWN_SENT || state == State.SHUTDOWN_ACK_SENT) {
             sendPacket(peerTag, EmptyChunk.shutdownComplete(false));
             terminate(CloseReason.SHUTDOWN, "shutdown complete");
-        } else if (state == State.COOKIE_WAIT || state == State.COOKIE_ECHOED) {
-            counters.drop(DropReason.UNEXPECTED_IN_STATE); // §8.4 case 5 would answer; nothing to gain here
         } else {
             counters.drop(DropReason.UNEXPECTED_IN_STATE);
         }
