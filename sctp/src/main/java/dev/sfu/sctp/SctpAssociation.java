@@ -734,6 +734,8 @@ public final class SctpAssociation {
         peerRwnd = Math.max(0, sack.aRwnd - rtx.flightBytes());
         if (r.cumAdvanced) {
             errorCount = 0;
+            // The peer is alive: a heartbeat still unanswered must not count against it later.
+            heartbeatOutstanding = false;
             cc.onCumulativeAck(r.bytesAcked, r.flightBefore, rtx.cumAckPoint());
         }
         if (r.fastRetransmitMarked) {
