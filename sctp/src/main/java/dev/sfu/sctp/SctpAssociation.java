@@ -635,7 +635,8 @@ public final class SctpAssociation {
             byte[] info = new byte[4];
             info[0] = (byte) (c.streamId >>> 8);
             info[1] = (byte) c.streamId;
-            control.add(new ErrorCauseChunk(false, false, ErrorCauseChunk.cause(ErrorCauseChunk.CAUSE_INVALID_STREAM, info)));
+            control.add(new ErrorCauseChunk(false, false,
+                    ErrorCauseChunk.cause(ErrorCauseChunk.CAUSE_INVALID_STREAM, info)));
             return;
         }
         long held = reassembly.bufferedBytes();
