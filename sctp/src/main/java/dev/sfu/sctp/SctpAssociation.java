@@ -453,7 +453,7 @@ public final class SctpAssociation {
             case ChunkType.HEARTBEAT -> onHeartbeat((HeartbeatChunk) c);
             case ChunkType.HEARTBEAT_ACK -> onHeartbeatAck((HeartbeatChunk) c, now);
             case ChunkType.ABORT -> terminate(CloseReason.ABORTED_BY_PEER, ((ErrorCauseChunk) c).describe());
-            case ChunkType.ERROR -> counters.errorsReceived++;
+            case ChunkType.ERROR -> onError((ErrorCauseChunk) c, now);
             case ChunkType.SHUTDOWN -> onShutdown((ShutdownChunk) c, now);
             case ChunkType.SHUTDOWN_ACK -> onShutdownAck();
             case ChunkType.SHUTDOWN_COMPLETE -> onShutdownComplete();
@@ -562,6 +562,16 @@ public final class SctpAssociation {
         long age = now - c.createdAt;
         if (age < 0 || age > cfg.cookieLifetimeNanos) {
             counters.drop(DropReason.STALE_COOKIE);
+            if (state.compareTo(State.ESTABLISHED) < 0) {
+                // §5.1.5 step 3: tell the peer, with how stale it was (microseconds), so it starts again.
+                long staleness = Math.max(0, (age - cfg.cookieLifetimeNanos) / 1000);
+                byte[] info = new byte[4];
+                for (int i = 0; i < 4; i++) {
+                    info[i] = (byte) (Math.min(staleness, 0xFFFFFFFFL) >>> (24 - 8 * i));
+                }
+                sendPacket(c.peerTag, new ErrorCauseChunk(false, false,
+                        ErrorCauseChunk.cause(ErrorCauseChunk.CAUSE_STALE_COOKIE, info)));
+            }
             return;
         }
         switch (state) {
@@ -580,6 +590,18 @@ public final class SctpAssociation {
                     counters.drop(DropReason.RESTART_UNSUPPORTED);
                 }
             }
+        }
+    }
+
+    /** ERROR: counted; a Stale Cookie while we echo one means our cookie aged out: start again with INIT. */
+    private void onError(ErrorCauseChunk e, long now) {
+        counters.errorsReceived++;
+        if (state == State.COOKIE_ECHOED && e.firstCauseCode() == ErrorCauseChunk.CAUSE_STALE_COOKIE) {
+            t1Cookie.stop();
+            cookieToEcho = null;
+            state = State.COOKIE_WAIT;
+            sendInit();
+            t1Init.start(now, rto.rto());
         }
     }
 

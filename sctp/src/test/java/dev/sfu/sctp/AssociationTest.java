@@ -543,6 +543,34 @@ class AssociationTest {
         assertTrue(p[1].assoc.isEstablished());
     }
 
+    /** A COOKIE ECHO that arrives too late is answered with Stale Cookie, and the sender starts over. */
+    @Test
+    void staleCookieMakesTheSenderStartAgain() {
+        VirtualNetwork net = new VirtualNetwork(54);
+        boolean[] delayed = {false};
+        Peer[] p = Peer.pair(net, SctpConfig.defaults());
+        p[0].assoc.connect(net.now);
+        // The first COOKIE ECHO arrives after the 60 s cookie lifetime; its retransmissions are lost.
+        net.filterAtoB = pkt -> {
+            if (Packets.has(pkt, ChunkType.COOKIE_ECHO)) {
+                if (delayed[0]) {
+                    return null;
+                }
+                delayed[0] = true;
+                net.delayNanos = 70 * S;
+            } else {
+                net.delayNanos = 10 * MS;
+            }
+            return pkt;
+        };
+        net.runUntil(() -> p[1].assoc.counters().dropped(DropReason.STALE_COOKIE) == 1, 600 * S, "stale");
+        net.filterAtoB = pkt -> pkt;
+        net.delayNanos = 10 * MS;
+        // The Stale Cookie ERROR sends A back to INIT, and the association comes up.
+        net.runUntil(() -> p[0].connected && p[1].connected, 600 * S, "up after restart");
+        assertTrue(p[0].assoc.counters().errorsReceived >= 1);
+    }
+
     @Test
     void bufferedAmountLowFires() {
         VirtualNetwork net = new VirtualNetwork(51);
