@@ -746,6 +746,35 @@ class AssociationTest {
         assertTrue(b.isEstablished());
     }
 
+    /** ABORT with the T bit carries the sender's own tag (RFC 9260 §8.5.1 B); without it, ours. */
+    @Test
+    void abortTagRules() {
+        VirtualNetwork net = new VirtualNetwork(73);
+        java.util.List<byte[]> fromB = new java.util.ArrayList<>();
+        net.filterBtoA = x -> {
+            fromB.add(x);
+            return x;
+        };
+        net.capture = true;
+        Peer[] p = connected(net, SctpConfig.defaults());
+        int tagOfA = Packets.parse(fromB.get(fromB.size() - 1)).verificationTag; // what B puts on packets to A
+        int tagOfB = Packets.parse(net.capturedAtoB.get(net.capturedAtoB.size() - 1)).verificationTag;
+        dev.sfu.sctp.chunk.ErrorCauseChunk reflected = new dev.sfu.sctp.chunk.ErrorCauseChunk(true, true,
+                dev.sfu.sctp.chunk.ErrorCauseChunk.cause(12, "t".getBytes()));
+        dev.sfu.sctp.chunk.ErrorCauseChunk plain = dev.sfu.sctp.chunk.ErrorCauseChunk.abort(12, "p");
+        // Dropped: T bit with a tag that is neither side's, and no T bit with the peer's tag.
+        byte[] bad1 = Packets.packet(5000, 5000, tagOfB + 1, reflected);
+        byte[] bad2 = Packets.packet(5000, 5000, tagOfA, plain);
+        p[1].assoc.receive(bad1, 0, bad1.length, net.now);
+        p[1].assoc.receive(bad2, 0, bad2.length, net.now);
+        assertEquals(2, p[1].assoc.counters().dropped(DropReason.BAD_VERIFICATION_TAG));
+        assertTrue(p[1].assoc.isEstablished());
+        byte[] good = Packets.packet(5000, 5000, tagOfA, reflected);
+        p[1].assoc.receive(good, 0, good.length, net.now);
+        assertEquals(CloseReason.ABORTED_BY_PEER, p[1].closed);
+        assertEquals("cause 12: t", p[1].closeDetail);
+    }
+
     @Test
     void unknownChunkUpperBits() {
         VirtualNetwork net = new VirtualNetwork(71);
