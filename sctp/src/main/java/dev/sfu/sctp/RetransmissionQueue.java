@@ -340,15 +340,6 @@ final class RetransmissionQueue {
         return a != b && ((a - b) & 0xFFFF) < 0x8000;
     }
 
-    /** Earliest send time among chunks in flight (for the T3 restart), or -1. */
-    boolean hasInFlight() {
-        return flightBytes > 0;
-    }
-
-    List<Sent> snapshot() {
-        return new ArrayList<>(outstanding.values());
-    }
-
     void clear() {
         markedCount = 0;
         outstanding.clear();
