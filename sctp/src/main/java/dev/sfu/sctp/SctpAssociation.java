@@ -383,10 +383,11 @@ public final class SctpAssociation {
                 if (terminated) {
                     break;
                 }
-                data |= c instanceof DataChunk;
+                // Only DATA that the state takes counts (before the handshake there is no TSN tracking).
+                data |= c instanceof DataChunk && acceptsData();
                 handleChunk(c, p, now);
             }
-            if (data && !terminated) {
+            if (data && !terminated && tracker != null) {
                 afterData(now);
             }
         }

@@ -63,6 +63,54 @@ class SctpFuzzTargets {
         }
     }
 
+    /**
+     * Arbitrary bytes during the handshake: to an association that has not started (it answers INITs
+     * statelessly) and to one waiting for its INIT ACK (COOKIE-WAIT). Bit 0 of the first byte writes the
+     * association's own tag into the header (as its INIT announced it), bit 1 a correct CRC32c, bit 2 picks
+     * which of the two gets the packet.
+     */
+    @FuzzTest(maxDuration = "30s")
+    void handshakePacket(byte[] input) {
+        if (input.length < 1) {
+            return;
+        }
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        SctpAssociation a = new SctpAssociation(SctpConfig.defaults(), out::add, new AssociationListener() {},
+                new java.util.Random(5));
+        long now = 1_000_000_000L;
+        boolean waiting = (input[0] & 4) != 0;
+        int tag;
+        if (waiting) {
+            a.connect(now);
+            tag = ((dev.sfu.sctp.chunk.InitChunk) SctpPacket.parse(out.get(0), 0, out.get(0).length).chunks.get(0))
+                    .initiateTag;
+        } else {
+            // Our tag is what our INIT ACK carries as initiate tag: ask with a valid INIT.
+            byte[] init = Crc32cTest.chromeInit();
+            a.receive(init, 0, init.length, now);
+            tag = ((dev.sfu.sctp.chunk.InitChunk) SctpPacket.parse(out.get(0), 0, out.get(0).length).chunks.get(0))
+                    .initiateTag;
+        }
+        byte[] packet = java.util.Arrays.copyOfRange(input, 1, input.length);
+        if (packet.length >= SctpPacket.COMMON_HEADER) {
+            if ((input[0] & 1) != 0) {
+                packet[4] = (byte) (tag >>> 24);
+                packet[5] = (byte) (tag >>> 16);
+                packet[6] = (byte) (tag >>> 8);
+                packet[7] = (byte) tag;
+            }
+            if ((input[0] & 2) != 0) {
+                SctpPacket.writeChecksum(packet, 0, packet.length);
+            }
+        }
+        a.receive(packet, 0, packet.length, now + 1);
+        // Whatever it did, its timers run without throwing, and it ends (fails or stays) within bounds.
+        for (int i = 0; i < 20 && a.nextTimeoutNanos() != Long.MAX_VALUE; i++) {
+            a.handleTimeout(Math.max(a.nextTimeoutNanos(), now + 2));
+        }
+        a.send(0, 51, new byte[] {1}, SendOptions.RELIABLE, now + 3);
+    }
+
     /** The tag that packets to the server must carry: the one the client puts on what it sends. */
     private static int tagOf(VirtualNetwork net) {
         byte[] last = net.capturedAtoB.get(net.capturedAtoB.size() - 1);
