@@ -38,7 +38,7 @@ final class DataTracker {
     }
 
     long unwrap(int tsn) {
-        return cumTsn + (int) (tsn - (int) cumTsn);
+        return cumTsn + (tsn - (int) cumTsn);
     }
 
     /** Classifies a TSN without recording it (the caller may still refuse the chunk for lack of buffer). */

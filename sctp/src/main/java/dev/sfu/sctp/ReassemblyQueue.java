@@ -95,7 +95,8 @@ final class ReassemblyQueue {
     }
 
     private void deliverOrdered(int streamId, InStream s, Delivery out) {
-        while (!s.ordered.isEmpty() && s.ordered.firstKey() == s.nextSsn && s.ordered.firstEntry().getValue().complete()) {
+        while (!s.ordered.isEmpty() && s.ordered.firstKey() == s.nextSsn
+                && s.ordered.firstEntry().getValue().complete()) {
             Partial p = s.ordered.pollFirstEntry().getValue();
             s.nextSsn++;
             deliverWhole(streamId, p.chunks, p.bytes, out);

@@ -98,7 +98,7 @@ final class RetransmissionQueue {
 
     /** Unwraps a 32-bit TSN from the peer relative to our cumulative ack point (serial arithmetic). */
     long unwrap(int tsn) {
-        return cumAckPoint + (int) (tsn - (int) cumAckPoint);
+        return cumAckPoint + (tsn - (int) cumAckPoint);
     }
 
     void add(long tsn, DataChunk chunk, OutboundMessage m, long now) {
@@ -200,10 +200,17 @@ final class RetransmissionQueue {
         }
     }
 
+    /**
+     * Whether the peer supports FORWARD TSN (RFC 3758 §3.3). Without it nothing sent may be abandoned (there
+     * would be no way to tell the peer), so partially reliable messages become reliable once sent.
+     */
+    boolean partialReliability = true;
+
     /** RFC 7496 §4: too many retransmissions, or past the lifetime. */
-    private static boolean shouldAbandon(Sent s, long now) {
+    private boolean shouldAbandon(Sent s, long now) {
         OutboundMessage m = s.message;
-        return (m.maxRetransmits >= 0 && s.transmissions > m.maxRetransmits) || m.expired(now);
+        return partialReliability
+                && ((m.maxRetransmits >= 0 && s.transmissions > m.maxRetransmits) || m.expired(now));
     }
 
     /** T3 expired (§6.3.3 E3): every chunk not gap-acked is lost. */
@@ -285,7 +292,7 @@ final class RetransmissionQueue {
             if (!s.markedForRetransmit || (fastOnly && !s.fastRetransmit)) {
                 continue;
             }
-            if (s.message.expired(now)) {
+            if (partialReliability && s.message.expired(now)) {
                 unmark(s);
                 abandon(s.message);
                 continue;
@@ -312,31 +319,25 @@ final class RetransmissionQueue {
      * Returns the new cumulative TSN and fills {@code ordered} with stream id -> last SSN skipped, for the
      * ordered chunks skipped; cumAckPoint when nothing can be skipped.
      */
-    long advancedPeerAckPoint(Map<Integer, Integer> ordered) {
+    long advancedPeerAckPoint(Map<Integer, Integer> ordered, int maxStreams) {
         long point = cumAckPoint;
         for (Sent s : outstanding.values()) {
             if (s.tsn != point + 1 || !s.abandoned) {
                 break;
             }
-            point = s.tsn;
             if (!s.chunk.unordered) {
+                if (!ordered.containsKey(s.chunk.streamId) && ordered.size() == maxStreams) {
+                    break; // the FORWARD TSN must fit one packet: the rest waits for the next one
+                }
                 ordered.merge(s.chunk.streamId, s.chunk.ssn, (a, b) -> ssnNewer(b, a) ? b : a);
             }
+            point = s.tsn;
         }
         return point;
     }
 
     private static boolean ssnNewer(int a, int b) {
         return a != b && ((a - b) & 0xFFFF) < 0x8000;
-    }
-
-    /** Earliest send time among chunks in flight (for the T3 restart), or -1. */
-    boolean hasInFlight() {
-        return flightBytes > 0;
-    }
-
-    List<Sent> snapshot() {
-        return new ArrayList<>(outstanding.values());
     }
 
     void clear() {

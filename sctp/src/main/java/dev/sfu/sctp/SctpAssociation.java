@@ -16,7 +16,6 @@ import dev.sfu.sctp.chunk.UnknownChunk;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -81,8 +80,8 @@ public final class SctpAssociation {
     private final Timer t3Rtx = new Timer("T3-rtx");
     private final Timer delayedAck = new Timer("delayed-ack");
     private final Timer heartbeat = new Timer("heartbeat");
-    private final Timer reconfigTimer = new Timer("reconfig");
-    private final Timer[] timers = {t1Init, t1Cookie, t2Shutdown, t3Rtx, delayedAck, heartbeat, reconfigTimer};
+    private final StreamResets resets;
+    private final Timer[] timers;
 
     private final List<Chunk> control = new ArrayList<>();
     private boolean sackNow;
@@ -93,17 +92,6 @@ public final class SctpAssociation {
 
     private long heartbeatNonce;
     private boolean heartbeatOutstanding;
-
-    // RE-CONFIG (RFC 6525): our one outstanding request, streams waiting to be reset, and the peer's side.
-    private int nextRequestSeq;
-    private ReConfigChunk outstandingRequest;
-    /** The peer answered the outstanding request ("in progress") since it was last sent. */
-    private boolean requestAnswered;
-    private int[] outstandingRequestStreams;
-    private final LinkedHashSet<Integer> streamsToReset = new LinkedHashSet<>();
-    private int peerExpectedRequestSeq;
-    private int lastResponseResult = ReConfigChunk.RESULT_SUCCESS_PERFORMED;
-    private ReConfigChunk.OutgoingSsnResetRequest deferredReset;
 
     public SctpAssociation(SctpConfig config, PacketSink sink, AssociationListener listener) {
         this(config, sink, listener, new SecureRandom());
@@ -123,7 +111,8 @@ public final class SctpAssociation {
         this.myTag = tag;
         this.myInitialTsn = random.nextInt();
         this.nextTsn = myInitialTsn & 0xFFFFFFFFL;
-        this.nextRequestSeq = myInitialTsn;
+        this.resets = new StreamResets(new ResetHost(), counters, cfg.mtu, myInitialTsn);
+        this.timers = new Timer[] {t1Init, t1Cookie, t2Shutdown, t3Rtx, delayedAck, heartbeat, resets.timer};
         this.rtx = new RetransmissionQueue(nextTsn, counters, () -> nextTsn++);
         this.reassembly = new ReassemblyQueue(cfg.maxMessageSize);
         this.cc = new CongestionControl(cfg.mtu, cfg.receiveBufferBytes);
@@ -249,7 +238,7 @@ public final class SctpAssociation {
         if (data.length == 0) {
             return SendResult.EMPTY_MESSAGE;
         }
-        if (data.length > cfg.maxMessageSize) {
+        if (data.length > cfg.maxSendMessageSize()) {
             return SendResult.MESSAGE_TOO_LARGE;
         }
         if (streamId < 0 || streamId >= outboundStreams) {
@@ -281,11 +270,10 @@ public final class SctpAssociation {
             return false;
         }
         for (int id : streamIds) {
-            if (id < 0 || id > 0xFFFF) {
+            if (id < 0 || id >= outboundStreams) {
                 continue;
             }
-            sendQueue.stream(id).resetting = true;
-            streamsToReset.add(id);
+            resets.reset(id);
         }
         flush(now);
         dispatch();
@@ -350,16 +338,8 @@ public final class SctpAssociation {
         if (!terminated && heartbeat.fire(now)) {
             onHeartbeatTimer(now);
         }
-        if (!terminated && reconfigTimer.fire(now)) {
-            if (outstandingRequest != null) {
-                // Back off only for a request that went unanswered: "in progress" is an answer, not a loss.
-                if (!requestAnswered) {
-                    rto.backOff();
-                }
-                requestAnswered = false;
-                control.add(outstandingRequest);
-                reconfigTimer.start(now, rto.rto());
-            }
+        if (!terminated && resets.timer.fire(now)) {
+            resets.onTimer(now);
         }
         flush(now);
         dispatch();
@@ -403,10 +383,11 @@ public final class SctpAssociation {
                 if (terminated) {
                     break;
                 }
-                data |= c instanceof DataChunk;
+                // Only DATA that the state takes counts (before the handshake there is no TSN tracking).
+                data |= c instanceof DataChunk && acceptsData();
                 handleChunk(c, p, now);
             }
-            if (data && !terminated) {
+            if (data && !terminated && tracker != null) {
                 afterData(now);
             }
         }
@@ -473,7 +454,7 @@ public final class SctpAssociation {
             case ChunkType.HEARTBEAT -> onHeartbeat((HeartbeatChunk) c);
             case ChunkType.HEARTBEAT_ACK -> onHeartbeatAck((HeartbeatChunk) c, now);
             case ChunkType.ABORT -> terminate(CloseReason.ABORTED_BY_PEER, ((ErrorCauseChunk) c).describe());
-            case ChunkType.ERROR -> counters.errorsReceived++;
+            case ChunkType.ERROR -> onError((ErrorCauseChunk) c, now);
             case ChunkType.SHUTDOWN -> onShutdown((ShutdownChunk) c, now);
             case ChunkType.SHUTDOWN_ACK -> onShutdownAck();
             case ChunkType.SHUTDOWN_COMPLETE -> onShutdownComplete();
@@ -566,8 +547,9 @@ public final class SctpAssociation {
         inboundStreams = Math.min(cfg.maxInboundStreams, peerOs);
         peerForwardTsn = fwd;
         peerReconfig = reconfig;
+        rtx.partialReliability = fwd;
         tracker = new DataTracker(initialTsn & 0xFFFFFFFFL, cfg.maxGapRanges, cfg.maxTsnWindow, cfg.maxDuplicateTsns);
-        peerExpectedRequestSeq = initialTsn;
+        resets.peerInitialTsn(initialTsn);
         cc.setInitialSsthresh(rwnd);
     }
 
@@ -581,6 +563,16 @@ public final class SctpAssociation {
         long age = now - c.createdAt;
         if (age < 0 || age > cfg.cookieLifetimeNanos) {
             counters.drop(DropReason.STALE_COOKIE);
+            if (state.compareTo(State.ESTABLISHED) < 0) {
+                // §5.1.5 step 3: tell the peer, with how stale it was (microseconds), so it starts again.
+                long staleness = Math.max(0, (age - cfg.cookieLifetimeNanos) / 1000);
+                byte[] info = new byte[4];
+                for (int i = 0; i < 4; i++) {
+                    info[i] = (byte) (Math.min(staleness, 0xFFFFFFFFL) >>> (24 - 8 * i));
+                }
+                sendPacket(c.peerTag, new ErrorCauseChunk(false, false,
+                        ErrorCauseChunk.cause(ErrorCauseChunk.CAUSE_STALE_COOKIE, info)));
+            }
             return;
         }
         switch (state) {
@@ -599,6 +591,18 @@ public final class SctpAssociation {
                     counters.drop(DropReason.RESTART_UNSUPPORTED);
                 }
             }
+        }
+    }
+
+    /** ERROR: counted; a Stale Cookie while we echo one means our cookie aged out: start again with INIT. */
+    private void onError(ErrorCauseChunk e, long now) {
+        counters.errorsReceived++;
+        if (state == State.COOKIE_ECHOED && e.firstCauseCode() == ErrorCauseChunk.CAUSE_STALE_COOKIE) {
+            t1Cookie.stop();
+            cookieToEcho = null;
+            state = State.COOKIE_WAIT;
+            sendInit();
+            t1Init.start(now, rto.rto());
         }
     }
 
@@ -654,7 +658,8 @@ public final class SctpAssociation {
             byte[] info = new byte[4];
             info[0] = (byte) (c.streamId >>> 8);
             info[1] = (byte) c.streamId;
-            control.add(new ErrorCauseChunk(false, false, ErrorCauseChunk.cause(ErrorCauseChunk.CAUSE_INVALID_STREAM, info)));
+            control.add(new ErrorCauseChunk(false, false,
+                    ErrorCauseChunk.cause(ErrorCauseChunk.CAUSE_INVALID_STREAM, info)));
             return;
         }
         long held = reassembly.bufferedBytes();
@@ -682,7 +687,7 @@ public final class SctpAssociation {
 
     /** After a packet with DATA: SACK at once on gaps, else every second packet, else after the delay (§6.2). */
     private void afterData(long now) {
-        checkDeferredReset();
+        resets.onCumulativeTsnMoved();
         if (tracker.hasGaps()) {
             sackNow = true;
         }
@@ -710,8 +715,28 @@ public final class SctpAssociation {
             return;
         }
         tracker.forwardTo(newCum);
-        reassembly.forward(newCum, f.streamIds, f.ssns, this::deliver);
-        checkDeferredReset();
+        // Entries for streams outside the negotiated ones are ignored: they cannot carry data, and would
+        // otherwise make state for streams never used.
+        int valid = 0;
+        for (int sid : f.streamIds) {
+            if (sid < inboundStreams) {
+                valid++;
+            }
+        }
+        int[] sids = f.streamIds;
+        int[] ssns = f.ssns;
+        if (valid < sids.length) {
+            sids = new int[valid];
+            ssns = new int[valid];
+            for (int i = 0, j = 0; i < f.streamIds.length; i++) {
+                if (f.streamIds[i] < inboundStreams) {
+                    sids[j] = f.streamIds[i];
+                    ssns[j++] = f.ssns[i];
+                }
+            }
+        }
+        reassembly.forward(newCum, sids, ssns, this::deliver);
+        resets.onCumulativeTsnMoved();
     }
 
     // ------------------------------------------------------------------------------------- sending data
@@ -733,6 +758,8 @@ public final class SctpAssociation {
         peerRwnd = Math.max(0, sack.aRwnd - rtx.flightBytes());
         if (r.cumAdvanced) {
             errorCount = 0;
+            // The peer is alive: a heartbeat still unanswered must not count against it later.
+            heartbeatOutstanding = false;
             cc.onCumulativeAck(r.bytesAcked, r.flightBefore, rtx.cumAckPoint());
         }
         if (r.fastRetransmitMarked) {
@@ -745,7 +772,7 @@ public final class SctpAssociation {
         } else if (r.cumAdvanced) {
             t3Rtx.start(now, rto.rto()); // §6.3.2 R3: restart on an ack of the earliest outstanding
         }
-        if (peerForwardTsn && rtx.advancedPeerAckPoint(new TreeMap<>()) > rtx.cumAckPoint()) {
+        if (peerForwardTsn && rtx.advancedPeerAckPoint(new TreeMap<>(), maxForwardTsnStreams()) > rtx.cumAckPoint()) {
             forwardTsnNeeded = true; // RFC 3758 §3.5 C2/C3: (re)send while the peer lags
         }
     }
@@ -760,7 +787,7 @@ public final class SctpAssociation {
         cc.onRetransmissionTimeout();
         rtx.onRetransmissionTimeout(now);
         fastRetransmitPending = false;
-        if (peerForwardTsn && rtx.advancedPeerAckPoint(new TreeMap<>()) > rtx.cumAckPoint()) {
+        if (peerForwardTsn && rtx.advancedPeerAckPoint(new TreeMap<>(), maxForwardTsnStreams()) > rtx.cumAckPoint()) {
             forwardTsnNeeded = true;
         }
         if (!rtx.isEmpty()) {
@@ -846,8 +873,6 @@ public final class SctpAssociation {
         if (state == State.SHUTDOWN_SENT || state == State.SHUTDOWN_ACK_SENT) {
             sendPacket(peerTag, EmptyChunk.shutdownComplete(false));
             terminate(CloseReason.SHUTDOWN, "shutdown complete");
-        } else if (state == State.COOKIE_WAIT || state == State.COOKIE_ECHOED) {
-            counters.drop(DropReason.UNEXPECTED_IN_STATE); // §8.4 case 5 would answer; nothing to gain here
         } else {
             counters.drop(DropReason.UNEXPECTED_IN_STATE);
         }
@@ -947,132 +972,74 @@ public final class SctpAssociation {
             counters.drop(DropReason.UNEXPECTED_IN_STATE);
             return;
         }
-        List<ReConfigChunk.Param> responses = new ArrayList<>(2);
-        for (ReConfigChunk.Param p : rc.params) {
-            if (p instanceof ReConfigChunk.OutgoingSsnResetRequest o) {
-                counters.reconfigRequestsReceived++;
-                responses.add(new ReConfigChunk.Response(o.requestSeq(), onPeerOutgoingReset(o)));
-            } else if (p instanceof ReConfigChunk.IncomingSsnResetRequest in) {
-                counters.reconfigRequestsReceived++;
-                responses.add(new ReConfigChunk.Response(in.requestSeq(), onPeerIncomingReset(in, now)));
-            } else if (p instanceof ReConfigChunk.Response r) {
-                onResponse(r, now);
-            } else if (p instanceof ReConfigChunk.Unsupported u) {
-                responses.add(new ReConfigChunk.Response(u.requestSeq(), ReConfigChunk.RESULT_DENIED));
+        resets.onChunk(rc, now);
+    }
+
+    /** The association as {@link StreamResets} sees it. */
+    private final class ResetHost implements StreamResets.Host {
+        @Override
+        public long cumTsn() {
+            return tracker.cumTsn();
+        }
+
+        @Override
+        public long unwrapPeerTsn(int tsn) {
+            return tracker.unwrap(tsn);
+        }
+
+        @Override
+        public long lastAssignedTsn() {
+            return nextTsn - 1;
+        }
+
+        @Override
+        public boolean hasQueued(int streamId) {
+            return sendQueue.hasQueued(streamId);
+        }
+
+        @Override
+        public void markResetting(int streamId) {
+            sendQueue.stream(streamId).resetting = true;
+        }
+
+        @Override
+        public int outboundStreams() {
+            return outboundStreams;
+        }
+
+        @Override
+        public void incomingReset(int[] streamIds) {
+            reassembly.reset(streamIds);
+            events.add(() -> listener.onIncomingStreamsReset(streamIds));
+        }
+
+        @Override
+        public void outgoingResetAnswered(int[] streamIds, boolean performed) {
+            for (int id : streamIds) {
+                if (performed) {
+                    sendQueue.resetSsn(id);
+                }
+                sendQueue.stream(id).resetting = false;
+            }
+            if (performed) {
+                events.add(() -> listener.onOutgoingStreamsReset(streamIds));
             }
         }
-        if (!responses.isEmpty()) {
-            control.add(new ReConfigChunk(responses));
-        }
-    }
 
-    /** §5.2.2: the peer resets its outbound streams; deferred until every TSN it sent before is received. */
-    private int onPeerOutgoingReset(ReConfigChunk.OutgoingSsnResetRequest o) {
-        int seq = o.requestSeq();
-        if (seq == peerExpectedRequestSeq - 1) {
-            return lastResponseResult; // a retransmission of the request we answered
+        @Override
+        public void send(Chunk chunk) {
+            control.add(chunk);
         }
-        if (seq != peerExpectedRequestSeq) {
-            return ReConfigChunk.RESULT_ERROR_BAD_SEQUENCE_NUMBER;
-        }
-        if (tracker.unwrap(o.senderLastTsn()) <= tracker.cumTsn()) {
-            performIncomingReset(o);
-            return ReConfigChunk.RESULT_SUCCESS_PERFORMED;
-        }
-        deferredReset = o;
-        return ReConfigChunk.RESULT_IN_PROGRESS;
-    }
 
-    private void performIncomingReset(ReConfigChunk.OutgoingSsnResetRequest o) {
-        peerExpectedRequestSeq++;
-        lastResponseResult = ReConfigChunk.RESULT_SUCCESS_PERFORMED;
-        deferredReset = null;
-        reassembly.reset(o.streamIds());
-        int[] ids = o.streamIds().clone();
-        events.add(() -> listener.onIncomingStreamsReset(ids));
-    }
+        @Override
+        public long rto() {
+            return rto.rto();
+        }
 
-    /** A deferred reset is performed, and answered unasked, once the cumulative TSN reaches it. */
-    private void checkDeferredReset() {
-        ReConfigChunk.OutgoingSsnResetRequest d = deferredReset;
-        if (d != null && tracker.unwrap(d.senderLastTsn()) <= tracker.cumTsn()) {
-            performIncomingReset(d);
-            control.add(new ReConfigChunk(List.of(
-                    new ReConfigChunk.Response(d.requestSeq(), ReConfigChunk.RESULT_SUCCESS_PERFORMED))));
+        @Override
+        public void backOffRto() {
+            rto.backOff();
         }
-    }
-
-    /** §5.2.3: the peer asks us to reset our outbound streams; we do so with our own request. */
-    private int onPeerIncomingReset(ReConfigChunk.IncomingSsnResetRequest in, long now) {
-        int seq = in.requestSeq();
-        if (seq == peerExpectedRequestSeq - 1) {
-            return lastResponseResult;
-        }
-        if (seq != peerExpectedRequestSeq) {
-            return ReConfigChunk.RESULT_ERROR_BAD_SEQUENCE_NUMBER;
-        }
-        peerExpectedRequestSeq++;
-        lastResponseResult = ReConfigChunk.RESULT_SUCCESS_NOTHING_TO_DO;
-        for (int id : in.streamIds()) {
-            sendQueue.stream(id).resetting = true;
-            streamsToReset.add(id);
-        }
-        return lastResponseResult;
-    }
-
-    private void onResponse(ReConfigChunk.Response r, long now) {
-        if (outstandingRequest == null || r.responseSeq() != nextRequestSeq) {
-            return;
-        }
-        int[] ids = outstandingRequestStreams;
-        if (r.result() == ReConfigChunk.RESULT_IN_PROGRESS) {
-            requestAnswered = true;
-            reconfigTimer.start(now, rto.rto()); // ask again later (§5.2.7)
-            return;
-        }
-        outstandingRequest = null;
-        outstandingRequestStreams = null;
-        reconfigTimer.stop();
-        nextRequestSeq++;
-        boolean ok = r.result() == ReConfigChunk.RESULT_SUCCESS_PERFORMED
-                || r.result() == ReConfigChunk.RESULT_SUCCESS_NOTHING_TO_DO;
-        for (int id : ids) {
-            if (ok) {
-                sendQueue.resetSsn(id);
-            }
-            sendQueue.stream(id).resetting = false;
-        }
-        if (ok) {
-            events.add(() -> listener.onOutgoingStreamsReset(ids));
-        }
-    }
-
-    /** Sends the next Outgoing SSN Reset Request once the streams' queued messages all have TSNs. */
-    private void maybeRequestReset(long now) {
-        if (outstandingRequest != null || streamsToReset.isEmpty() || state != State.ESTABLISHED) {
-            return;
-        }
-        List<Integer> ready = new ArrayList<>();
-        for (int id : streamsToReset) {
-            if (!sendQueue.hasQueued(id)) {
-                ready.add(id);
-            }
-        }
-        if (ready.isEmpty()) {
-            return;
-        }
-        // The request must fit one packet with room for a SACK: at most 256 streams per request.
-        if (ready.size() > 256) {
-            ready = ready.subList(0, 256);
-        }
-        int[] ids = ready.stream().mapToInt(Integer::intValue).toArray();
-        ready.forEach(streamsToReset::remove);
-        outstandingRequestStreams = ids;
-        outstandingRequest = new ReConfigChunk(List.of(new ReConfigChunk.OutgoingSsnResetRequest(nextRequestSeq,
-                peerExpectedRequestSeq - 1, (int) (nextTsn - 1), ids)));
-        control.add(outstandingRequest);
-        counters.reconfigRequestsSent++;
-        reconfigTimer.start(now, rto.rto());
     }
 
     // ------------------------------------------------------------------------------------ packet output
@@ -1119,8 +1086,8 @@ public final class SctpAssociation {
         if (terminated || !peerKnown) {
             return;
         }
-        if (sending()) {
-            maybeRequestReset(now);
+        if (state == State.ESTABLISHED) {
+            resets.maybeRequest(now);
         }
         if (state == State.SHUTDOWN_PENDING || state == State.SHUTDOWN_RECEIVED) {
             progressShutdown(now);
@@ -1174,13 +1141,18 @@ public final class SctpAssociation {
         }
     }
 
+    /** Stream entries that fit a FORWARD TSN in one packet (4 bytes each after the 8-byte chunk start). */
+    private int maxForwardTsnStreams() {
+        return (cfg.mtu - SctpPacket.COMMON_HEADER - 8) / 4;
+    }
+
     private void sendForwardTsn() {
         if (!forwardTsnNeeded || !peerForwardTsn) {
             return;
         }
         forwardTsnNeeded = false;
         Map<Integer, Integer> ordered = new TreeMap<>();
-        long point = rtx.advancedPeerAckPoint(ordered);
+        long point = rtx.advancedPeerAckPoint(ordered, maxForwardTsnStreams());
         if (point <= rtx.cumAckPoint()) {
             return;
         }

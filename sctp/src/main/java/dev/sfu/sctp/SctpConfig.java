@@ -14,6 +14,11 @@ public final class SctpConfig implements Cloneable {
     /** Largest SCTP packet (common header included) this side sends; DTLS and UDP/IP go around it. */
     int mtu = 1200;
     int maxMessageSize = 262_144;
+    /**
+     * The largest message the peer takes: its SDP a=max-message-size (RFC 8841 §6.1; 0 there means no limit,
+     * absent means 65536). Sends are refused above min(this, maxMessageSize).
+     */
+    int peerMaxMessageSize = 262_144;
     /** Bytes held for sending per association: not yet sent plus sent and not yet acknowledged. */
     long maxSendQueueBytes = 4L * 1024 * 1024;
     /** Receive buffer: user data held for reassembly; the advertised a_rwnd is what is left of it. */
@@ -59,6 +64,14 @@ public final class SctpConfig implements Cloneable {
         return this;
     }
     public SctpConfig maxMessageSize(int v) { maxMessageSize = positive("maxMessageSize", v); return this; }
+    /** From the peer's SDP: 0 means it has no limit (then only maxMessageSize applies). */
+    public SctpConfig peerMaxMessageSize(int v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("peerMaxMessageSize " + v);
+        }
+        peerMaxMessageSize = v;
+        return this;
+    }
     public SctpConfig maxSendQueueBytes(long v) { maxSendQueueBytes = positive("maxSendQueueBytes", v); return this; }
     /** At least 1500 bytes, so that a full chunk always fits. */
     public SctpConfig receiveBufferBytes(int v) {
@@ -85,8 +98,8 @@ public final class SctpConfig implements Cloneable {
     public SctpConfig heartbeatIntervalNanos(long v) { heartbeatIntervalNanos = v; return this; }
     public SctpConfig delayedAckNanos(long v) { delayedAckNanos = v; return this; }
     public SctpConfig cookieLifetimeNanos(long v) { cookieLifetimeNanos = v; return this; }
-    public SctpConfig maxGapRanges(int v) { maxGapRanges = (int) positive("maxGapRanges", v); return this; }
-    public SctpConfig maxTsnWindow(int v) { maxTsnWindow = (int) positive("maxTsnWindow", v); return this; }
+    public SctpConfig maxGapRanges(int v) { maxGapRanges = positive("maxGapRanges", v); return this; }
+    public SctpConfig maxTsnWindow(int v) { maxTsnWindow = positive("maxTsnWindow", v); return this; }
 
     private static int positive(String name, int v) {
         return (int) positive(name, (long) v);
@@ -101,6 +114,11 @@ public final class SctpConfig implements Cloneable {
 
     public int mtu() { return mtu; }
     public int maxMessageSize() { return maxMessageSize; }
+
+    /** What send() takes at most. */
+    public int maxSendMessageSize() {
+        return peerMaxMessageSize == 0 ? maxMessageSize : Math.min(maxMessageSize, peerMaxMessageSize);
+    }
     public long maxSendQueueBytes() { return maxSendQueueBytes; }
     public int receiveBufferBytes() { return receiveBufferBytes; }
     public int localPort() { return localPort; }

@@ -111,7 +111,8 @@ public final class SctpPacket {
         if (stopped == null && p != end) {
             stopped = DropReason.TRUNCATED_CHUNK; // 1 to 3 stray bytes: not a chunk
         }
-        return new SctpPacket(Bytes.u16(b, off), Bytes.u16(b, off + 2), Bytes.i32(b, off + 4), chunks, report, stopped, unknown);
+        return new SctpPacket(Bytes.u16(b, off), Bytes.u16(b, off + 2), Bytes.i32(b, off + 4), chunks, report, stopped,
+                unknown);
     }
 
     /** Builds one outbound packet up to the MTU. */

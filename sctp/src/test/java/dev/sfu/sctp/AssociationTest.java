@@ -189,7 +189,8 @@ class AssociationTest {
         net.delayNanos = 5 * MS;
         Peer[] p = connected(net, SctpConfig.defaults().receiveBufferBytes(4 << 20).maxSendQueueBytes(8 << 20));
         int size = 16 * 1024;
-        int n = 2000;
+        int total = Integer.getInteger("sctp.throughputMessages", 500); // 2000 for the figure in docs/sctp.md
+        int n = total;
         long[] received = {0};
         // Thread CPU time, not wall time: the machine is shared and its load says nothing about this code.
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -215,7 +216,7 @@ class AssociationTest {
         double wall = (mx.getCurrentThreadCpuTime() - started) / 1e9;
         double virtual = (net.now - virtualStart) / 1e9;
         System.out.printf("throughput: %d MiB in %.2f s thread CPU, both ends (%.0f MiB/s), %.1f s virtual at 10 ms RTT, cwnd %d%n",
-                2000L * size >> 20, wall, (2000L * size / 1048576.0) / wall, virtual, p[0].assoc.cwnd());
+                (long) total * size >> 20, wall, ((long) total * size / 1048576.0) / wall, virtual, p[0].assoc.cwnd());
         assertEquals(0, p[1].assoc.counters().droppedTotal());
     }
 
@@ -287,6 +288,14 @@ class AssociationTest {
         assertEquals(SendResult.OK, p[0].assoc.send(0, 53, new byte[262_144], SendOptions.RELIABLE, net.now));
         assertEquals(SendResult.EMPTY_MESSAGE, p[0].assoc.send(0, 53, new byte[0], SendOptions.RELIABLE, net.now));
         assertEquals(SendResult.INVALID_STREAM, p[0].assoc.send(65_535, 53, new byte[1], SendOptions.RELIABLE, net.now));
+        // The peer's SDP max-message-size (RFC 8841) lowers what may be sent; 0 means the peer has no limit.
+        SctpAssociation limited = new SctpAssociation(SctpConfig.defaults().peerMaxMessageSize(65_536), x -> {},
+                new AssociationListener() {}, new Random(1));
+        assertEquals(SendResult.MESSAGE_TOO_LARGE, limited.send(0, 53, new byte[65_537], SendOptions.RELIABLE, 0));
+        assertEquals(SendResult.OK, limited.send(0, 53, new byte[65_536], SendOptions.RELIABLE, 0));
+        SctpAssociation unlimited = new SctpAssociation(SctpConfig.defaults().peerMaxMessageSize(0), x -> {},
+                new AssociationListener() {}, new Random(1));
+        assertEquals(SendResult.OK, unlimited.send(0, 53, new byte[262_144], SendOptions.RELIABLE, 0));
     }
 
     @Test
@@ -366,6 +375,29 @@ class AssociationTest {
         for (Peer.Message m : p[1].messages) {
             assertArrayEquals(message(index(m.data()), 3000), m.data());
         }
+    }
+
+    /** A peer without FORWARD TSN: partially reliable messages fall back to reliable, nothing stalls. */
+    @Test
+    void peerWithoutForwardTsnGetsEverythingReliably() {
+        VirtualNetwork net = new VirtualNetwork(33);
+        net.filterBtoA = pkt -> Packets.rewrite(pkt, c -> c instanceof dev.sfu.sctp.chunk.InitChunk i
+                ? new dev.sfu.sctp.chunk.InitChunk(i.ack, i.initiateTag, i.aRwnd, i.outboundStreams, i.inboundStreams,
+                        i.initialTsn, i.stateCookie, new int[] {ChunkType.RE_CONFIG}, false)
+                : c);
+        Peer[] p = Peer.pair(net, SctpConfig.defaults());
+        p[0].assoc.connect(net.now);
+        net.runUntil(() -> p[0].connected && p[1].connected, 10 * S, "up");
+        assertFalse(p[0].assoc.peerSupportsForwardTsn());
+        net.loss = 0.2;
+        for (int i = 0; i < 100; i++) {
+            p[0].assoc.send(1, 53, message(i, 1500), new SendOptions(false, 0, 10 * MS), net.now);
+        }
+        net.runUntil(() -> p[0].assoc.heldBytes() == 0, 600 * S, "drained");
+        assertTrue(p[0].assoc.isEstablished());
+        assertEquals(0, p[0].assoc.counters().forwardTsnsSent);
+        // Sent ones are delivered; only messages that expired before their first byte went out are dropped.
+        assertEquals(100 - p[0].assoc.counters().abandonedMessages, p[1].messages.size());
     }
 
     @Test
@@ -509,6 +541,34 @@ class AssociationTest {
         p[1].assoc.receive(echo, 0, echo.length, net.now + 61 * S);
         assertEquals(1, p[1].assoc.counters().dropped(DropReason.STALE_COOKIE));
         assertTrue(p[1].assoc.isEstablished());
+    }
+
+    /** A COOKIE ECHO that arrives too late is answered with Stale Cookie, and the sender starts over. */
+    @Test
+    void staleCookieMakesTheSenderStartAgain() {
+        VirtualNetwork net = new VirtualNetwork(54);
+        boolean[] delayed = {false};
+        Peer[] p = Peer.pair(net, SctpConfig.defaults());
+        p[0].assoc.connect(net.now);
+        // The first COOKIE ECHO arrives after the 60 s cookie lifetime; its retransmissions are lost.
+        net.filterAtoB = pkt -> {
+            if (Packets.has(pkt, ChunkType.COOKIE_ECHO)) {
+                if (delayed[0]) {
+                    return null;
+                }
+                delayed[0] = true;
+                net.delayNanos = 70 * S;
+            } else {
+                net.delayNanos = 10 * MS;
+            }
+            return pkt;
+        };
+        net.runUntil(() -> p[1].assoc.counters().dropped(DropReason.STALE_COOKIE) == 1, 600 * S, "stale");
+        net.filterAtoB = pkt -> pkt;
+        net.delayNanos = 10 * MS;
+        // The Stale Cookie ERROR sends A back to INIT, and the association comes up.
+        net.runUntil(() -> p[0].connected && p[1].connected, 600 * S, "up after restart");
+        assertTrue(p[0].assoc.counters().errorsReceived >= 1);
     }
 
     @Test
@@ -684,6 +744,35 @@ class AssociationTest {
 
         assertEquals(1, p[1].messages.size());
         assertTrue(b.isEstablished());
+    }
+
+    /** ABORT with the T bit carries the sender's own tag (RFC 9260 §8.5.1 B); without it, ours. */
+    @Test
+    void abortTagRules() {
+        VirtualNetwork net = new VirtualNetwork(73);
+        java.util.List<byte[]> fromB = new java.util.ArrayList<>();
+        net.filterBtoA = x -> {
+            fromB.add(x);
+            return x;
+        };
+        net.capture = true;
+        Peer[] p = connected(net, SctpConfig.defaults());
+        int tagOfA = Packets.parse(fromB.get(fromB.size() - 1)).verificationTag; // what B puts on packets to A
+        int tagOfB = Packets.parse(net.capturedAtoB.get(net.capturedAtoB.size() - 1)).verificationTag;
+        dev.sfu.sctp.chunk.ErrorCauseChunk reflected = new dev.sfu.sctp.chunk.ErrorCauseChunk(true, true,
+                dev.sfu.sctp.chunk.ErrorCauseChunk.cause(12, "t".getBytes()));
+        dev.sfu.sctp.chunk.ErrorCauseChunk plain = dev.sfu.sctp.chunk.ErrorCauseChunk.abort(12, "p");
+        // Dropped: T bit with a tag that is neither side's, and no T bit with the peer's tag.
+        byte[] bad1 = Packets.packet(5000, 5000, tagOfB + 1, reflected);
+        byte[] bad2 = Packets.packet(5000, 5000, tagOfA, plain);
+        p[1].assoc.receive(bad1, 0, bad1.length, net.now);
+        p[1].assoc.receive(bad2, 0, bad2.length, net.now);
+        assertEquals(2, p[1].assoc.counters().dropped(DropReason.BAD_VERIFICATION_TAG));
+        assertTrue(p[1].assoc.isEstablished());
+        byte[] good = Packets.packet(5000, 5000, tagOfA, reflected);
+        p[1].assoc.receive(good, 0, good.length, net.now);
+        assertEquals(CloseReason.ABORTED_BY_PEER, p[1].closed);
+        assertEquals("cause 12: t", p[1].closeDetail);
     }
 
     @Test

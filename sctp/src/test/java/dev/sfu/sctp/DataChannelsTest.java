@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Data channels over two associations on the virtual link: DCEP, ids, PPIDs, reliability, close. */
 class DataChannelsTest {
@@ -185,6 +187,58 @@ class DataChannelsTest {
         client.channels.association().abort("bye", net.now);
         net.runUntil(() -> server.closed.size() == 2, 5 * S, "closed");
         assertEquals(2, client.closed.size());
+    }
+
+    /** Many channels opened from both sides, used and closed, over a lossy reordering link. */
+    @ParameterizedTest
+    @ValueSource(longs = {9, 10, 11, 12, 13, 14, 15, 16, 17, 18})
+    void manyChannelsUnderLoss(long seed) {
+        connect(seed);
+        net.loss = 0.15;
+        net.jitterNanos = 30 * SctpConfig.MS;
+        Random r = new Random(seed);
+        List<DataChannel> mine = new ArrayList<>();
+        int texts = 0;
+        for (int round = 0; round < 10; round++) {
+            for (int i = 0; i < 5; i++) {
+                Side side = r.nextBoolean() ? client : server;
+                DataChannelOptions o = switch (r.nextInt(3)) {
+                    case 0 -> DataChannelOptions.RELIABLE;
+                    case 1 -> DataChannelOptions.RELIABLE.withOrdered(false);
+                    default -> DataChannelOptions.RELIABLE.withMaxRetransmits(5);
+                };
+                DataChannel ch = side.channels.open("ch" + round + "-" + i, o, net.now);
+                assertNotNull(ch);
+                assertEquals(side == server ? 1 : 0, ch.id() & 1);
+                mine.add(ch);
+            }
+            for (DataChannel ch : mine) {
+                if (ch.state() == DataChannel.State.OPEN && ch.send("m" + texts, net.now) == SendResult.OK) {
+                    texts++;
+                }
+            }
+            net.runFor(2 * S);
+            // Close a few of the oldest still open.
+            mine.stream().filter(c -> c.state() == DataChannel.State.OPEN).limit(2).forEach(c -> c.close(net.now));
+        }
+        net.runUntil(() -> client.channels.association().heldBytes() == 0
+                && server.channels.association().heldBytes() == 0, 600 * S, "drained");
+        // Both ends of every close: the peer's side finishes when our answer to its own reset arrives.
+        List<DataChannel> all = new ArrayList<>(mine);
+        all.addAll(client.openedByPeer);
+        all.addAll(server.openedByPeer);
+        net.runUntil(() -> all.stream().noneMatch(c -> c.state() == DataChannel.State.CLOSING), 600 * S,
+                "closes done: " + all.stream().filter(c -> c.state() == DataChannel.State.CLOSING).toList()
+                        + " bad " + client.channels.badDcepMessages() + "/" + server.channels.badDcepMessages());
+        assertEquals(texts, client.received.size() + server.received.size(), "every (reliable or 5-retransmit) text; dropped "
+                + client.channels.droppedMessages() + "/" + server.channels.droppedMessages() + " bad "
+                + client.channels.badDcepMessages() + "/" + server.channels.badDcepMessages() + " "
+                + client.channels.association().counters() + " " + server.channels.association().counters());
+        assertEquals(50, client.openedByPeer.size() + server.openedByPeer.size());
+        assertEquals(0, client.channels.badDcepMessages() + server.channels.badDcepMessages());
+        long closedHere = mine.stream().filter(c -> c.state() == DataChannel.State.CLOSED).count();
+        assertEquals(20, closedHere);
+        assertEquals(2 * 30, client.channels.channels().size() + server.channels.channels().size(), "30 open, on both ends");
     }
 
     @Test

@@ -32,6 +32,7 @@ class RandomScenarioTest {
                 throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
             }
         }
+        System.out.printf("%d random scenarios passed%n", n);
     }
 
     private static boolean resetsDone(Peer p, Set<Integer> streams) {

@@ -73,7 +73,8 @@ public final class DataChunk extends Chunk {
     @Override
     public String toString() {
         return "DATA(tsn=" + Integer.toUnsignedString(tsn) + ", sid=" + streamId + ", ssn=" + ssn + ", ppid=" + ppid
-                + ", len=" + payload.length + (unordered ? ", U" : "") + (beginning ? ", B" : "") + (ending ? ", E" : "")
+                + ", len=" + payload.length + (unordered ? ", U" : "") + (beginning ? ", B" : "")
+                + (ending ? ", E" : "")
                 + ")";
     }
 }

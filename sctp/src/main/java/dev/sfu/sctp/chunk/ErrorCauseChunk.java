@@ -81,7 +81,8 @@ public final class ErrorCauseChunk extends Chunk {
     }
 
     static ErrorCauseChunk parse(boolean abort, int flags, byte[] b, int off, int len) {
-        return new ErrorCauseChunk(abort, abort && (flags & EmptyChunk.FLAG_T) != 0, Arrays.copyOfRange(b, off, off + len));
+        boolean tBit = abort && (flags & EmptyChunk.FLAG_T) != 0;
+        return new ErrorCauseChunk(abort, tBit, Arrays.copyOfRange(b, off, off + len));
     }
 
     @Override

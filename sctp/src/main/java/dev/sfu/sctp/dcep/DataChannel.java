@@ -24,6 +24,8 @@ public final class DataChannel {
     boolean acked;
     boolean outgoingReset;
     boolean incomingReset;
+    /** Opened by the peer on an id whose old channel's reset (ours) was not yet answered: ACK when it is. */
+    boolean ackPending;
 
     DataChannel(DataChannels owner, int id, String label, String protocol, ChannelType type, int priority,
             long reliabilityParameter, boolean negotiated) {

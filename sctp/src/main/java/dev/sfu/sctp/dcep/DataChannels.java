@@ -194,7 +194,17 @@ public final class DataChannels implements AssociationListener {
         }
         // An OPEN on an id of our own parity breaks RFC 8832 §6, and one on a used id would clash: refused.
         boolean ourParity = (streamId & 1) == (dtlsServer ? 1 : 0);
-        if (ourParity || channels.containsKey(streamId)) {
+        DataChannel old = channels.get(streamId);
+        boolean ackLater = false;
+        if (old != null && !ourParity && old.state == DataChannel.State.CLOSING && old.incomingReset) {
+            // The peer reuses an id whose close it finished: it had reset its side and performed our reset,
+            // whose answer is still on its way (or lost and being asked for again). The old channel is done.
+            // Our side of the stream may take nothing until that answer restarts its SSNs, so the ACK waits.
+            ackLater = !old.outgoingReset;
+            closed(old);
+            old = null;
+        }
+        if (ourParity || old != null) {
             badDcepMessages++;
             return;
         }
@@ -202,7 +212,12 @@ public final class DataChannels implements AssociationListener {
                 open.priority(), open.reliabilityParameter(), false);
         ch.acked = true; // the peer sent the OPEN; our messages may use its ordering at once
         channels.put(streamId, ch);
-        association.send(streamId, DcepMessage.PPID_DCEP, DcepMessage.ack(), SendOptions.RELIABLE, association.now());
+        if (ackLater) {
+            ch.ackPending = true;
+        } else {
+            association.send(streamId, DcepMessage.PPID_DCEP, DcepMessage.ack(), SendOptions.RELIABLE,
+                    association.now());
+        }
         listener.onChannelOpenedByPeer(ch);
     }
 
@@ -231,6 +246,13 @@ public final class DataChannels implements AssociationListener {
         for (int id : streamIds) {
             DataChannel ch = channels.get(id);
             if (ch == null) {
+                continue;
+            }
+            if (ch.ackPending) {
+                // The reset belonged to the channel this one replaced: now the stream is ours again.
+                ch.ackPending = false;
+                association.send(id, DcepMessage.PPID_DCEP, DcepMessage.ack(), SendOptions.RELIABLE,
+                        association.now());
                 continue;
             }
             ch.outgoingReset = true;
