@@ -326,6 +326,28 @@ final class SimulatedPeer {
         }
     }
 
+    /**
+     * A hostile receiver: NACKs every one of the last {@code window} packets of every source it receives,
+     * whether lost or not (one generic NACK per source, full bitmasks). Media thread. Allocates: a test tool.
+     */
+    void nackEverything(int window) {
+        int[] all = new int[window];
+        byte[] out = new byte[1500];
+        for (ReceptionStats r : reception.values()) {
+            long highest = r.extendedHighestSequence();
+            if (highest < window) {
+                continue;
+            }
+            for (int i = 0; i < window; i++) {
+                all[i] = (int) (highest - window + 1 + i) & 0xffff;
+            }
+            int n = GenericNack.write(out, 0, receiverSsrc(), r.ssrc(), all, window);
+            if (n > 0) {
+                client.sendSubscriberRtcp(out, 0, n);
+            }
+        }
+    }
+
     /** A receiver report with a block per source (RFC 3550 §6.4.2), as browsers send about once a second. */
     void sendReceiverReport() {
         if (reception.isEmpty()) {

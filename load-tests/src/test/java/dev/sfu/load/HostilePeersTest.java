@@ -405,6 +405,46 @@ class HostilePeersTest {
     // ---- helpers ----
 
     /** What the calm conference's peers received from the calm publishers (no one else's streams). */
+    /**
+     * A subscriber that NACKs the last 100 packets of everything it receives (all still cached), 100 times
+     * a second, so every packet is asked for about a hundred times (issue 17: nothing used to stop that):
+     * the server resends each packet at most once a round trip, within a budget earned by the media it
+     * forwards, and counts the rest.
+     */
+    @Test
+    @Order(11)
+    void aSubscriberNackingEverythingCannotTurnTheServerIntoAnAmplifier() throws Exception {
+        Peers storm = new Peers(webSocket, http, context, threads, 1, 20);
+        SimulatedPeer source = storm.publisher("storm", false);
+        SimulatedPeer greedy = storm.subscriber("storm");
+        peers.publishers.add(source); // the sender drives it
+        try {
+            waitFor(() -> greedy.streams.size() >= 2, "media reaches the greedy subscriber");
+            Thread.sleep(1500);
+            double resentBefore = metric("sfu_retransmissions_total");
+            double refusedBefore = metric("sfu_nack_refused_total");
+            long mediaBefore = greedy.streams.values().stream().mapToLong(st -> st.received).sum();
+            for (int i = 0; i < 300; i++) {
+                greedy.client.execute(() -> greedy.nackEverything(100));
+                Thread.sleep(10);
+            }
+            Thread.sleep(300);
+            double resent = metric("sfu_retransmissions_total") - resentBefore;
+            double refused = metric("sfu_nack_refused_total") - refusedBefore;
+            long media = greedy.streams.values().stream().mapToLong(st -> st.received).sum() - mediaBefore;
+            System.out.printf("NACK storm: %.0f packets resent, %.0f refused, %d media packets forwarded%n", resent,
+                    refused, media);
+            assertTrue(media > 100, "its media kept flowing");
+            assertTrue(resent > 0, "NACKed packets are still answered");
+            assertTrue(resent <= 2 * media, "resent " + resent + " against " + media + " media packets");
+            assertTrue(refused > 10 * resent, "most of the storm was refused, and counted: " + refused);
+        } finally {
+            peers.publishers.remove(source);
+            source.leave();
+            greedy.leave();
+        }
+    }
+
     private record Calm(long received, long lost, long corrupted, long reordered) {
         static Calm of(List<SimulatedPeer> calm) {
             long received = 0;

@@ -140,14 +140,17 @@ class BandwidthAdaptationTest {
         while (System.nanoTime() < deadline) {
             publisher.sendFrame();
             Thread.sleep(33);
-            int n = seen.size();
-            if (n - from >= packets && seen.subList(n - packets, n).stream().allMatch(s -> layer.test(s.layer()))) {
+            // A snapshot: the client thread appends while we look, and a CopyOnWriteArrayList's subList
+            // throws ConcurrentModificationException once its list has changed (a CI run saw it).
+            List<Seen> now = List.copyOf(seen);
+            int n = now.size();
+            if (n - from >= packets && now.subList(n - packets, n).stream().allMatch(s -> layer.test(s.layer()))) {
                 for (int i = n - packets; i >= from; i--) {
-                    if (!layer.test(seen.get(i).layer())) {
-                        return seen.get(i + 1).nanos();
+                    if (!layer.test(now.get(i).layer())) {
+                        return now.get(i + 1).nanos();
                     }
                 }
-                return seen.get(from).nanos();
+                return now.get(from).nanos();
             }
         }
         return -1;
@@ -162,7 +165,8 @@ class BandwidthAdaptationTest {
     }
 
     private static List<Integer> tail(List<Seen> seen) {
-        int n = seen.size();
-        return seen.subList(Math.max(0, n - 40), n).stream().map(Seen::layer).toList();
+        List<Seen> now = List.copyOf(seen);
+        int n = now.size();
+        return now.subList(Math.max(0, n - 40), n).stream().map(Seen::layer).toList();
     }
 }

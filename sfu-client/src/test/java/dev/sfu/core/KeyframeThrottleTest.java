@@ -66,7 +66,8 @@ class KeyframeThrottleTest {
                 Thread.sleep(50);
             }
             Thread.sleep(300);
-            List<Long> storm = publisher.pliTimes.subList(before, publisher.pliTimes.size());
+            List<Long> all = List.copyOf(publisher.pliTimes); // the client thread appends while we look
+            List<Long> storm = all.subList(before, all.size());
             long minGap = Long.MAX_VALUE;
             for (int i = 1; i < storm.size(); i++) {
                 minGap = Math.min(minGap, storm.get(i) - storm.get(i - 1));

@@ -80,8 +80,9 @@ class LastNTest {
             }
             sequence[0]++;
             Thread.sleep(20);
-            int n = video.size();
-            if (n - from >= 30 && video.subList(n - 30, n).stream().allMatch(expected::equals)) {
+            List<String> now = List.copyOf(video); // the client thread appends while we look
+            int n = now.size();
+            if (n - from >= 30 && now.subList(n - 30, n).stream().allMatch(expected::equals)) {
                 return true;
             }
         }
@@ -89,6 +90,7 @@ class LastNTest {
     }
 
     private static List<String> last(List<String> list) {
-        return list.subList(Math.max(0, list.size() - 30), list.size());
+        List<String> now = List.copyOf(list);
+        return now.subList(Math.max(0, now.size() - 30), now.size());
     }
 }

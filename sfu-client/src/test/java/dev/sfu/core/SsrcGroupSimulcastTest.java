@@ -66,15 +66,17 @@ class SsrcGroupSimulcastTest {
                     publisher.execute(() -> publisher.sendRtp(p, 0, 12 + 200));
                 }
                 Thread.sleep(20);
-                int n = layersReceived.size();
-                if (n > 40 && layersReceived.subList(n - 20, n).stream().allMatch(l -> l == 2)) {
+                List<Integer> now = List.copyOf(layersReceived); // the client thread appends while we look
+                int n = now.size();
+                if (n > 40 && now.subList(n - 20, n).stream().allMatch(l -> l == 2)) {
                     break;
                 }
             }
-            int n = layersReceived.size();
+            List<Integer> received = List.copyOf(layersReceived);
+            int n = received.size();
             assertTrue(n > 40, "the subscriber receives video: " + n);
-            assertTrue(layersReceived.subList(n - 20, n).stream().allMatch(l -> l == 2),
-                    "the subscriber ends on the top SIM layer: " + layersReceived.subList(Math.max(0, n - 40), n));
+            assertTrue(received.subList(n - 20, n).stream().allMatch(l -> l == 2),
+                    "the subscriber ends on the top SIM layer: " + received.subList(Math.max(0, n - 40), n));
             assertTrue(layersReceived.stream().allMatch(l -> l >= 0 && l <= 2), "only the three layers");
         }
     }

@@ -18,6 +18,19 @@ final class StreamTable {
     /** The publisher's primary (non-RTX) streams in the order they appeared. */
     private final List<InboundStream> primaries = new ArrayList<>();
     private long unroutable;
+    /** SSRCs learned per track, and those refused beyond the limit. */
+    private final java.util.Map<Track, Integer> learned = new java.util.HashMap<>();
+    private long overLimit;
+
+    /**
+     * SSRCs a track may add beyond what its SDP signalled: each simulcast layer and its RTX, twice over
+     * (a publisher may restart a layer with a new SSRC). Each learned SSRC is a table entry, a reception
+     * state and a stream in every receiver report and NACK scan: without a bound, a publisher spraying
+     * SSRCs with a valid mid would grow them all.
+     */
+    static int learnLimit(Track track) {
+        return 4 * track.encodingCount();
+    }
 
     /** The stream of a signalled or already learned SSRC, or null. Per packet. */
     InboundStream get(int ssrc) {
@@ -53,7 +66,13 @@ final class StreamTable {
     }
 
     /** Forgets every stream of a track the publisher stopped. */
+    /** New SSRCs refused because their track had learned its limit. */
+    long overLimit() {
+        return overLimit;
+    }
+
     void remove(Track track) {
+        learned.remove(track);
         bySsrc.removeIf(stream -> stream.track() == track);
         primaries.removeIf(stream -> stream.track() == track);
     }
@@ -90,6 +109,12 @@ final class StreamTable {
                 return null;
             }
         }
+        int count = learned.getOrDefault(track, 0);
+        if (count >= learnLimit(track)) {
+            overLimit++;
+            return null;
+        }
+        learned.put(track, count + 1);
         InboundStream stream = new InboundStream(track, encoding, repaired != null, packet.ssrc());
         bind(packet.ssrc(), stream);
         if (!stream.rtx() && track.subscriberCount() > 0) {

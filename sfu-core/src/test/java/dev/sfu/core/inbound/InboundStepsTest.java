@@ -127,4 +127,16 @@ class InboundStepsTest {
         meter.onAudioPacket(packet(111, 99, 1, new byte[4]), AUDIO_LEVEL_ID);
         assertEquals(loud / 4, meter.read(), 1e-9, "a packet without the extension is not audio heard");
     }
+
+    @Test
+    void aTrackLearnsABoundedNumberOfSsrcs() {
+        int limit = StreamTable.learnLimit(simulcast);
+        for (int i = 0; i < 100; i++) {
+            streams.lookup(packet(96, 1, 9000 + i, new byte[4], MID_ID, "1", RID_ID, "h"), tracks, IDS, 0);
+        }
+        assertEquals(12, limit, "3 layers: each with its RTX, twice over");
+        assertEquals(limit, streams.primaries().size(), "a sprayer of SSRCs stops at the limit");
+        assertEquals(100 - limit, streams.overLimit());
+        assertNull(streams.get(9000 + limit), "refused SSRCs are not remembered either");
+    }
 }
