@@ -16,6 +16,7 @@ public final class SfuMetrics {
     private final AtomicInteger tracks = new AtomicInteger();
     private final TransportCounters transports;
     private final Counter keyframeRequests;
+    private final Counter keyframeRequestsRefused;
     private final Counter packetsUnroutable;
     private final Counter nacksReceived;
     private final Counter packetsLost;
@@ -39,6 +40,9 @@ public final class SfuMetrics {
         Gauge.builder("sfu.tracks", tracks, AtomicInteger::get).register(registry);
         transports = new TransportCounters(registry);
         keyframeRequests = Counter.builder("sfu.keyframe.requests").description("PLIs sent to publishers")
+                .register(registry);
+        keyframeRequestsRefused = Counter.builder("sfu.keyframe.requests.refused")
+                .description("subscribers' PLI/FIR beyond their budget (5/s, bursts of 10), not acted on")
                 .register(registry);
         packetsUnroutable = Counter.builder("sfu.packets.unroutable")
                 .description("RTP packets from publishers whose SSRC matches no track").register(registry);
@@ -97,6 +101,10 @@ public final class SfuMetrics {
 
     public Counter keyframeRequests() {
         return keyframeRequests;
+    }
+
+    public Counter keyframeRequestsRefused() {
+        return keyframeRequestsRefused;
     }
 
     public Counter packetsLost() {

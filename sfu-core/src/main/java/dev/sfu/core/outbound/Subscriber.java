@@ -52,6 +52,7 @@ public final class Subscriber implements Transport.MediaHandler {
     private final long keyframeIntervalNanos;
     private final SubscribeNegotiator negotiator = new SubscribeNegotiator(this::writeOffer);
     private final NackResponder nacks;
+    private final KeyframeBudget keyframeBudget = new KeyframeBudget();
     private final RtcpCompoundIterator rtcp = new RtcpCompoundIterator();
     private Transport transport;
     private DownlinkController downlink;
@@ -237,8 +238,13 @@ public final class Subscriber implements Transport.MediaHandler {
                 }
             } else if (rtcp.isKeyframeRequest()) {
                 Subscription s = negotiator.bySsrc(rtcp.keyframeSsrc());
-                if (s != null) {
+                if (s == null) {
+                    continue;
+                }
+                if (keyframeBudget.take(now)) {
                     requestKeyframe(s, s.keyframeEncoding(), now);
+                } else {
+                    metrics.keyframeRequestsRefused().increment();
                 }
             }
         }

@@ -232,11 +232,13 @@ public final class PublishNegotiator {
         String trackId = endpointId + "-" + mid;
         String msid = m.attribute("msid").orElse(null);
         if (msid != null) {
+            // These ids reach every other client's SDP and the logs: only RFC 8830's msid-id is taken
+            // (1 to 64 token-chars); anything else keeps the server's own names.
             String[] parts = msid.trim().split(" +");
-            if (parts.length >= 1 && !parts[0].isEmpty()) {
+            if (parts.length >= 1 && isMsidId(parts[0])) {
                 streamId = parts[0];
             }
-            if (parts.length >= 2 && !parts[1].isEmpty()) {
+            if (parts.length >= 2 && isMsidId(parts[1])) {
                 trackId = parts[1];
             }
         }
@@ -279,6 +281,22 @@ public final class PublishNegotiator {
         }
         return new PublishedTrack(mid, MediaKind.ofWireName(m.media()), streamId, trackId, format, List.copyOf(rids), List.copyOf(primaries),
                 Map.copyOf(rtx), List.copyOf(simulcast));
+    }
+
+    /** RFC 8830 §2: msid-id = 1*64token-char; token-char as RFC 8866 §9 (RFC 4566) defines it. */
+    static boolean isMsidId(String id) {
+        if (id.isEmpty() || id.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean tokenChar = c == 0x21 || (c >= 0x23 && c <= 0x27) || c == 0x2A || c == 0x2B || c == 0x2D
+                    || c == 0x2E || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x5E && c <= 0x7E);
+            if (!tokenChar) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Long parseSsrc(String text) {

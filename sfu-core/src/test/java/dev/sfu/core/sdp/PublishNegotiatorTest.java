@@ -204,4 +204,19 @@ class PublishNegotiatorTest {
         System.out.printf("13,000 rids answered in %.1f ms%n", (System.nanoTime() - start) / 1e6);
         assertEquals(List.of("r0", "r1", "r2"), result.tracks().get(1).rids());
     }
+
+    @Test
+    void msidIdsAreTakenOnlyAsRfc8830TokensOfAtMost64Chars() throws SdpException {
+        assertTrue(PublishNegotiator.isMsidId("a1b2-c3d4.{stream}"));
+        assertFalse(PublishNegotiator.isMsidId(""));
+        assertFalse(PublishNegotiator.isMsidId("x".repeat(65)));
+        assertFalse(PublishNegotiator.isMsidId("evil\u001b[2J"), "control characters would reach logs");
+        assertFalse(PublishNegotiator.isMsidId("a\"b"), "a quote is no token-char");
+        String chrome = SdpFixtures.load("chrome-publish-offer.sdp");
+        String msid = chrome.lines().filter(l -> l.startsWith("a=msid:")).findFirst().orElseThrow();
+        String hostile = chrome.replace(msid, "a=msid:" + "s".repeat(100) + " t\u0007rack");
+        PublishAnswer result = PublishNegotiator.answer(hostile, SdpFixtures.serverParameters(), "ep9");
+        assertEquals("ep9", result.tracks().get(0).streamId(), "an overlong stream id gives way to the endpoint id");
+        assertEquals("ep9-0", result.tracks().get(0).trackId(), "a track id with a control character too");
+    }
 }
