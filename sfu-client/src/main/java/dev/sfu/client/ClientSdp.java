@@ -33,6 +33,11 @@ public final class ClientSdp {
         public PublishSpec(String mid, String kind, long ssrc, List<String> rids) {
             this(mid, kind, ssrc, rids, -1);
         }
+
+        /** A data-channel section (RFC 8841): SCTP over the publish transport's DTLS. */
+        public static PublishSpec data(String mid) {
+            return new PublishSpec(mid, "application", 0);
+        }
     }
 
     /** A publish offer with one sendonly m-line per track, BUNDLE, rtcp-mux, Opus and VP8 (with RTX). */
@@ -41,6 +46,16 @@ public final class ClientSdp {
         List<String> mids = new ArrayList<>();
         boolean first = true;
         for (PublishSpec t : tracks) {
+            if (t.kind().equals("application")) {
+                MediaDescription m = new MediaDescription("application", 9, "UDP/DTLS/SCTP", List.of("webrtc-datachannel"));
+                m.otherLines().add("c=IN IP4 0.0.0.0");
+                local.writeTo(m, first);
+                m.add("mid", t.mid()).add("sctp-port", "5000").add("max-message-size", "262144");
+                sdp.media().add(m);
+                mids.add(t.mid());
+                first = false;
+                continue;
+            }
             Codec codec = t.kind().equals("audio") ? Codec.OPUS : Codec.VP8;
             List<String> fmts = new ArrayList<>(List.of(Integer.toString(codec.payloadType())));
             if (codec.rtxPayloadType() >= 0) {

@@ -14,6 +14,11 @@ import dev.sfu.core.transport.Transport;
 import dev.sfu.core.util.IntObjectMap;
 import dev.sfu.ice.IceTransport;
 import dev.sfu.rtp.RtpPacket;
+import dev.sfu.sctp.SctpConfig;
+import dev.sfu.sctp.dcep.DataChannel;
+import dev.sfu.sctp.dcep.DataChannelListener;
+import dev.sfu.sctp.dcep.DataChannelOptions;
+import dev.sfu.sctp.dcep.DataChannels;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -95,6 +100,8 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
     private final IntObjectMap<TrackMapping> tracksBySsrc = new IntObjectMap<>();
     private final RtpPacket received = new RtpPacket();
     private final DownlinkFeedback downlinkFeedback = new DownlinkFeedback();
+    /** The data channels over the publish transport (null until {@link #enableDataChannels}); media thread. */
+    private DataChannels dataChannels;
     private final CompletableFuture<Void> publishConnected = new CompletableFuture<>();
     private final CompletableFuture<Void> subscribeConnected = new CompletableFuture<>();
     private final List<TrackMapping> remoteTracks = new CopyOnWriteArrayList<>();
@@ -117,6 +124,45 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
     /** Connects the client to its signaling channel; call before {@link #publish}. */
     public void attach(Signaling signaling) {
         this.signaling = signaling;
+    }
+
+    /**
+     * Gives the client an SCTP association for data channels over its publish transport, as a browser
+     * does when a page creates an RTCDataChannel; publish a {@link ClientSdp.PublishSpec#data} section
+     * with it. The client is the DTLS client, so its channels take even stream ids. Any thread, before
+     * {@link #publish}.
+     */
+    public void enableDataChannels(DataChannelListener listener) {
+        thread.execute(() -> {
+            if (dataChannels == null) {
+                dataChannels = new DataChannels(SctpConfig.defaults(), false, packet -> {
+                    Transport t = publishTransport;
+                    if (t != null) {
+                        t.sendApplicationData(packet);
+                    }
+                }, listener);
+                thread.every(10_000_000L, () -> {
+                    long now = System.nanoTime();
+                    if (now - dataChannels.nextTimeoutNanos() >= 0) {
+                        dataChannels.handleTimeout(now);
+                    }
+                });
+            }
+        });
+    }
+
+    /** Opens a data channel (DCEP); it waits in the association's queue until SCTP is up. Any thread. */
+    public CompletionStage<DataChannel> openDataChannel(String label, DataChannelOptions options) {
+        CompletableFuture<DataChannel> opened = new CompletableFuture<>();
+        thread.execute(() -> {
+            DataChannel channel = dataChannels == null ? null : dataChannels.open(label, options, System.nanoTime());
+            if (channel == null) {
+                opened.completeExceptionally(new IllegalStateException("no data channels: call enableDataChannels"));
+            } else {
+                opened.complete(channel);
+            }
+        });
+        return opened;
     }
 
     /** Runs a task on this client's media thread. */
@@ -487,7 +533,17 @@ public final class SfuClient implements EndpointListener, AutoCloseable {
 
         @Override
         public void onConnected(Transport transport) {
+            if (transport == publishTransport && dataChannels != null) {
+                dataChannels.connect(System.nanoTime());
+            }
             (transport == publishTransport ? publishConnected : subscribeConnected).complete(null);
+        }
+
+        @Override
+        public void onApplicationData(Transport transport, byte[] data) {
+            if (transport == publishTransport && dataChannels != null) {
+                dataChannels.receive(data, 0, data.length, System.nanoTime());
+            }
         }
 
         @Override
