@@ -159,6 +159,7 @@ final class Conference implements FeedbackScheduler.Work {
 
     void trackRemoved(Track track) {
         context.metrics().tracks().decrementAndGet();
+        track.releaseCaches();
         for (Endpoint other : endpoints.values()) {
             other.subscriber().unsubscribe(track);
         }

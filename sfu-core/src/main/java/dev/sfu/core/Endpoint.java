@@ -49,7 +49,8 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
         this.listener = listener;
         this.participantsAtJoin = conference.participants();
         this.publisher = new Publisher(id, this, conference.router(), conference.context().metrics(),
-                conference.thread().clock(), conference.context().publishLimits());
+                conference.thread().clock(), conference.context().publishLimits(),
+                conference.context().metrics().cacheBudget());
         MediaTuning tuning = conference.context().tuning();
         this.subscriber = new Subscriber(id, this, conference.router(), conference.context().metrics(),
                 conference.thread().clock(), tuning.pacerCapacity(), tuning.pacerTick().toNanos(),

@@ -1,5 +1,6 @@
 package dev.sfu.core.inbound;
 
+import dev.sfu.core.media.CacheBudget;
 import dev.sfu.core.media.InboundStream;
 import dev.sfu.core.media.Router;
 import dev.sfu.core.media.Track;
@@ -54,6 +55,7 @@ public final class Publisher implements Transport.MediaHandler {
 
     private final String endpointId;
     private final PublishLimits limits;
+    private final CacheBudget cacheBudget;
     private final Host host;
     private final Clock clock;
     private final List<Track> tracks = new ArrayList<>();
@@ -65,8 +67,10 @@ public final class Publisher implements Transport.MediaHandler {
     private PublisherFeedback feedback;
     private Map<HeaderExtension, Integer> extensionIds = Map.of();
 
-    public Publisher(String endpointId, Host host, Router router, SfuMetrics metrics, Clock clock, PublishLimits limits) {
+    public Publisher(String endpointId, Host host, Router router, SfuMetrics metrics, Clock clock, PublishLimits limits,
+            CacheBudget cacheBudget) {
         this.endpointId = endpointId;
+        this.cacheBudget = cacheBudget;
         this.limits = limits;
         this.host = host;
         this.clock = clock;
@@ -144,6 +148,7 @@ public final class Publisher implements Transport.MediaHandler {
         Track track = new Track(endpointId + "-" + p.mid(), endpointId, endpointId, p.kind(), p.mid(), p.format(),
                 layers, this::requestKeyframe);
         track.setExtensionMap(subscriberExtensionMap(track.isAudio()));
+        track.setCacheBudget(cacheBudget);
         tracks.add(track);
         List<Long> primaries = p.simulcastSsrcs().isEmpty() ? p.ssrcs() : p.simulcastSsrcs();
         for (int e = 0; e < primaries.size(); e++) {

@@ -14,8 +14,24 @@ public final class PacketCache {
     private final int[] lengths = new int[SIZE];
     private final int[] sequences = new int[SIZE];
     private final long[] times = new long[SIZE];
+    private final CacheBudget budget;
+    private int slotsAllocated;
 
+    /** A cache whose slots count against no budget (tests). */
     public PacketCache() {
+        this(new CacheBudget(Long.MAX_VALUE));
+    }
+
+    public PacketCache(CacheBudget budget) {
+        this.budget = budget;
+        java.util.Arrays.fill(sequences, -1);
+    }
+
+    /** Gives every slot's memory back to the budget; the cache is empty afterwards. */
+    public void release() {
+        budget.release((long) slotsAllocated * SLOT);
+        slotsAllocated = 0;
+        java.util.Arrays.fill(packets, null);
         java.util.Arrays.fill(sequences, -1);
     }
 
@@ -25,7 +41,11 @@ public final class PacketCache {
         }
         int i = sequence & (SIZE - 1);
         if (packets[i] == null) {
+            if (!budget.tryReserve(SLOT)) {
+                return; // over the process's budget: this packet is not cached
+            }
             packets[i] = new byte[SLOT];
+            slotsAllocated++;
         }
         System.arraycopy(buf, off, packets[i], 0, len);
         lengths[i] = len;

@@ -31,6 +31,8 @@ public final class Track {
     private final int[] highestSequence;
     /** Per encoding, for answering NACKs (video only; made on the first packet). */
     private final PacketCache[] caches;
+    private CacheBudget cacheBudget = UNLIMITED;
+    private static final CacheBudget UNLIMITED = new CacheBudget(Long.MAX_VALUE);
     /** Bytes received per encoding since the last {@link #updateBitrates}, and the rates then measured. */
     private final long[] bytesSinceUpdate;
     private final long[] bitrates;
@@ -106,9 +108,24 @@ public final class Track {
     /** Keeps a video packet for retransmission. */
     public void cache(int encoding, byte[] buf, int off, int len, int sequence, long nowNanos) {
         if (caches[encoding] == null) {
-            caches[encoding] = new PacketCache();
+            caches[encoding] = new PacketCache(cacheBudget);
         }
         caches[encoding].put(buf, off, len, sequence, nowNanos);
+    }
+
+    /** Where this track's caches take their memory from (the process's budget; unlimited by default). */
+    public void setCacheBudget(CacheBudget budget) {
+        this.cacheBudget = budget;
+    }
+
+    /** The track is gone: its caches give their memory back. */
+    public void releaseCaches() {
+        for (int e = 0; e < caches.length; e++) {
+            if (caches[e] != null) {
+                caches[e].release();
+                caches[e] = null;
+            }
+        }
     }
 
     /** The cache of an encoding, or null before its first video packet. */

@@ -1,6 +1,7 @@
 package dev.sfu.core.metrics;
 
 import dev.sfu.core.data.DataCounters;
+import dev.sfu.core.media.CacheBudget;
 import dev.sfu.core.transport.TransportCounters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -30,6 +31,7 @@ public final class SfuMetrics {
     private final Counter downlinkProbes;
     private final Counter pacerDropped;
     private final DataCounters data = new DataCounters();
+    private final CacheBudget cacheBudget = new CacheBudget(CacheBudget.DEFAULT_BYTES);
     private final java.util.Map<String, Counter> nackRefused = new java.util.concurrent.ConcurrentHashMap<>();
     private final MeterRegistry registry;
 
@@ -79,6 +81,11 @@ public final class SfuMetrics {
         for (String reason : new String[] {"duplicate", "budget", "too-many-items"}) {
             nackRefused(reason);
         }
+        Gauge.builder("sfu.packet.cache", cacheBudget, CacheBudget::reservedBytes).baseUnit("bytes")
+                .description("memory the packet caches hold (NACK answers), against a process-wide budget")
+                .register(registry);
+        FunctionCounter.builder("sfu.packet.cache.refused", cacheBudget, CacheBudget::refusals)
+                .description("cache slots not allocated because the process-wide budget was spent").register(registry);
         pacerDropped = Counter.builder("sfu.pacer.dropped")
                 .description("video packets dropped because a subscriber's pacer queue was full").register(registry);
     }
@@ -157,6 +164,11 @@ public final class SfuMetrics {
         return c != null ? c : nackRefused.computeIfAbsent(reason, r -> Counter.builder("sfu.nack.refused").tag("reason", r)
                 .description("NACKed packets a subscriber asked for and the server did not resend, by reason")
                 .register(registry));
+    }
+
+    /** The memory all packet caches of the process share. */
+    public CacheBudget cacheBudget() {
+        return cacheBudget;
     }
 
     /** The data-channel relays' counts. */
