@@ -1,5 +1,6 @@
 package dev.sfu.core.data;
 
+import dev.sfu.core.util.TokenBucket;
 import dev.sfu.sctp.CloseReason;
 import dev.sfu.sctp.PacketSink;
 import dev.sfu.sctp.SctpConfig;
@@ -165,9 +166,5 @@ final class DataEndpoint implements DataChannelListener {
 
     private boolean isRelayed(DataChannel channel) {
         return (channel.id() & 1) == 1; // odd ids are the server's own (it is the DTLS server)
-    }
-
-    long droppedByStack() {
-        return channels.droppedMessages();
     }
 }

@@ -8,7 +8,6 @@ import dev.sfu.sctp.dcep.DataChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -147,10 +146,5 @@ public final class DataRelay {
                 }
             }
         }
-    }
-
-    /** Endpoints with an association, for tests and metrics. */
-    List<String> endpointIds() {
-        return List.copyOf(endpoints.keySet());
     }
 }

@@ -24,7 +24,6 @@ final class InboundPipeline {
     private final SfuMetrics metrics;
     private PublisherFeedback feedback;
     private ExtensionIds ids = ExtensionIds.NONE;
-    private long malformed;
 
     InboundPipeline(List<Track> tracks, StreamTable streams, Router router, SfuMetrics metrics) {
         this.tracks = tracks;
@@ -41,7 +40,6 @@ final class InboundPipeline {
     /** A decrypted RTP packet from the publisher; the buffer is valid only during the call. */
     void onRtp(byte[] buffer, int offset, int length, long receivedNanos, long nowNanos) {
         if (!packet.wrap(buffer, offset, length)) {
-            malformed++;
             metrics.transports().packetsDropped().increment();
             return;
         }
@@ -80,14 +78,5 @@ final class InboundPipeline {
 
     AudioLevelMeter audioLevel() {
         return audioLevel;
-    }
-
-    RtxRepair rtxRepair() {
-        return rtxRepair;
-    }
-
-    /** Packets too short or malformed to be RTP. */
-    long malformed() {
-        return malformed;
     }
 }

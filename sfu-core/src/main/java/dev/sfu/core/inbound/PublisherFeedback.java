@@ -39,7 +39,6 @@ public final class PublisherFeedback {
     private final int[] lost = new int[64];
     private final int[] rembSsrcs = new int[ReportBlock.MAX_COUNT];
     private long nacksSent;
-    private long keyframeRequests;
 
     PublisherFeedback(RtpSender out, StreamTable streams) {
         this.out = out;
@@ -152,18 +151,14 @@ public final class PublisherFeedback {
 
     /** A PLI (RFC 4585 §6.3.1) for one of the publisher's SSRCs. */
     public void requestKeyframe(int publisherSsrc) {
-        if (out.isConnected() && send(Pli.write(rtcp, 0, ssrc, publisherSsrc))) {
-            keyframeRequests++;
+        if (out.isConnected()) {
+            send(Pli.write(rtcp, 0, ssrc, publisherSsrc));
         }
     }
 
     /** Packets NACKed so far. */
     long nacksSent() {
         return nacksSent;
-    }
-
-    long keyframeRequests() {
-        return keyframeRequests;
     }
 
     private boolean send(int length) {

@@ -15,7 +15,6 @@ import dev.sfu.rtp.rtcp.SenderReport;
  */
 final class SenderReportTranslator {
     private final byte[] out = new byte[SenderReport.LENGTH + SrtpSession.MAX_OVERHEAD];
-    private long translated;
 
     /** Handles the sender report at {@code at}; the stream's reception stats learn its time too. */
     void onSenderReport(byte[] buffer, int at, StreamTable streams, long nowNanos) {
@@ -34,12 +33,7 @@ final class SenderReportTranslator {
                 int length = SenderReport.write(out, 0, s.ssrc(), ntp, s.outgoingTimestamp(rtpTimestamp),
                         s.packetsSent(), s.octetsSent());
                 transport.sendRtcp(out, 0, length);
-                translated++;
             }
         }
-    }
-
-    long translated() {
-        return translated;
     }
 }
