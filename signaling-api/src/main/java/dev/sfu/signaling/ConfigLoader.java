@@ -199,7 +199,8 @@ final class ConfigLoader {
                         s.bytes("sfu.signaling.max-frame-size", 1024, 16 << 20),
                         s.bytes("sfu.signaling.max-pending-bytes", 1024, 1 << 30),
                         s.duration("sfu.signaling.unwritable-timeout", 10, 3_600_000),
-                        s.duration("sfu.signaling.idle-timeout", 1000, 3_600_000)),
+                        s.duration("sfu.signaling.idle-timeout", 1000, 3_600_000),
+                        s.duration("sfu.signaling.resume-grace", 0, 600_000)),
                 s.enumValue("sfu.log-level", ServerConfig.LogLevel.class),
                 sfu);
     }

@@ -45,18 +45,22 @@ final class SignalingSession implements EndpointListener {
     private final JoinAuthorizer authorizer;
     private final SignalingMetrics metrics;
     private final RateLimiter rateLimiter;
+    private final ResumeRegistry resumes;
     private volatile EndpointHandle endpoint;
+    /** Carries the endpoint's messages to this session while it is the attached one. */
+    private volatile EndpointRelay relay;
     private volatile boolean hasJoined;
     private int errorsInARow;
 
     SignalingSession(ConferenceService conferences, Connection connection, IceServers iceServers,
-            JoinAuthorizer authorizer, SignalingMetrics metrics, RateLimiter rateLimiter) {
+            JoinAuthorizer authorizer, SignalingMetrics metrics, RateLimiter rateLimiter, ResumeRegistry resumes) {
         this.conferences = conferences;
         this.connection = connection;
         this.iceServers = iceServers;
         this.authorizer = authorizer;
         this.metrics = metrics;
         this.rateLimiter = rateLimiter;
+        this.resumes = resumes;
     }
 
     EndpointHandle endpoint() {
@@ -121,6 +125,7 @@ final class SignalingSession implements EndpointListener {
     private void dispatch(String type, JsonNode m, JsonNode id) throws SignalingException {
         switch (type) {
             case "join" -> join(m, id);
+            case "resume" -> resume(m, id);
             case "ping" -> send(reply("pong", id));
             case "offer" -> offer(m, id);
             case "answer" -> answer(m);
@@ -144,8 +149,13 @@ final class SignalingSession implements EndpointListener {
         // Others receive it in their messages and it goes into logs: no control or format characters.
         displayName = DisplayNames.clean(displayName);
         authorizer.authorize(conference, optionalText(m, "token", null));
-        EndpointHandle handle = conferences.join(conference, displayName, this);
+        String[] endpointId = new String[1];
+        EndpointRelay newRelay = new EndpointRelay(() -> resumes.forget(endpointId[0]));
+        EndpointHandle handle = conferences.join(conference, displayName, newRelay);
+        endpointId[0] = handle.endpointId();
+        String resumeToken = resumes.register(handle, newRelay);
         endpoint = handle;
+        relay = newRelay;
         hasJoined = true;
         LOG.debug("joined {} as {}", handle.conferenceId(), DisplayNames.forLog(displayName));
         metrics.joined();
@@ -153,11 +163,57 @@ final class SignalingSession implements EndpointListener {
         joined.put("endpointId", handle.endpointId());
         joined.put("conference", handle.conferenceId());
         joined.set("iceServers", iceServers.forEndpoint(handle.endpointId()));
-        ArrayNode participants = joined.putArray("participants");
-        for (Participant p : handle.participantsAtJoin()) {
+        putParticipants(joined, handle.participantsAtJoin());
+        if (resumes.enabled()) {
+            joined.put("resumeToken", resumeToken);
+        }
+        // Attached only now, so that "joined" is the first message the client gets about this endpoint.
+        newRelay.attach(this, () -> send(joined));
+    }
+
+    private static void putParticipants(ObjectNode message, List<Participant> list) {
+        ArrayNode participants = message.putArray("participants");
+        for (Participant p : list) {
             participants.addObject().put("endpointId", p.endpointId()).put("displayName", p.displayName());
         }
-        send(joined);
+    }
+
+    /**
+     * {@code resume}: takes over an endpoint whose WebSocket dropped (docs/signaling-protocol.md,
+     * "Resuming"). The reply lists the participants now, then a fresh subscribe offer follows; the client
+     * restarts ICE itself if its network changed.
+     */
+    private void resume(JsonNode m, JsonNode id) throws SignalingException {
+        if (endpoint != null) {
+            throw new SignalingException(Code.BAD_REQUEST, "already joined: resume is the first message of a connection");
+        }
+        String endpointId = requiredText(m, "endpointId");
+        String token = requiredText(m, "resumeToken");
+        ResumeRegistry.Resumable taken = resumes.claim(endpointId, token);
+        if (taken == null) {
+            throw new SignalingException(Code.NOT_JOINED, "this session cannot be resumed (ended, expired or unknown): join anew");
+        }
+        EndpointHandle handle = taken.handle();
+        endpoint = handle;
+        relay = taken.relay();
+        hasJoined = true;
+        LOG.info("{} resumed on a new connection", handle.endpointId());
+        ObjectNode resumed = reply("resumed", id);
+        resumed.put("endpointId", handle.endpointId());
+        resumed.put("conference", handle.conferenceId());
+        putParticipants(resumed, handle.participants());
+        EndpointListener previous = taken.relay().attach(this, () -> send(resumed));
+        if (previous instanceof SignalingSession old) {
+            old.handOver(); // the old connection has not noticed it is dead yet: it must not end the endpoint
+        }
+        handle.resendSubscribeOffer();
+    }
+
+    /** Another connection resumed this session's endpoint: let go of it and close quietly. */
+    private void handOver() {
+        endpoint = null;
+        relay = null;
+        connection.close(1000, "resumed on another connection");
     }
 
     private void offer(JsonNode m, JsonNode id) throws SignalingException {
@@ -237,15 +293,38 @@ final class SignalingSession implements EndpointListener {
 
     private void leave() {
         EndpointHandle e = endpoint;
+        EndpointRelay r = relay;
         endpoint = null;
-        if (e != null) {
+        relay = null;
+        if (e != null && r != null && r.detach(this)) {
+            resumes.forget(e.endpointId());
             e.leave();
         }
     }
 
-    /** The connection closed: the same as {@code leave}. */
-    void onClose() {
-        leave();
+    /**
+     * The connection closed. A clean close (the client's close frame) is a {@code leave}; a drop without
+     * one parks the endpoint for resumption, its media going on, and it leaves only if no client takes it
+     * back within the grace period.
+     */
+    void onClose(boolean clean) {
+        EndpointHandle e = endpoint;
+        EndpointRelay r = relay;
+        if (clean || e == null || r == null) {
+            leave();
+            return;
+        }
+        endpoint = null;
+        relay = null;
+        if (!r.detach(this)) {
+            return; // another connection has resumed it already
+        }
+        if (resumes.park(e.endpointId())) {
+            LOG.info("{}: signaling connection dropped; the endpoint waits for the client to resume", e.endpointId());
+        } else {
+            resumes.forget(e.endpointId());
+            e.leave();
+        }
     }
 
     private EndpointHandle joined() throws SignalingException {
@@ -301,6 +380,7 @@ final class SignalingSession implements EndpointListener {
         error.put("message", message);
         send(error);
         if (++errorsInARow >= MAX_ERRORS_IN_A_ROW) {
+            leave(); // a policy close is no drop: nothing to resume
             connection.close(1008, "too many bad messages");
         }
     }
@@ -350,6 +430,7 @@ final class SignalingSession implements EndpointListener {
     @Override
     public void closed(String reason) {
         endpoint = null;
+        relay = null;
         connection.close(1000, reason.length() > 100 ? reason.substring(0, 100) : reason);
     }
 }

@@ -15,15 +15,17 @@ final class SignalingSessionFactory {
     private final SignalingMetrics metrics;
     private final int messagesPerSecond;
     private final AtomicBoolean draining;
+    private final ResumeRegistry resumes;
 
     SignalingSessionFactory(ConferenceService conferences, IceServers iceServers, JoinAuthorizer authorizer,
-            SignalingMetrics metrics, int messagesPerSecond, AtomicBoolean draining) {
+            SignalingMetrics metrics, int messagesPerSecond, AtomicBoolean draining, ResumeRegistry resumes) {
         this.conferences = conferences;
         this.iceServers = iceServers;
         this.authorizer = authorizer;
         this.metrics = metrics;
         this.messagesPerSecond = messagesPerSecond;
         this.draining = draining;
+        this.resumes = resumes;
     }
 
     SignalingMetrics metrics() {
@@ -47,6 +49,7 @@ final class SignalingSessionFactory {
                 return conferences.conferences();
             }
         };
-        return new SignalingSession(gate, connection, iceServers, authorizer, metrics, new RateLimiter(messagesPerSecond));
+        return new SignalingSession(gate, connection, iceServers, authorizer, metrics, new RateLimiter(messagesPerSecond),
+                resumes);
     }
 }
