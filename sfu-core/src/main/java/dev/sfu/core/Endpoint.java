@@ -270,7 +270,8 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
         SfuContext context = conference.context();
         return new Transport(id + "/" + role.wireName(),
                 context.mediaPort().createTransport(id + "-" + role.wireName()), context.certificate(),
-                context.handshakeExecutor(), conference.thread(), handler, context.metrics().transports());
+                context.handshakeExecutor(), conference.thread(), handler, context.metrics().transports(),
+                context.handshakeQuota(), conference.id());
     }
 
     @Override

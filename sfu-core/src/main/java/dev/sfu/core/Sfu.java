@@ -3,6 +3,7 @@ package dev.sfu.core;
 import dev.sfu.core.data.DataLimits;
 import dev.sfu.core.metrics.SfuMetrics;
 import dev.sfu.core.sdp.PublishLimits;
+import dev.sfu.core.transport.HandshakeQuota;
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.dtls.DtlsCertificate;
 import dev.sfu.dtls.DtlsTransport;
@@ -77,6 +78,12 @@ public final class Sfu implements ConferenceService, AutoCloseable {
                 });
         pool.allowCoreThreadTimeOut(true);
         this.handshakes = pool;
+        HandshakeQuota quota = new HandshakeQuota(HandshakeQuota.DEFAULT_PER_ADDRESS, HandshakeQuota.DEFAULT_PER_CONFERENCE);
+        for (HandshakeQuota.Refusal reason : HandshakeQuota.Refusal.values()) {
+            io.micrometer.core.instrument.FunctionCounter.builder("sfu.dtls.handshakes.deferred", quota,
+                    q -> q.refused(reason)).tag("reason", reason.tag)
+                    .description("DTLS handshakes deferred to the peer's next ClientHello by a quota").register(registry);
+        }
         this.threads = new MediaThread[Math.max(1, config.mediaThreads())];
         for (int i = 0; i < threads.length; i++) {
             threads[i] = new MediaThread("media-" + i, tuning.packetRingSize());
@@ -93,6 +100,11 @@ public final class Sfu implements ConferenceService, AutoCloseable {
             @Override
             public DtlsCertificate certificate() {
                 return certificate;
+            }
+
+            @Override
+            public HandshakeQuota handshakeQuota() {
+                return quota;
             }
 
             @Override
