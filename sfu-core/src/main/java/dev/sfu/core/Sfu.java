@@ -50,7 +50,7 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         this.config = config;
         this.mediaPort = mediaPort;
         this.certificate = certificate;
-        this.metrics = new SfuMetrics(registry);
+        this.metrics = new SfuMetrics(registry, config.limits().packetCacheBytes());
         // Drops that happen below the transports: bytes no transport could classify, and packets a media
         // thread's ring had no room for (the thread could not keep up).
         io.micrometer.core.instrument.FunctionCounter.builder("sfu.packets.dropped.port", mediaPort,
@@ -78,7 +78,8 @@ public final class Sfu implements ConferenceService, AutoCloseable {
                 });
         pool.allowCoreThreadTimeOut(true);
         this.handshakes = pool;
-        HandshakeQuota quota = new HandshakeQuota(HandshakeQuota.DEFAULT_PER_ADDRESS, HandshakeQuota.DEFAULT_PER_CONFERENCE);
+        HandshakeQuota quota = new HandshakeQuota(config.limits().handshakesPerAddress(),
+                config.limits().handshakesPerConference());
         for (HandshakeQuota.Refusal reason : HandshakeQuota.Refusal.values()) {
             io.micrometer.core.instrument.FunctionCounter.builder("sfu.dtls.handshakes.deferred", quota,
                     q -> q.refused(reason)).tag("reason", reason.tag)
@@ -124,7 +125,7 @@ public final class Sfu implements ConferenceService, AutoCloseable {
 
             @Override
             public PublishLimits publishLimits() {
-                return PublishLimits.DEFAULTS;
+                return config.limits().publish();
             }
 
             @Override
