@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
  * <li>firefox-datachannel-offer.sdp: the page's first publish offer, the chat data channel alone;</li>
  * <li>firefox-simulcast-offer.sdp: the re-offer adding camera and microphone with three rid layers
  *     (q, h, f) beside the data channel;</li>
- * <li>firefox-publish-offer.sdp: a page without simulcast and without a data channel;</li>
+ * <li>firefox-publish-offer.sdp: a page without simulcast and without a data channel (another run);</li>
  * <li>firefox-subscribe-offer.sdp / firefox-subscribe-answer.sdp: a subscribe offer of the server's and
- *     Firefox's answer to it.</li>
+ *     Firefox's answer to it;</li>
+ * <li>firefox-restart-offer.sdp: the same page's offer after {@code restartIce()}.</li>
  * </ul>
  * What Firefox does unlike Chromium: every section after the first is offered with port 0 and
  * {@code a=bundle-only} (max-bundle), the fingerprint sits at session level and ICE credentials in each
@@ -106,6 +107,19 @@ class FirefoxSdpTest {
     }
 
     @Test
+    void anIceRestartOfferCarriesNewCredentialsAndStillNegotiates() throws SdpException {
+        TransportParameters first = TransportParameters.of(SessionDescription.parse(SdpFixtures.load("firefox-simulcast-offer.sdp")));
+        PublishAnswer restart = PublishNegotiator.answer(SdpFixtures.load("firefox-restart-offer.sdp"),
+                SdpFixtures.serverParameters(), "ff");
+        assertFalse(restart.remote().iceUfrag().equals(first.iceUfrag()), "a restart: new ice-ufrag");
+        assertFalse(restart.remote().icePwd().equals(first.icePwd()), "and new ice-pwd");
+        assertEquals(first.fingerprint(), restart.remote().fingerprint(), "the same DTLS session goes on");
+        assertEquals(List.of("q", "h", "f"), restart.tracks().stream().filter(t -> t.kind() == MediaKind.VIDEO)
+                .findFirst().orElseThrow().rids());
+        assertNotNull(restart.data());
+    }
+
+    @Test
     void firefoxsSubscribeAnswerIsAccepted() throws SdpException {
         SessionDescription offer = SessionDescription.parse(SdpFixtures.load("firefox-subscribe-offer.sdp"));
         List<SubscribeSlot> slots = new ArrayList<>();
@@ -119,6 +133,6 @@ class FirefoxSdpTest {
         SubscribeAnswer answer = SubscribeAnswer.parse(SdpFixtures.load("firefox-subscribe-answer.sdp"), slots);
         assertEquals(Set.of("0", "1"), answer.acceptedMids());
         assertEquals(DtlsSetup.ACTIVE, answer.remote().setup());
-        assertEquals("ac352956", answer.remote().iceUfrag());
+        assertEquals("3882466b", answer.remote().iceUfrag());
     }
 }
