@@ -192,6 +192,9 @@ class FirefoxCallTest {
         }
         awaitHeight("Firefox's lowest layer at Chromium", chrome::eval, h -> h > 0 && h <= 90, 20);
         awaitHeight("Chromium's lowest layer at Firefox", fox::eval, h -> h > 0 && h <= 90, 20);
+        // And it stays there: layers mixed into one stream (Firefox's SSRCs all bound to one layer, as
+        // before rid learning) would show frames of every size.
+        holdsHeight("Firefox's lowest layer at Chromium", chrome::eval, h -> h > 0 && h <= 90, 1500);
         for (Page page : List.<Page>of(fox::eval, chrome::eval)) {
             page.eval("window.sfu.setReceiverConstraints(720), 1");
         }
@@ -273,6 +276,18 @@ class FirefoxCallTest {
             throws Exception {
         await(what, page, "document.querySelector('#grid video[data-endpoint-id]')?.videoHeight || 0",
                 v -> done.test(v.asInt()), seconds);
+    }
+
+    /** Samples the first remote video's height for {@code millis}: every sample must pass. */
+    private static void holdsHeight(String what, Page page, java.util.function.IntPredicate ok, long millis)
+            throws Exception {
+        List<Integer> seen = new java.util.ArrayList<>();
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < end) {
+            seen.add(page.eval("document.querySelector('#grid video[data-endpoint-id]')?.videoHeight || 0").asInt());
+            Thread.sleep(100);
+        }
+        assertTrue(seen.stream().allMatch(ok::test), what + " held: heights " + seen);
     }
 
     private static JsonNode await(String what, Page page, String expression, Predicate<JsonNode> done, long seconds)
