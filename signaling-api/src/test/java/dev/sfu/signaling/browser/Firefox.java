@@ -76,11 +76,6 @@ public final class Firefox implements AutoCloseable {
         return Files.isExecutable(BINARY);
     }
 
-    /** Firefox on this machine's network, its BiDi port chosen by Firefox. */
-    public Firefox() throws Exception {
-        this(null, Map.of());
-    }
-
     /**
      * Firefox inside {@code namespace} (null: on this machine's network), with {@code prefs} beside the usual
      * ones. In a namespace its BiDi port (loopback only) is reached through a {@link TcpRelay} started there.
