@@ -9,6 +9,7 @@
 //   client.addEventListener('message', e => ...);     // {endpointId, label, data, channel}
 //
 // Events: joined, participantjoined, participantleft, track, trackended, dominantspeaker, closed, error,
+// redirect ({url}: a draining server sends us to another node; join anew), removed ({reason}),
 // datachannel ({endpointId, label, channel}: another participant's channel reached us), message,
 // datachannelclosed ({endpointId, label}).
 // Two RTCPeerConnections: "publish" (we offer) and "subscribe" (the server offers, we answer).
@@ -16,6 +17,16 @@
 
 /** How long a connection may stay 'disconnected' before the client restarts ICE (see watchConnection). */
 export const RESTART_AFTER_DISCONNECTED_MS = 3000;
+
+/** Redirects (docs/signaling-protocol.md, "Clusters") a join follows in a row. */
+export const MAX_REDIRECTS = 3;
+
+/** url with ?conference=NAME, unless it names one already (a redirect's URL does). */
+export function withConference(url, conference) {
+  const u = new URL(url);
+  if (!u.searchParams.has('conference')) u.searchParams.set('conference', conference);
+  return u.toString();
+}
 
 export class SfuClient extends EventTarget {
   constructor(url, options = {}) {
@@ -40,13 +51,15 @@ export class SfuClient extends EventTarget {
 
   async connect() {
     if (this.ws) return;
-    this.ws = new WebSocket(this.url);
+    const ws = new WebSocket(this.url);
+    this.ws = ws;
     await new Promise((resolve, reject) => {
-      this.ws.onopen = resolve;
-      this.ws.onerror = () => reject(new Error('cannot reach the server at ' + this.url));
+      ws.onopen = resolve;
+      ws.onerror = () => reject(new Error('cannot reach the server at ' + this.url));
     });
-    this.ws.onmessage = (e) => this.onMessage(JSON.parse(e.data));
-    this.ws.onclose = (e) => {
+    ws.onmessage = (e) => this.onMessage(JSON.parse(e.data), ws);
+    ws.onclose = (e) => {
+      if (ws.redirected) return; // the join goes on at the node named in the redirect
       for (const {reject} of this.pending.values()) reject(new Error('connection closed'));
       this.pending.clear();
       this.emit('closed', {code: e.code, reason: e.reason});
@@ -67,7 +80,9 @@ export class SfuClient extends EventTarget {
     this.dispatchEvent(new CustomEvent(type, {detail}));
   }
 
-  onMessage(m) {
+  onMessage(m, ws) {
+    // The reply to a join on a node that does not hold the conference: its close is expected.
+    if (m.type === 'redirect' && m.id !== undefined && ws) ws.redirected = true;
     if (m.id !== undefined && this.pending.has(m.id)) {
       const {resolve, reject} = this.pending.get(m.id);
       this.pending.delete(m.id);
@@ -88,13 +103,27 @@ export class SfuClient extends EventTarget {
         break;
       case 'dominantSpeaker': this.emit('dominantspeaker', m); break;
       case 'error': this.emit('error', Object.assign(new Error(m.message), {code: m.code})); break;
+      // A draining node's deadline: join anew at m.url (the page does, see app.js).
+      case 'redirect': if (ws) ws.redirected = true; this.emit('redirect', {url: m.url}); break;
+      case 'removed': this.emit('removed', {reason: m.reason}); break;
       default: break;
     }
   }
 
   async join(conference, displayName, token) {
-    await this.connect();
-    const joined = await this.request({type: 'join', conference, displayName, ...(token ? {token} : {})});
+    // The conference rides in the URL too, so a load balancer can keep it on one node.
+    this.url = withConference(this.url, conference);
+    let joined;
+    for (let redirects = 0; ; redirects++) {
+      await this.connect();
+      joined = await this.request({type: 'join', conference, displayName, ...(token ? {token} : {})});
+      if (joined.type !== 'redirect') break;
+      // Another node holds the conference: the same join there, at most MAX_REDIRECTS times in a row.
+      if (redirects === MAX_REDIRECTS) throw new Error('too many redirects');
+      this.ws.close();
+      this.ws = null;
+      this.url = joined.url;
+    }
     this.endpointId = joined.endpointId;
     this.iceServers = joined.iceServers || [];
     for (const p of joined.participants) this.participants.set(p.endpointId, p.displayName);
