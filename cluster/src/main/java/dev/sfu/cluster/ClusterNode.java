@@ -175,7 +175,8 @@ public final class ClusterNode implements AutoCloseable {
         candidates.add(me);
         Map<String, Integer> recent = new ConcurrentHashMap<>();
         pending.forEach((id, s) -> recent.put(id, s.recentPlacements()));
-        NodeRecord target = placement.choose(candidates, recent);
+        // The balancer hashed this conference here: keep it here unless another node is clearly less busy.
+        NodeRecord target = placement.choose(candidates, recent, draining ? null : settings.nodeId());
         if (target == null) {
             unavailable.increment();
             return new Route.Unavailable("every node is full or draining: try again later");

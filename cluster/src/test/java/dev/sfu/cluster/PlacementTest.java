@@ -48,6 +48,17 @@ class PlacementTest {
     }
 
     @Test
+    void theNodeTheJoinReachedKeepsItUnlessAnotherIsClearlyLessBusy() {
+        List<NodeRecord> nodes = List.of(node("a", NodeRecord.State.SERVING, 0.30, 3),
+                node("b", NodeRecord.State.SERVING, 0.25, 3), node("c", NodeRecord.State.SERVING, 0.50, 1));
+        assertEquals("a", placement.choose(nodes, Map.of(), "a").id(), "0.05 above the least: stays where hashed");
+        assertEquals("b", placement.choose(nodes, Map.of(), "c").id(), "0.25 above: goes to the least stressed");
+        assertEquals("b", placement.choose(nodes, Map.of("a", 2), "a").id(), "its recent placements count against it");
+        assertEquals("b", placement.choose(List.of(node("a", NodeRecord.State.DRAINING, 0, 0),
+                node("b", NodeRecord.State.SERVING, 0.05, 0)), Map.of(), "a").id(), "never a draining node");
+    }
+
+    @Test
     void stressWithinAHundredthIsATieBrokenByConferences() {
         NodeRecord chosen = placement.choose(List.of(node("a", NodeRecord.State.SERVING, 0.021, 3),
                 node("b", NodeRecord.State.SERVING, 0.024, 1)), Map.of());
