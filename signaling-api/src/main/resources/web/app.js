@@ -93,6 +93,13 @@ async function join(room, name) {
     if (chat) chat = await client.openDataChannel('chat').catch(() => null);
   });
   client.addEventListener('error', ({detail}) => console.warn('sfu:', detail && detail.message));
+  client.addEventListener('redirect', () => {
+    // A draining server's deadline: join the same room anew; the cluster has moved it to another node.
+    status('moving to another server…');
+    $('leave').click();
+    join(room, name);
+  });
+  client.addEventListener('removed', ({detail}) => status('removed by the server: ' + detail.reason));
   try {
     await client.join(room, name);
     status(`in room ${room} as ${name || 'anonymous'}`);

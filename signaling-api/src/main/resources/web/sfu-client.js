@@ -9,6 +9,7 @@
 //   client.addEventListener('message', e => ...);     // {endpointId, label, data, channel}
 //
 // Events: joined, participantjoined, participantleft, track, trackended, dominantspeaker, closed, error,
+// redirect ({url}: a draining server sends us to another node; join anew), removed ({reason}),
 // datachannel ({endpointId, label, channel}: another participant's channel reached us), message,
 // datachannelclosed ({endpointId, label}), reconnecting ({attempt}), resumed, rejoined.
 // A WebSocket that drops (no close frame) is reconnected with backoff and the session resumed: the
@@ -26,6 +27,16 @@ export const RECONNECT_DELAYS_MS = [0, 250, 500, 1000, 2000];
 export const GIVE_UP_MS = 30000;
 /** Close codes after which the session is worth resuming: the connection died, not the session. */
 const RESUMABLE_CLOSE_CODES = new Set([1001, 1006, 1011, 1012, 1013, 1014]);
+
+/** Redirects (docs/signaling-protocol.md, "Clusters") a join follows in a row. */
+export const MAX_REDIRECTS = 3;
+
+/** url with ?conference=NAME, unless it names one already (a redirect's URL does). */
+export function withConference(url, conference) {
+  const u = new URL(url);
+  if (!u.searchParams.has('conference')) u.searchParams.set('conference', conference);
+  return u.toString();
+}
 
 export class SfuClient extends EventTarget {
   constructor(url, options = {}) {
@@ -65,9 +76,10 @@ export class SfuClient extends EventTarget {
       if (this.ws === ws) this.ws = null;
       throw e;
     }
-    ws.onmessage = (e) => this.onMessage(JSON.parse(e.data));
+    ws.onmessage = (e) => this.onMessage(JSON.parse(e.data), ws);
     ws.onclose = (e) => {
-      if (this.ws !== ws) return; // a socket we replaced
+      // The join goes on at the node a redirect named, or this is a socket we replaced.
+      if (ws.redirected || this.ws !== ws) return;
       this.ws = null;
       for (const {reject} of this.pending.values()) reject(new Error('connection closed'));
       this.pending.clear();
@@ -167,7 +179,9 @@ export class SfuClient extends EventTarget {
     this.dispatchEvent(new CustomEvent(type, {detail}));
   }
 
-  onMessage(m) {
+  onMessage(m, ws) {
+    // The reply to a join on a node that does not hold the conference: its close is expected.
+    if (m.type === 'redirect' && m.id !== undefined && ws) ws.redirected = true;
     if (m.id !== undefined && this.pending.has(m.id)) {
       const {resolve, reject} = this.pending.get(m.id);
       this.pending.delete(m.id);
@@ -188,14 +202,28 @@ export class SfuClient extends EventTarget {
         break;
       case 'dominantSpeaker': this.emit('dominantspeaker', m); break;
       case 'error': this.emit('error', Object.assign(new Error(m.message), {code: m.code})); break;
+      // A draining node's deadline: join anew at m.url (the page does, see app.js).
+      case 'redirect': if (ws) ws.redirected = true; this.emit('redirect', {url: m.url}); break;
+      case 'removed': this.emit('removed', {reason: m.reason}); break;
       default: break;
     }
   }
 
   async join(conference, displayName, token) {
     this.leaving = false;
-    await this.connect();
-    const joined = await this.request({type: 'join', conference, displayName, ...(token ? {token} : {})});
+    // The conference rides in the URL too, so a load balancer can keep it on one node.
+    this.url = withConference(this.url, conference);
+    let joined;
+    for (let redirects = 0; ; redirects++) {
+      await this.connect();
+      joined = await this.request({type: 'join', conference, displayName, ...(token ? {token} : {})});
+      if (joined.type !== 'redirect') break;
+      // Another node holds the conference: the same join there, at most MAX_REDIRECTS times in a row.
+      if (redirects === MAX_REDIRECTS) throw new Error('too many redirects');
+      this.ws.close();
+      this.ws = null;
+      this.url = joined.url;
+    }
     this.endpointId = joined.endpointId;
     this.session = {conference, displayName, token, resumeToken: joined.resumeToken};
     this.iceServers = joined.iceServers || [];

@@ -38,7 +38,10 @@ public final class LoadTest {
 
     static final String USAGE = """
             usage: java -jar load-tests/target/load-tests.jar [--option value]...
-              --server ws://HOST:PORT/ws   server to test (default: one started in this process)
+              --server ws://HOST:PORT/ws   server to test (default: one started in this process); a cluster's
+                                           balancer works too: peers follow redirects, and the report says
+                                           how many landed on each node (with SFU_ADMIN_TOKEN set, also the
+                                           nodes' own load from /api/nodes)
               --scenario fanout|meetings|churn|ramp
                                            fanout: 1 publisher -> N subscribers; meetings: K conferences x M
                                            participants; churn: fan-out while peers join and leave; ramp:
@@ -156,6 +159,8 @@ public final class LoadTest {
                 System.out.println("churn: " + churn.joined() + " peers joined and left during the window");
             }
             Thread.sleep(500); // let the last packets arrive
+            System.out.print(perNode(peers.everyone));
+            System.out.print(clusterNodes(http, server));
             return LoadReport.of(options, peers.everyone, peers.publishers, peers.joiners, sent, elapsed, before, after,
                     local != null, List.of());
         } finally {
@@ -255,6 +260,50 @@ public final class LoadTest {
             Thread.sleep(50);
         }
         throw new IllegalStateException("media did not reach every peer within " + seconds + " s");
+    }
+
+    /** Where the peers ended up after redirects: one line per node (one line in all against a single server). */
+    static String perNode(List<SimulatedPeer> everyone) {
+        Map<String, List<SimulatedPeer>> byNode = new java.util.TreeMap<>();
+        for (SimulatedPeer p : everyone) {
+            URI node = p.node;
+            String key = node == null ? "?" : node.getScheme() + "://" + node.getAuthority() + node.getPath();
+            byNode.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
+        }
+        StringBuilder b = new StringBuilder();
+        byNode.forEach((node, list) -> b.append(String.format("node %s: %d peers in %d conferences%n", node, list.size(),
+                list.stream().map(p -> p.conference).distinct().count())));
+        return b.toString();
+    }
+
+    /**
+     * The cluster's own view of its nodes' load ({@code /api/nodes}), when the harness has the admin token
+     * ({@code SFU_ADMIN_TOKEN}) and the server is a cluster; empty otherwise.
+     */
+    static String clusterNodes(HttpClient http, URI server) {
+        String token = System.getenv("SFU_ADMIN_TOKEN");
+        if (token == null || token.isBlank()) {
+            return "";
+        }
+        try {
+            URI nodes = URI.create((server.getScheme().equals("wss") ? "https" : "http") + "://" + server.getAuthority()
+                    + "/api/nodes");
+            var response = http.send(java.net.http.HttpRequest.newBuilder(nodes).header("Authorization", "Bearer " + token)
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return "";
+            }
+            StringBuilder b = new StringBuilder();
+            for (var n : new ObjectMapper().readTree(response.body())) {
+                b.append(String.format("cluster node %s (%s): %d endpoints, %d conferences, %,.0f packets/s, cpu %.0f %%,"
+                        + " stress %.2f%n", n.path("id").asText(), n.path("state").asText(), n.path("endpoints").asInt(),
+                        n.path("conferences").asInt(), n.path("packetsPerSecond").asDouble(),
+                        100 * n.path("cpu").asDouble(), n.path("stress").asDouble()));
+            }
+            return b.toString();
+        } catch (Exception e) {
+            return "cluster nodes: not readable (" + e.getMessage() + ")\n";
+        }
     }
 
     static boolean sameConference(SimulatedPeer a, SimulatedPeer b) {

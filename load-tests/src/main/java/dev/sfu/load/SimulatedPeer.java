@@ -104,13 +104,34 @@ final class SimulatedPeer {
         Listener listener = new Listener();
         SfuClient client = new SfuClient("peer" + index, context, thread, listener);
         long start = System.nanoTime();
-        WebSocketSignaling signaling = WebSocketSignaling.connect(server, http, client);
-        client.attach(signaling);
-        String endpointId = signaling.join(conference, "peer" + index).get(10, TimeUnit.SECONDS).path("endpointId").asText();
-        SimulatedPeer peer = new SimulatedPeer(index, conference, client, signaling, endpointId, start, layers);
-        listener.peer = peer;
-        return peer;
+        URI target = WebSocketSignaling.withConference(server, conference);
+        for (int redirects = 0; ; redirects++) {
+            WebSocketSignaling signaling = WebSocketSignaling.connect(target, http, client);
+            client.attach(signaling);
+            com.fasterxml.jackson.databind.JsonNode reply = signaling.join(conference, "peer" + index)
+                    .get(10, TimeUnit.SECONDS);
+            if ("redirect".equals(reply.path("type").asText())) {
+                // The conference is on another node (a cluster behind a balancer): join there, at most 3 hops.
+                signaling.redirected = true;
+                signaling.close();
+                if (redirects == MAX_REDIRECTS) {
+                    throw new java.io.IOException("more than " + MAX_REDIRECTS + " redirects in a row");
+                }
+                target = URI.create(reply.path("url").asText());
+                continue;
+            }
+            SimulatedPeer peer = new SimulatedPeer(index, conference, client, signaling, reply.path("endpointId").asText(),
+                    start, layers);
+            peer.node = target;
+            listener.peer = peer;
+            return peer;
+        }
     }
+
+    /** Redirects a client follows in a row (docs/signaling-protocol.md, "Clusters"). */
+    static final int MAX_REDIRECTS = 3;
+    /** The node's URL this peer joined at (after redirects). */
+    volatile URI node;
 
     /** Forwards the client's callbacks to the peer created after the join. */
     private static final class Listener implements SfuClient.Listener {

@@ -32,6 +32,8 @@ public final class WebSocketSignaling implements SfuClient.Signaling, AutoClosea
     private final EndpointListener listener;
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    /** Set when the server answered the join with {@code redirect}: the socket's close is expected. */
+    volatile boolean redirected;
 
     private WebSocketSignaling(WebSocket socket, EndpointListener listener) {
         this.socket = socket;
@@ -66,7 +68,12 @@ public final class WebSocketSignaling implements SfuClient.Signaling, AutoClosea
 
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            signaling.thenAccept(s -> s.listener.closed("websocket closed " + statusCode + " " + reason));
+            // After a redirect the client lives on with the next node's socket: this close is not its end.
+            signaling.thenAccept(s -> {
+                if (!s.redirected) {
+                    s.listener.closed("websocket closed " + statusCode + " " + reason);
+                }
+            });
             return null;
         }
     }
@@ -81,6 +88,10 @@ public final class WebSocketSignaling implements SfuClient.Signaling, AutoClosea
         JsonNode id = m.get("id");
         if (id != null && id.canConvertToInt()) {
             CompletableFuture<JsonNode> reply = pending.remove(id.asInt());
+            if (reply != null && "redirect".equals(m.path("type").asText())) {
+                // Marked before the server's close (which follows at once) can reach onClose.
+                redirected = true;
+            }
             if (reply != null) {
                 if ("error".equals(m.path("type").asText())) {
                     reply.completeExceptionally(new IOException(m.path("code").asText() + ": " + m.path("message").asText()));
@@ -124,6 +135,19 @@ public final class WebSocketSignaling implements SfuClient.Signaling, AutoClosea
         synchronized (socket) {
             socket.sendText(message.toString(), true).join();
         }
+    }
+
+    /**
+     * The conference in the URL ({@code ?conference=NAME}), so that a balancer can route on it; kept if the
+     * URL already names one (a redirect's URL does).
+     */
+    public static URI withConference(URI server, String conference) {
+        String query = server.getRawQuery();
+        if (query != null && query.matches("(.*&)?conference=.*")) {
+            return server;
+        }
+        String s = server.toString();
+        return URI.create(s + (query == null ? "?" : "&") + "conference=" + conference);
     }
 
     public CompletableFuture<JsonNode> join(String conference, String displayName) {

@@ -14,7 +14,9 @@ public final class SignalingException extends Exception {
         UNAUTHORIZED("unauthorized"),
         CONFERENCE_FULL("conference-full"),
         SDP_REJECTED("sdp-rejected"),
-        INTERNAL("internal");
+        INTERNAL("internal"),
+        /** The conference cannot be placed now (cluster store unreachable, every node full or draining). */
+        UNAVAILABLE("unavailable");
 
         private final String wireName;
 

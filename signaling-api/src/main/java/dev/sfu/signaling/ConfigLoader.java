@@ -19,6 +19,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -211,7 +212,38 @@ final class ConfigLoader {
                         s.duration("sfu.signaling.idle-timeout", 1000, 3_600_000),
                         s.duration("sfu.signaling.resume-grace", 0, 600_000)),
                 s.enumValue("sfu.log-level", ServerConfig.LogLevel.class),
-                sfu);
+                sfu,
+                cluster(s),
+                s.duration("sfu.drain.timeout", 0, 7L * 24 * 3_600_000));
+    }
+
+    private static ServerConfig.Cluster cluster(Settings s) {
+        Duration heartbeat = s.duration("sfu.cluster.heartbeat", 50, 60_000);
+        Duration recordTtl = s.duration("sfu.cluster.record-ttl", 100, 600_000);
+        Duration leaseTtl = s.duration("sfu.cluster.lease-ttl", 100, 600_000);
+        if (recordTtl.compareTo(heartbeat.multipliedBy(2)) < 0 || leaseTtl.compareTo(heartbeat.multipliedBy(2)) < 0) {
+            throw new ConfigException("sfu.cluster.record-ttl and sfu.cluster.lease-ttl must be at least twice "
+                    + "sfu.cluster.heartbeat (" + heartbeat.toMillis() + " ms), or a busy moment expires a live node");
+        }
+        String url = s.optionalText("sfu.cluster.redis-url");
+        if (url != null && !url.startsWith("redis://") && !url.startsWith("rediss://")) {
+            throw new ConfigException("sfu.cluster.redis-url (SFU_REDIS_URL): expected redis://host:port or "
+                    + "rediss://host:port, got \"" + url + "\"");
+        }
+        String publicUrl = s.optionalText("sfu.cluster.public-url");
+        if (publicUrl != null && !publicUrl.startsWith("ws://") && !publicUrl.startsWith("wss://")) {
+            throw new ConfigException("sfu.cluster.public-url (SFU_PUBLIC_URL): expected ws://... or wss://..., got \""
+                    + publicUrl + "\"");
+        }
+        String nodeId = s.optionalText("sfu.cluster.node-id");
+        if (nodeId != null && !nodeId.matches("[A-Za-z0-9._:-]{1,64}")) {
+            throw new ConfigException("sfu.cluster.node-id (SFU_NODE_ID): 1-64 characters of [A-Za-z0-9._:-]");
+        }
+        return new ServerConfig.Cluster(url, nodeId, publicUrl, s.optionalText("sfu.cluster.region") == null ? ""
+                : s.optionalText("sfu.cluster.region"), heartbeat, recordTtl, leaseTtl,
+                s.decimal("sfu.cluster.capacity-packets-per-second", 1, 1e9),
+                s.decimal("sfu.cluster.full-stress", 0.01, 100), s.text("sfu.cluster.key-prefix"),
+                s.duration("sfu.cluster.redis-timeout", 10, 60_000));
     }
 
     /**
@@ -278,6 +310,19 @@ final class ConfigLoader {
                 throw bad(key, "an integer from " + min + " to " + max);
             }
             return (int) v;
+        }
+
+        double decimal(String key, double min, double max) {
+            double v;
+            try {
+                v = config.getDouble(key);
+            } catch (com.typesafe.config.ConfigException e) {
+                throw bad(key, "a number from " + min + " to " + max);
+            }
+            if (!(v >= min && v <= max)) {
+                throw bad(key, "a number from " + min + " to " + max);
+            }
+            return v;
         }
 
         int powerOfTwo(String key, int min, int max) {

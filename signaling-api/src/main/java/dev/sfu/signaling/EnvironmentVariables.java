@@ -46,6 +46,12 @@ final class EnvironmentVariables {
         VARIABLES.put("SFU_MAX_SIGNALING_CONNECTIONS", new Variable("sfu.signaling.max-connections", TEXT));
         VARIABLES.put("SFU_MAX_SIGNALING_CONNECTIONS_PER_ADDRESS",
                 new Variable("sfu.signaling.max-connections-per-address", TEXT));
+        VARIABLES.put("SFU_REDIS_URL", new Variable("sfu.cluster.redis-url", TEXT));
+        VARIABLES.put("SFU_NODE_ID", new Variable("sfu.cluster.node-id", TEXT));
+        VARIABLES.put("SFU_PUBLIC_URL", new Variable("sfu.cluster.public-url", TEXT));
+        VARIABLES.put("SFU_REGION", new Variable("sfu.cluster.region", TEXT));
+        VARIABLES.put("SFU_CAPACITY_PACKETS_PER_SECOND", new Variable("sfu.cluster.capacity-packets-per-second", TEXT));
+        VARIABLES.put("SFU_DRAIN_TIMEOUT_SECONDS", new Variable("sfu.drain.timeout", SECONDS));
         VARIABLES.put("SFU_LOG_LEVEL", new Variable("sfu.log-level", TEXT));
         VARIABLES.put("SFU_MEDIA_THREADS", new Variable("sfu.core.media-threads", TEXT));
         VARIABLES.put("SFU_MAX_ENDPOINTS_PER_CONFERENCE", new Variable("sfu.core.max-endpoints-per-conference", TEXT));

@@ -25,6 +25,8 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import dev.sfu.cluster.ClusterNode;
 
 /**
  * The HTTP port: the web client, {@code /health}, {@code /metrics}, {@code /api/conferences}, and the
@@ -37,6 +39,10 @@ public final class HttpServer implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Channel channel;
+
+    /** The cluster node, once started (cluster mode); joins wait for it by being refused as unavailable. */
+    private final AtomicReference<ClusterNode> cluster = new AtomicReference<>();
+    private final Drainer drainer;
 
     public HttpServer(ServerConfig config, ConferenceService conferences, PrometheusMeterRegistry registry,
             SslContext ssl) throws java.io.IOException {
@@ -53,8 +59,11 @@ public final class HttpServer implements AutoCloseable {
             return () -> timer.cancel(false);
         }, metrics);
         registry.gauge("sfu.signaling.parked.endpoints", resumes, ResumeRegistry::parked);
+        SessionRegistry sessionRegistry = new SessionRegistry();
         SignalingSessionFactory sessions = new SignalingSessionFactory(conferences, iceServers, authorizer, metrics,
-                limits.messagesPerSecond(), draining, resumes);
+                limits.messagesPerSecond(), draining, resumes, config.cluster().enabled(), cluster, sessionRegistry);
+        drainer = new Drainer(draining, conferences, sessionRegistry, config.drainTimeout());
+        ClusterRoutes clusterRoutes = new ClusterRoutes(cluster, conferences, drainer, config.adminToken());
         long idleSeconds = Math.max(1, limits.idleTimeout().toSeconds());
         // Writes beyond the high mark make the channel unwritable: the client is not reading fast enough.
         int high = Math.max(2048, Math.min(64 * 1024, limits.maxPendingBytes() / 2));
@@ -71,11 +80,12 @@ public final class HttpServer implements AutoCloseable {
                         p.addLast(new HttpServerCodec(8192, 16384, MAX_HTTP_REQUEST));
                         p.addLast(new HttpObjectAggregator(MAX_HTTP_REQUEST));
                         p.addLast(new IdleStateHandler(idleSeconds, Math.max(1, idleSeconds / 3), 0, TimeUnit.SECONDS));
+                        p.addLast(clusterRoutes);
                         p.addLast(routes);
                         // Frames over maxFrameSize are refused by the decoder (1009) before they are buffered;
                         // fragments are joined up to the same size.
                         p.addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
-                                .websocketPath("/ws").handshakeTimeoutMillis(10_000)
+                                .websocketPath("/ws").checkStartsWith(true).handshakeTimeoutMillis(10_000)
                                 // SignalingHandler sends the 1009 and closes gracefully, so the client reads it.
                                 .decoderConfig(WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(limits.maxFrameSize())
                                         .allowExtensions(false).closeOnProtocolViolation(false).build())
@@ -100,9 +110,33 @@ public final class HttpServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
-    /** From now on {@code /health} answers 503 and joins are refused. */
+    /** Joins the cluster: from now on joins are routed through {@code node}. */
+    public void cluster(ClusterNode node) {
+        drainer.cluster(node);
+        cluster.set(node);
+    }
+
+    /**
+     * Starts draining (idempotent): {@code /health} answers 503 and no new conference starts here; calls go
+     * on until they end or the drain timeout, then {@link #afterDrain} runs.
+     */
     public void drain() {
-        draining.set(true);
+        drainer.start();
+    }
+
+    /** What happens when a drain is over (the process exits); the admin API can start one too. */
+    public void afterDrain(Runnable r) {
+        drainer.afterDrain(r);
+    }
+
+    /** Waits until a drain that started is over. */
+    public void awaitDrained() throws InterruptedException {
+        drainer.await();
+    }
+
+    /** Whether a drain started (by SIGTERM or the admin API). */
+    public boolean draining() {
+        return draining.get();
     }
 
     @Override

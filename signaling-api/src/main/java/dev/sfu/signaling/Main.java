@@ -1,5 +1,6 @@
 package dev.sfu.signaling;
 
+import dev.sfu.cluster.ClusterNode;
 import dev.sfu.core.Sfu;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -18,8 +19,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * Starts the SFU: the media port and core, then the HTTP/WebSocket server. SIGTERM drains: joins are
- * refused, {@code /health} turns 503, every endpoint is closed cleanly, then the process exits.
+ * Starts the SFU: the media port and core, then the HTTP/WebSocket server, and in a cluster its node.
+ * SIGTERM drains: no new conference, {@code /health} turns 503, calls go on until they end or the drain
+ * timeout passes, then the clients left are sent elsewhere and the process exits ({@link Drainer}).
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -50,9 +52,11 @@ public final class Main {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // A drain the admin API started ends the process, which runs the hook below.
+        server.afterDrain(() -> new Thread(() -> System.exit(0), "exit").start());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: draining");
-            server.close();
+            server.drainAndClose();
             stopped.countDown();
         }, "shutdown"));
         String scheme = config.tlsEnabled() ? "https" : "http";
@@ -76,6 +80,7 @@ public final class Main {
     public static final class Server implements AutoCloseable {
         private final Sfu sfu;
         private final HttpServer http;
+        private volatile ClusterNode cluster;
 
         private Server(Sfu sfu, HttpServer http) {
             this.sfu = sfu;
@@ -91,12 +96,19 @@ public final class Main {
             new ProcessorMetrics().bindTo(registry);
             new UptimeMetrics().bindTo(registry);
             Sfu sfu = Sfu.start(config.sfu(), registry);
+            Server server;
             try {
-                return new Server(sfu, new HttpServer(config, sfu, registry, sslContext(config)));
+                server = new Server(sfu, new HttpServer(config, sfu, registry, sslContext(config)));
             } catch (Exception e) {
                 sfu.close();
                 throw e;
             }
+            if (config.cluster().enabled()) {
+                // After the HTTP port is bound: the node's public URL names it.
+                server.cluster = ClusterStart.start(config, sfu, registry, server.httpPort());
+                server.http.cluster(server.cluster);
+            }
+            return server;
         }
 
         private static SslContext sslContext(ServerConfig config) throws Exception {
@@ -125,10 +137,33 @@ public final class Main {
             return sfu.iceTcpPort();
         }
 
-        /** Drains: refuses joins, reports 503, closes every endpoint, then the ports. */
+        /** What happens when a drain started by the admin API is over. */
+        public void afterDrain(Runnable r) {
+            http.afterDrain(r);
+        }
+
+        /**
+         * Drains (if it had not started), waits until every call ended or the drain timeout passed and the
+         * clients left were sent elsewhere, then closes.
+         */
+        public void drainAndClose() {
+            http.drain();
+            try {
+                http.awaitDrained();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            close();
+        }
+
+        /** Closes at once: refuses joins, reports 503, gives up its leases, closes every endpoint, then the ports. */
         @Override
         public void close() {
             http.drain();
+            ClusterNode node = cluster;
+            if (node != null) {
+                node.close();
+            }
             sfu.close();
             http.close();
         }

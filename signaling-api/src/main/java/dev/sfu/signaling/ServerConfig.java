@@ -22,6 +22,8 @@ import java.util.Map;
  * @param signaling limits of the signaling connections
  * @param logLevel the root log level
  * @param sfu the media core
+ * @param cluster the cluster this node belongs to; {@link Cluster#enabled()} false = standalone
+ * @param drainTimeout how long a draining server lets calls go on
  */
 public record ServerConfig(
         Http http,
@@ -33,11 +35,36 @@ public record ServerConfig(
         Turn turn,
         SignalingLimits signaling,
         LogLevel logLevel,
-        SfuConfig sfu) {
+        SfuConfig sfu,
+        Cluster cluster,
+        Duration drainTimeout) {
 
     public ServerConfig {
         allowedOrigins = List.copyOf(allowedOrigins);
         iceServers = List.copyOf(iceServers);
+    }
+
+    /** A standalone server, drained for the default 30 min. */
+    public ServerConfig(Http http, Tls tls, Auth auth, String adminToken, List<String> allowedOrigins,
+            List<String> iceServers, Turn turn, SignalingLimits signaling, LogLevel logLevel, SfuConfig sfu) {
+        this(http, tls, auth, adminToken, allowedOrigins, iceServers, turn, signaling, logLevel, sfu,
+                Cluster.STANDALONE, Duration.ofMinutes(30));
+    }
+
+    /**
+     * @param redisUrl null = standalone
+     * @param nodeId null = host name and HTTP port
+     * @param publicUrl null = ws://first advertised address:HTTP port/ws
+     */
+    public record Cluster(String redisUrl, String nodeId, String publicUrl, String region, Duration heartbeat,
+            Duration recordTtl, Duration leaseTtl, double capacityPacketsPerSecond, double fullStress,
+            String keyPrefix, Duration redisTimeout) {
+        static final Cluster STANDALONE = new Cluster(null, null, null, "", Duration.ofSeconds(2), Duration.ofSeconds(6),
+                Duration.ofSeconds(10), 200_000, 0.9, "sfu:", Duration.ofSeconds(1));
+
+        public boolean enabled() {
+            return redisUrl != null;
+        }
     }
 
     /** @param bindAddress the address the HTTP port binds */

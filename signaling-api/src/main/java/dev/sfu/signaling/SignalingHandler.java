@@ -49,7 +49,7 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+        if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
             Channel channel = ctx.channel();
             metrics().connected();
             session = sessions.create(new SignalingSession.Connection() {
@@ -65,7 +65,7 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
                 public void close(int code, String reason) {
                     channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
                 }
-            });
+            }, urlConference(handshake.requestUri()));
             joinDeadline = ctx.executor().schedule(() -> {
                 if (session != null && !session.hasJoined() && channel.isActive()) {
                     metrics().refused(SignalingMetrics.Limit.JOIN_DEADLINE);
@@ -83,6 +83,13 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         } else {
             super.userEventTriggered(ctx, event);
         }
+    }
+
+    /** {@code /ws?conference=NAME}: the conference a balancer routed on, which the join must name. */
+    static String urlConference(String uri) {
+        java.util.List<String> values = new io.netty.handler.codec.http.QueryStringDecoder(uri).parameters()
+                .get("conference");
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     private static String readable(java.time.Duration d) {
@@ -117,6 +124,7 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         }
         if (session != null) {
             session.onClose(closeFrameReceived);
+            sessions.closed(session);
             metrics().disconnected();
             session = null;
         }

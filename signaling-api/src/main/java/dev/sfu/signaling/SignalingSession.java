@@ -107,6 +107,10 @@ final class SignalingSession implements EndpointListener {
             errorsInARow = 0;
         } catch (SignalingException e) {
             sendError(id, e.code(), e.getMessage());
+        } catch (JoinRedirect r) {
+            // The conference is on another node (docs/signaling-protocol.md, "Clusters").
+            send(reply("redirect", id).put("url", r.url()));
+            connection.close(1000, "redirect");
         } catch (RuntimeException e) {
             LOG.error("signaling message failed", e);
             sendError(id, Code.INTERNAL, "the server could not handle the message");

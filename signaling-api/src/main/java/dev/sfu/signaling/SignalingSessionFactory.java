@@ -1,11 +1,14 @@
 package dev.sfu.signaling;
 
+import dev.sfu.cluster.ClusterNode;
+import dev.sfu.cluster.Route;
 import dev.sfu.core.ConferenceService;
 import dev.sfu.core.EndpointHandle;
 import dev.sfu.core.EndpointListener;
 import dev.sfu.core.SignalingException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Makes the session of a new WebSocket connection with the server's shared parts. */
 final class SignalingSessionFactory {
@@ -16,9 +19,20 @@ final class SignalingSessionFactory {
     private final int messagesPerSecond;
     private final AtomicBoolean draining;
     private final ResumeRegistry resumes;
+    private final boolean clustered;
+    private final AtomicReference<ClusterNode> cluster;
+    private final SessionRegistry registry;
 
+    /** A standalone server's. */
     SignalingSessionFactory(ConferenceService conferences, IceServers iceServers, JoinAuthorizer authorizer,
             SignalingMetrics metrics, int messagesPerSecond, AtomicBoolean draining, ResumeRegistry resumes) {
+        this(conferences, iceServers, authorizer, metrics, messagesPerSecond, draining, resumes, false,
+                new AtomicReference<>(), new SessionRegistry());
+    }
+
+    SignalingSessionFactory(ConferenceService conferences, IceServers iceServers, JoinAuthorizer authorizer,
+            SignalingMetrics metrics, int messagesPerSecond, AtomicBoolean draining, ResumeRegistry resumes,
+            boolean clustered, AtomicReference<ClusterNode> cluster, SessionRegistry registry) {
         this.conferences = conferences;
         this.iceServers = iceServers;
         this.authorizer = authorizer;
@@ -26,6 +40,9 @@ final class SignalingSessionFactory {
         this.messagesPerSecond = messagesPerSecond;
         this.draining = draining;
         this.resumes = resumes;
+        this.clustered = clustered;
+        this.cluster = cluster;
+        this.registry = registry;
     }
 
     SignalingMetrics metrics() {
@@ -33,15 +50,24 @@ final class SignalingSessionFactory {
     }
 
     SignalingSession create(SignalingSession.Connection connection) {
+        return create(connection, null);
+    }
+
+    /** @param urlConference the {@code conference} of the WebSocket URL, or null */
+    SignalingSession create(SignalingSession.Connection connection, String urlConference) {
+        SessionRegistry.Entry entry = new SessionRegistry.Entry(connection);
         ConferenceService gate = new ConferenceService() {
             @Override
             public EndpointHandle join(String conferenceId, String displayName, EndpointListener listener)
                     throws SignalingException {
-                if (draining.get()) {
-                    throw new SignalingException(SignalingException.Code.CONFERENCE_FULL,
-                            "the server is shutting down: join another instance");
+                if (urlConference != null && !urlConference.equals(conferenceId)) {
+                    throw new SignalingException(SignalingException.Code.BAD_REQUEST,
+                            "this connection was opened for another conference (the URL's conference parameter)");
                 }
-                return conferences.join(conferenceId, displayName, listener);
+                route(conferenceId);
+                EndpointHandle handle = conferences.join(conferenceId, displayName, listener);
+                entry.conference = conferenceId;
+                return handle;
             }
 
             @Override
@@ -49,7 +75,36 @@ final class SignalingSessionFactory {
                 return conferences.conferences();
             }
         };
-        return new SignalingSession(gate, connection, iceServers, authorizer, metrics, new RateLimiter(messagesPerSecond),
-                resumes);
+        SignalingSession session = new SignalingSession(gate, connection, iceServers, authorizer, metrics,
+                new RateLimiter(messagesPerSecond), resumes);
+        registry.add(session, entry);
+        return session;
+    }
+
+    /** The connection of {@code session} closed. */
+    void closed(SignalingSession session) {
+        registry.remove(session);
+    }
+
+    /** Returns when the join may go on here; throws a redirect or an {@code unavailable} error otherwise. */
+    private void route(String conferenceId) throws SignalingException {
+        if (clustered) {
+            ClusterNode node = cluster.get();
+            if (node == null) {
+                throw new SignalingException(SignalingException.Code.UNAVAILABLE, "the server is starting: try again");
+            }
+            Route route = node.route(conferenceId);
+            if (route instanceof Route.Redirect r) {
+                throw new JoinRedirect(r.url());
+            }
+            if (route instanceof Route.Unavailable u) {
+                throw new SignalingException(SignalingException.Code.UNAVAILABLE, u.message());
+            }
+            return;
+        }
+        if (draining.get() && conferences.conferences().stream().noneMatch(c -> c.conferenceId().equals(conferenceId))) {
+            throw new SignalingException(SignalingException.Code.UNAVAILABLE,
+                    "the server is draining: it takes no new conference, join another instance");
+        }
     }
 }
