@@ -237,10 +237,17 @@ public final class LoadTest {
                 lost += s.lost();
             }
         }
-        System.out.printf("\r[%d/%d s] %d peers, %,d packets received, %,d lost", second, of, everyone.size(),
+        String line = String.format("[%d/%d s] %d peers, %,d packets received, %,d lost", second, of, everyone.size(),
                 received, lost);
-        if (second == of) {
-            System.out.println();
+        if (System.console() != null) {
+            // A terminal: one line rewritten in place (padded over a longer previous one).
+            System.out.print("\r" + line + "   ");
+            if (second == of) {
+                System.out.println();
+            }
+        } else if (second % Math.max(1, of / 20) == 0 || second == of) {
+            // A log or a pipe: plain lines, at most about twenty of them.
+            System.out.println(line);
         }
     }
 
