@@ -42,10 +42,14 @@ public final class LoadTest {
                                            balancer works too: peers follow redirects, and the report says
                                            how many landed on each node (with SFU_ADMIN_TOKEN set, also the
                                            nodes' own load from /api/nodes)
-              --scenario fanout|meetings|churn|ramp
+              --scenario fanout|meetings|churn|ramp|data
                                            fanout: 1 publisher -> N subscribers; meetings: K conferences x M
                                            participants; churn: fan-out while peers join and leave; ramp:
-                                           fan-out growing until loss > 0.5 % or p99 latency > 50 ms (the knee)
+                                           fan-out growing until loss > 0.5 % or p99 latency > 50 ms (the knee);
+                                           data: K conferences x M participants exchanging data-channel
+                                           messages on a reliable, an unreliable and a 100 ms-lifetime channel
+              --messages-per-second R      data: messages each peer sends per second on each channel [20]
+              --message-bytes B            data: size of each message [200]
               --churn-per-second R         churn: peers joining (each leaving 2 s later) per second [1]
               --subscribers N              fan-out size [10]
               --conferences K              meetings [2]
@@ -74,6 +78,13 @@ public final class LoadTest {
             System.exit(2);
             return;
         }
+        if (options.scenario().equals("data")) {
+            DataScenario.Report data = runData(options);
+            System.out.print(data.table());
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(options.output().toFile(), data);
+            System.out.println("report written to " + options.output().toAbsolutePath());
+            System.exit(0);
+        }
         LoadReport report = run(options);
         if (System.getenv("SFU_LOAD_DEBUG_JOINS") != null) {
             System.out.println("joins: " + lastJoins);
@@ -93,26 +104,67 @@ public final class LoadTest {
         }
     }
 
+    /** The server under test (started here unless --server names one) and the peers' shared parts. */
+    private static final class Harness implements AutoCloseable {
+        final Main.Server local;
+        final URI server;
+        final ExecutorService handshakes = Executors.newCachedThreadPool(); // a blocked thread per handshake
+        final MediaThread[] threads = {new MediaThread("peers-0"), new MediaThread("peers-1")};
+        final HttpClient http = HttpClient.newHttpClient();
+        final ClientContext context;
+
+        Harness(Options options) throws Exception {
+            URI target = options.server();
+            Main.Server started = null;
+            if (target == null) {
+                String tcpPort = options.ice() == IceTransport.Mode.TCP ? Integer.toString(freeTcpPort()) : "0";
+                started = Main.Server.start(ServerConfig.load(new String[0], Map.of("SFU_HTTP_PORT", "0",
+                        "SFU_HTTP_BIND_ADDRESS", "127.0.0.1", "SFU_MEDIA_PORT", "0", "SFU_MEDIA_BIND_ADDRESS", "127.0.0.1",
+                        "SFU_ICE_TCP_PORT", tcpPort,
+                        "SFU_ADVERTISED_ADDRESS", "127.0.0.1", "SFU_MAX_ENDPOINTS_PER_CONFERENCE", "1000",
+                        // Every simulated peer connects from 127.0.0.1: lift the per-address cap (32).
+                        "SFU_MAX_SIGNALING_CONNECTIONS_PER_ADDRESS", "100000")));
+                target = URI.create("ws://127.0.0.1:" + started.httpPort() + "/ws");
+            }
+            this.local = started;
+            this.server = target;
+            this.context = ClientContext.onAddress(InetAddress.getLoopbackAddress(), handshakes, options.ice());
+        }
+
+        @Override
+        public void close() throws Exception {
+            Thread.sleep(200);
+            for (MediaThread t : threads) {
+                t.close();
+            }
+            handshakes.shutdownNow();
+            if (local != null) {
+                local.close();
+            }
+        }
+    }
+
+    /** Runs the data-channel scenario. */
+    static DataScenario.Report runData(Options options) throws Exception {
+        try (Harness h = new Harness(options)) {
+            return DataScenario.run(options, h.server, h.http, h.context, h.threads);
+        }
+    }
+
     /** Runs a scenario and returns its figures. */
     public static LoadReport run(Options options) throws Exception {
-        Main.Server local = null;
-        URI server = options.server();
-        if (server == null) {
-            String tcpPort = options.ice() == IceTransport.Mode.TCP ? Integer.toString(freeTcpPort()) : "0";
-            local = Main.Server.start(ServerConfig.load(new String[0], Map.of("SFU_HTTP_PORT", "0",
-                    "SFU_HTTP_BIND_ADDRESS", "127.0.0.1", "SFU_MEDIA_PORT", "0", "SFU_MEDIA_BIND_ADDRESS", "127.0.0.1",
-                    "SFU_ICE_TCP_PORT", tcpPort,
-                    "SFU_ADVERTISED_ADDRESS", "127.0.0.1", "SFU_MAX_ENDPOINTS_PER_CONFERENCE", "1000",
-                    // Every simulated peer connects from 127.0.0.1: lift the per-address cap (32).
-                    "SFU_MAX_SIGNALING_CONNECTIONS_PER_ADDRESS", "100000")));
-            server = URI.create("ws://127.0.0.1:" + local.httpPort() + "/ws");
+        try (Harness h = new Harness(options)) {
+            return run(options, h);
         }
-        ExecutorService handshakes = Executors.newCachedThreadPool(); // a blocked thread per handshake in flight
-        MediaThread[] threads = {new MediaThread("peers-0"), new MediaThread("peers-1")};
+    }
+
+    private static LoadReport run(Options options, Harness h) throws Exception {
+        URI server = h.server;
+        Main.Server local = h.local;
+        MediaThread[] threads = h.threads;
+        HttpClient http = h.http;
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
-        HttpClient http = HttpClient.newHttpClient();
-        ClientContext context = ClientContext.onAddress(InetAddress.getLoopbackAddress(), handshakes, options.ice());
-        Peers peers = new Peers(server, http, context, threads, options.layers(), options.joinsPerSecond());
+        Peers peers = new Peers(server, http, h.context, threads, options.layers(), options.joinsPerSecond());
         Sender sender = new Sender(peers, options.videoKbps(), options.layers());
         clock.scheduleAtFixedRate(sender, 0, 20, TimeUnit.MILLISECONDS);
         try {
@@ -168,14 +220,6 @@ public final class LoadTest {
             clock.shutdownNow();
             for (SimulatedPeer p : peers.everyone) {
                 p.leave();
-            }
-            Thread.sleep(200);
-            for (MediaThread t : threads) {
-                t.close();
-            }
-            handshakes.shutdownNow();
-            if (local != null) {
-                local.close();
             }
         }
     }

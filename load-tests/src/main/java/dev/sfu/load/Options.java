@@ -10,7 +10,8 @@ import java.util.Map;
 /** What a load run does: the scenario, its size and pace, the server (null: one started in process), from the command line. */
 public record Options(URI server, String scenario, int subscribers, int conferences, int participants,
         int seconds, int videoKbps, Path output, double churnPerSecond, int layers, int rampStep,
-        int rampMax, int rampStepSeconds, double joinsPerSecond, IceTransport.Mode ice) {
+        int rampMax, int rampStepSeconds, double joinsPerSecond, IceTransport.Mode ice, int messagesPerSecond,
+        int messageBytes) {
 
     public Options(URI server, String scenario, int subscribers, int conferences, int participants, int seconds,
             int videoKbps, Path output) {
@@ -21,12 +22,13 @@ public record Options(URI server, String scenario, int subscribers, int conferen
             int videoKbps, Path output, double churnPerSecond, int layers, int rampStep, int rampMax,
             int rampStepSeconds, double joinsPerSecond) {
         this(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output, churnPerSecond,
-                layers, rampStep, rampMax, rampStepSeconds, joinsPerSecond, IceTransport.Mode.UDP);
+                layers, rampStep, rampMax, rampStepSeconds, joinsPerSecond, IceTransport.Mode.UDP, 20, 200);
     }
 
     public Options withIce(IceTransport.Mode mode) {
         return new Options(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output,
-                churnPerSecond, layers, rampStep, rampMax, rampStepSeconds, joinsPerSecond, mode);
+                churnPerSecond, layers, rampStep, rampMax, rampStepSeconds, joinsPerSecond, mode, messagesPerSecond,
+                messageBytes);
     }
 
     public static Options parse(String[] args) {
@@ -54,12 +56,18 @@ public record Options(URI server, String scenario, int subscribers, int conferen
                     case "udp" -> IceTransport.Mode.UDP;
                     case "tcp" -> IceTransport.Mode.TCP;
                     default -> throw new IllegalArgumentException("--ice must be udp or tcp");
-                });
+                },
+                Integer.parseInt(a.getOrDefault("messages-per-second", "20")),
+                Integer.parseInt(a.getOrDefault("message-bytes", "200")));
         if (o.layers() < 1 || o.layers() > 3) {
             throw new IllegalArgumentException("--layers must be 1, 2 or 3");
         }
-        if (!List.of("fanout", "meetings", "churn", "ramp").contains(o.scenario())) {
-            throw new IllegalArgumentException("unknown scenario " + o.scenario() + " (fanout, meetings, churn, ramp)");
+        if (!List.of("fanout", "meetings", "churn", "ramp", "data").contains(o.scenario())) {
+            throw new IllegalArgumentException("unknown scenario " + o.scenario() + " (fanout, meetings, churn, ramp, data)");
+        }
+        if (o.messagesPerSecond() < 1 || o.messageBytes() < DataScenario.HEADER_BYTES || o.messageBytes() > 65_536) {
+            throw new IllegalArgumentException("--messages-per-second must be >= 1 and --message-bytes "
+                    + DataScenario.HEADER_BYTES + " to 65536");
         }
         return o;
     }

@@ -47,6 +47,27 @@ class FanoutSmokeTest {
         assertEquals(0, report.packetsReordered());
     }
 
+    /** The data scenario: every message reaches every other participant on the reliable channel. */
+    @Test
+    @Timeout(120)
+    void dataChannelMessagesReachEveryOtherParticipant() throws Exception {
+        Options options = Options.parse(new String[] {"--scenario", "data", "--conferences", "1", "--participants", "3",
+            "--seconds", "2", "--messages-per-second", "10", "--message-bytes", "100"});
+        DataScenario.Report report = LoadTest.runData(options);
+        System.out.println(report.table());
+        assertEquals(3, report.modes().size());
+        DataScenario.ModeReport reliable = report.modes().get(0);
+        assertEquals("reliable", reliable.mode());
+        assertTrue(reliable.sent() >= 3 * 2 * 5, "about 2 s at 10/s from each of 3: " + report.table());
+        assertEquals(2 * reliable.sent(), reliable.expected(), "each message to the 2 others");
+        assertEquals(reliable.expected(), reliable.received(), "nothing lost on loopback: " + report.table());
+        for (DataScenario.ModeReport m : report.modes()) {
+            assertTrue(m.received() > 0, m.mode() + " delivers");
+            assertTrue(m.p50Ms() >= 0 && m.p99Ms() >= m.p50Ms(), m.toString());
+        }
+        assertTrue(report.refused().isEmpty(), "within the data limits nothing is refused: " + report.refused());
+    }
+
     @Test
     @Timeout(120)
     void meetingsKeepMediaInsideEachConference() throws Exception {
