@@ -21,6 +21,7 @@ import java.util.Map;
  * @param jitterMeanMs interarrival jitter (RFC 3550 A.8) averaged over every received source; {@code
  *     jitterMaxMs} the largest
  * @param ramp the ramp scenario's steps (empty otherwise); the figures above are then the knee's
+ * @param resumes the WebSockets the harness dropped ({@code --drops-per-second}) and how their sessions came back
  */
 public record LoadReport(String scenario, int peers, int publishers, int layers, double seconds, long packetsSent,
         long packetsReceived, long packetsLost, long packetsCorrupted, long packetsReordered, double lossPercent,
@@ -30,7 +31,24 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
         int[] videoStreamsPerLayer, long nacksSent, long retransmissionsReceived, long gapsFilled,
         long receiverReportsSent, long transportFeedbackSent, long keyframeRequestsReceived, double serverCpuSeconds,
         double serverCpuMicrosPerForwardedPacket, double serverHeapMiB, double serverHeapPerEndpointKiB,
-        boolean serverInProcess, List<RampStep> ramp) {
+        boolean serverInProcess, List<RampStep> ramp, Resumes resumes) {
+
+    /**
+     * Sessions resumed after a dropped WebSocket (docs/signaling-protocol.md, "Resuming"): how many drops,
+     * how many resumed and how many were refused, and the time from the drop to {@code resumed}.
+     */
+    public record Resumes(int drops, int resumed, int refused, double p50Ms, double maxMs) {
+        static final Resumes NONE = new Resumes(0, 0, 0, 0, 0);
+    }
+
+    LoadReport withResumes(Resumes r) {
+        return new LoadReport(scenario, peers, publishers, layers, seconds, packetsSent, packetsReceived, packetsLost,
+                packetsCorrupted, packetsReordered, lossPercent, forwardedPerSecond, latencyP50Ms, latencyP95Ms,
+                latencyP99Ms, jitterMeanMs, jitterMaxMs, joinToFirstPacketP50Ms, joinToFirstPacketP99Ms,
+                joinsMeasured, streamsMeasured, videoStreamsPerLayer, nacksSent, retransmissionsReceived, gapsFilled,
+                receiverReportsSent, transportFeedbackSent, keyframeRequestsReceived, serverCpuSeconds,
+                serverCpuMicrosPerForwardedPacket, serverHeapMiB, serverHeapPerEndpointKiB, serverInProcess, ramp, r);
+    }
 
     /** One step of the ramp scenario. */
     public record RampStep(int subscribers, double forwardedPerSecond, double lossPercent, double latencyP99Ms,
@@ -44,7 +62,7 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
                 joinsMeasured, streamsMeasured, videoStreamsPerLayer, nacksSent, retransmissionsReceived, gapsFilled,
                 receiverReportsSent, transportFeedbackSent, keyframeRequestsReceived, serverCpuSeconds,
                 serverCpuMicrosPerForwardedPacket, serverHeapMiB, serverHeapPerEndpointKiB, serverInProcess,
-                List.copyOf(steps));
+                List.copyOf(steps), resumes);
     }
 
     static LoadReport of(Options options, List<SimulatedPeer> everyone, List<SimulatedPeer> publishers,
@@ -117,7 +135,7 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
                 streams, perLayer, nacks, retransmissions, filled, reports, transportFeedback, keyframeRequests,
                 (after.cpuNanos() - before.cpuNanos()) / 1e9,
                 received == 0 ? 0 : (after.cpuNanos() - before.cpuNanos()) / 1e3 / received, heapMiB,
-                everyone.isEmpty() ? 0 : heapMiB * 1024 / everyone.size(), serverInProcess, ramp);
+                everyone.isEmpty() ? 0 : heapMiB * 1024 / everyone.size(), serverInProcess, ramp, Resumes.NONE);
     }
 
     private static double percentile(List<Double> sorted, double fraction) {
@@ -140,7 +158,7 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
                   join→1st packet p50 %.0f ms   p99 %.0f ms   (%d joins into flowing media)
                   feedback        %,d NACKed, %,d retransmissions received, %,d gaps filled; %,d receiver reports; %,d transport-cc feedbacks; %,d keyframe requests to publishers
                   server CPU      %.2f s   = %.2f µs per forwarded packet%s
-                  server heap     %.0f MiB   (%.0f KiB per endpoint)%s""",
+                  server heap     %.0f MiB   (%.0f KiB per endpoint)%s%s""",
                 scenario, peers, publishers, layers, seconds, streamsMeasured,
                 java.util.Arrays.toString(videoStreamsPerLayer), packetsSent, packetsReceived,
                 forwardedPerSecond, packetsLost, lossPercent, packetsCorrupted, packetsReordered, latencyP50Ms,
@@ -148,7 +166,15 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
                 retransmissionsReceived, gapsFilled, receiverReportsSent, transportFeedbackSent, keyframeRequestsReceived,
                 serverCpuSeconds,
                 serverCpuMicrosPerForwardedPacket, serverInProcess ? " (server in process: includes the harness)" : "",
-                serverHeapMiB, serverHeapPerEndpointKiB, rampTable());
+                serverHeapMiB, serverHeapPerEndpointKiB, rampTable(), resumeLine());
+    }
+
+    private String resumeLine() {
+        if (resumes == null || resumes.drops() == 0) {
+            return "";
+        }
+        return String.format("%n  resumes         %d WebSockets dropped: %d resumed (p50 %.0f ms, max %.0f ms), %d refused",
+                resumes.drops(), resumes.resumed(), resumes.p50Ms(), resumes.maxMs(), resumes.refused());
     }
 
     private String rampTable() {

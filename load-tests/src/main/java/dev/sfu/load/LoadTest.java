@@ -48,6 +48,9 @@ public final class LoadTest {
                                            fan-out growing until loss > 0.5 % or p99 latency > 50 ms (the knee);
                                            data: K conferences x M participants exchanging data-channel
                                            messages on a reliable, an unreliable and a 100 ms-lifetime channel
+              --drops-per-second D         fanout, meetings, churn: drop a random subscriber's WebSocket (no close
+                                           frame) this often; it resumes its session on a new one, and the
+                                           report counts resumes and their time [0]
               --messages-per-second R      data: messages each peer sends per second on each channel [20]
               --message-bytes B            data: size of each message [200]
               --churn-per-second R         churn: peers joining (each leaving 2 s later) per second [1]
@@ -197,6 +200,10 @@ public final class LoadTest {
             if (churn != null) {
                 churn.start();
             }
+            Drops drops = options.dropsPerSecond() > 0 ? new Drops(peers, http, options.dropsPerSecond()) : null;
+            if (drops != null) {
+                drops.start();
+            }
             for (int second = 0; second < options.seconds(); second++) {
                 Thread.sleep(1000);
                 series.sample(peers.everyone);
@@ -210,11 +217,12 @@ public final class LoadTest {
                 churn.stop();
                 System.out.println("churn: " + churn.joined() + " peers joined and left during the window");
             }
+            LoadReport.Resumes resumes = drops == null ? LoadReport.Resumes.NONE : drops.stop();
             Thread.sleep(500); // let the last packets arrive
             System.out.print(perNode(peers.everyone));
             System.out.print(clusterNodes(http, server));
             return LoadReport.of(options, peers.everyone, peers.publishers, peers.joiners, sent, elapsed, before, after,
-                    local != null, List.of());
+                    local != null, List.of()).withResumes(resumes);
         } finally {
             sender.stop();
             clock.shutdownNow();

@@ -11,7 +11,7 @@ import java.util.Map;
 public record Options(URI server, String scenario, int subscribers, int conferences, int participants,
         int seconds, int videoKbps, Path output, double churnPerSecond, int layers, int rampStep,
         int rampMax, int rampStepSeconds, double joinsPerSecond, IceTransport.Mode ice, int messagesPerSecond,
-        int messageBytes) {
+        int messageBytes, double dropsPerSecond) {
 
     public Options(URI server, String scenario, int subscribers, int conferences, int participants, int seconds,
             int videoKbps, Path output) {
@@ -22,13 +22,13 @@ public record Options(URI server, String scenario, int subscribers, int conferen
             int videoKbps, Path output, double churnPerSecond, int layers, int rampStep, int rampMax,
             int rampStepSeconds, double joinsPerSecond) {
         this(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output, churnPerSecond,
-                layers, rampStep, rampMax, rampStepSeconds, joinsPerSecond, IceTransport.Mode.UDP, 20, 200);
+                layers, rampStep, rampMax, rampStepSeconds, joinsPerSecond, IceTransport.Mode.UDP, 20, 200, 0);
     }
 
     public Options withIce(IceTransport.Mode mode) {
         return new Options(server, scenario, subscribers, conferences, participants, seconds, videoKbps, output,
                 churnPerSecond, layers, rampStep, rampMax, rampStepSeconds, joinsPerSecond, mode, messagesPerSecond,
-                messageBytes);
+                messageBytes, dropsPerSecond);
     }
 
     public static Options parse(String[] args) {
@@ -58,12 +58,16 @@ public record Options(URI server, String scenario, int subscribers, int conferen
                     default -> throw new IllegalArgumentException("--ice must be udp or tcp");
                 },
                 Integer.parseInt(a.getOrDefault("messages-per-second", "20")),
-                Integer.parseInt(a.getOrDefault("message-bytes", "200")));
+                Integer.parseInt(a.getOrDefault("message-bytes", "200")),
+                Double.parseDouble(a.getOrDefault("drops-per-second", "0")));
         if (o.layers() < 1 || o.layers() > 3) {
             throw new IllegalArgumentException("--layers must be 1, 2 or 3");
         }
         if (!List.of("fanout", "meetings", "churn", "ramp", "data").contains(o.scenario())) {
             throw new IllegalArgumentException("unknown scenario " + o.scenario() + " (fanout, meetings, churn, ramp, data)");
+        }
+        if (o.dropsPerSecond() < 0) {
+            throw new IllegalArgumentException("--drops-per-second must be >= 0");
         }
         if (o.messagesPerSecond() < 1 || o.messageBytes() < DataScenario.HEADER_BYTES || o.messageBytes() > 65_536) {
             throw new IllegalArgumentException("--messages-per-second must be >= 1 and --message-bytes "

@@ -57,7 +57,10 @@ final class SimulatedPeer {
     final int index;
     final String conference;
     final SfuClient client;
-    final WebSocketSignaling signaling;
+    /** The current signaling connection: replaced when the harness drops it and the peer resumes. */
+    volatile WebSocketSignaling signaling;
+    /** The joined message's secret for resuming this session; null when the server offers none. */
+    volatile String resumeToken;
     final String endpointId;
     final long joinNanos;
     volatile long firstPacketNanos;
@@ -123,6 +126,7 @@ final class SimulatedPeer {
             SimulatedPeer peer = new SimulatedPeer(index, conference, client, signaling, reply.path("endpointId").asText(),
                     start, layers);
             peer.node = target;
+            peer.resumeToken = reply.hasNonNull("resumeToken") ? reply.path("resumeToken").asText() : null;
             listener.peer = peer;
             return peer;
         }
@@ -391,6 +395,24 @@ final class SimulatedPeer {
 
     private int receiverSsrc() {
         return 50_000 + index;
+    }
+
+    /**
+     * Drops this peer's WebSocket without a close frame and resumes the session on a new one at the same
+     * node, as a client whose network changed does; media goes on meanwhile.
+     *
+     * @return milliseconds from the drop to {@code resumed}
+     * @throws Exception when the server refuses (the peer is then gone) or cannot be reached
+     */
+    double dropAndResume(HttpClient http) throws Exception {
+        long start = System.nanoTime();
+        WebSocketSignaling old = signaling;
+        old.drop();
+        WebSocketSignaling next = WebSocketSignaling.connect(node, http, client);
+        client.attach(next);
+        signaling = next;
+        next.resume(endpointId, resumeToken).get(10, TimeUnit.SECONDS);
+        return (System.nanoTime() - start) / 1e6;
     }
 
     void leave() {

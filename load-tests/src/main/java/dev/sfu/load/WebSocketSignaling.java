@@ -34,6 +34,8 @@ public final class WebSocketSignaling implements SfuClient.Signaling, AutoClosea
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     /** Set when the server answered the join with {@code redirect}: the socket's close is expected. */
     volatile boolean redirected;
+    /** Set when the harness dropped this socket on purpose: the client resumes on another. */
+    volatile boolean dropped;
 
     private WebSocketSignaling(WebSocket socket, EndpointListener listener) {
         this.socket = socket;
@@ -70,7 +72,7 @@ public final class WebSocketSignaling implements SfuClient.Signaling, AutoClosea
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
             // After a redirect the client lives on with the next node's socket: this close is not its end.
             signaling.thenAccept(s -> {
-                if (!s.redirected) {
+                if (!s.redirected && !s.dropped) {
                     s.listener.closed("websocket closed " + statusCode + " " + reason);
                 }
             });
@@ -164,6 +166,18 @@ public final class WebSocketSignaling implements SfuClient.Signaling, AutoClosea
     @Override
     public void subscribeAnswer(String sdp) {
         send(JSON.createObjectNode().put("type", "answer").put("transport", "subscribe").put("sdp", sdp));
+    }
+
+    /** {@code resume} (docs/signaling-protocol.md, "Resuming"): the first message of a new connection. */
+    public CompletableFuture<JsonNode> resume(String endpointId, String resumeToken) {
+        return request(JSON.createObjectNode().put("type", "resume").put("endpointId", endpointId)
+                .put("resumeToken", resumeToken));
+    }
+
+    /** Drops the connection as a failing network does: no close frame, no leave. */
+    public void drop() {
+        dropped = true;
+        socket.abort();
     }
 
     public void leave() {

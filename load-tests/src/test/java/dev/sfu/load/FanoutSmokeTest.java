@@ -47,6 +47,21 @@ class FanoutSmokeTest {
         assertEquals(0, report.packetsReordered());
     }
 
+    /** Subscribers whose WebSockets drop resume their sessions and lose no media meanwhile. */
+    @Test
+    @Timeout(120)
+    void droppedWebSocketsResumeWithoutLosingMedia() throws Exception {
+        Options options = Options.parse(new String[] {"--scenario", "fanout", "--subscribers", "3", "--seconds", "3",
+            "--video-kbps", "300", "--drops-per-second", "2"});
+        LoadReport report = LoadTest.run(options);
+        System.out.println(report.table());
+        assertTrue(report.resumes().drops() >= 3, "about 2 drops a second for 3 s: " + report.resumes());
+        assertEquals(report.resumes().drops(), report.resumes().resumed(), "every session resumed: " + report.resumes());
+        assertEquals(0, report.resumes().refused());
+        assertEquals(0, report.packetsLost(), "media went on through the drops: " + report.table());
+        assertTrue(report.packetsReceived() > 3 * 3 * 50, "about 3 s of audio at 50 packets/s to each subscriber");
+    }
+
     /** The data scenario: every message reaches every other participant on the reliable channel. */
     @Test
     @Timeout(120)
