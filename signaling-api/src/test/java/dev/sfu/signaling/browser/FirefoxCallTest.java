@@ -256,6 +256,80 @@ class FirefoxCallTest {
                 .formatted(pc)).asText();
     }
 
+    /**
+     * Issue 19: over a downlink that loses a fifth of the datagrams reaching Firefox (an nftables rule in
+     * its namespace), our SCTP, sending what Chromium sends, still delivers every message of a reliable
+     * channel in order, by retransmission, while on an unreliable one (unordered, no retransmission) it
+     * abandons what was lost (FORWARD-TSN, RFC 3758) so that the rest arrives promptly and nothing waits.
+     */
+    @Test
+    @Order(4)
+    @Timeout(90)
+    void overALossyDownlinkReliableDataArrivesWholeAndUnreliableDataDoesNotWait() throws Exception {
+        RequiredTool.require(NetworkNamespace.nftAvailable(), "the lossy-link test needs nftables (apt-get install nftables)");
+        String room = base.replace("room=fx", "room=lossy").replace("autojoin=1", "autojoin=1&publish=0&chat=0");
+        Chromium.Page sender = chromium.open(room + "&name=sender");
+        Firefox.Page receiver = firefox.open(room + "&name=receiver");
+        String joined = "!!(window.sfu && window.sfu.endpointId)";
+        await("the sender joins", sender::eval, joined, JsonNode::asBoolean, 20);
+        await("the receiver joins", receiver::eval, joined, JsonNode::asBoolean, 20);
+        receiver.eval("""
+                (async () => {
+                  window.got = {sure: [], lossy: []};
+                  window.sfu.addEventListener('message', ({detail}) => {
+                    if (!(detail.label in window.got)) return;
+                    const m = JSON.parse(detail.data);
+                    window.got[detail.label].push([m.n, Date.now() - m.t]);
+                  });
+                  await window.sfu.openDataChannel('sink'); // an association of its own to receive on
+                  return 1;
+                })()""");
+        sender.eval("""
+                (async () => {
+                  window.sure = await window.sfu.openDataChannel('sure');
+                  window.lossy = await window.sfu.openDataChannel('lossy', {ordered: false, maxRetransmits: 0});
+                  return 1;
+                })()""");
+        // The relayed channels reach the receiver with the first messages: warm up before the loss starts.
+        sender.eval("(() => { for (const c of [window.sure, window.lossy]) c.send(JSON.stringify({n: -1, t: Date.now()})); return 1; })()");
+        await("the receiver has both relayed channels", receiver::eval,
+                "window.got.sure.length > 0 && window.got.lossy.length > 0", JsonNode::asBoolean, 15);
+        receiver.eval("(() => { window.got = {sure: [], lossy: []}; return 1; })()");
+        namespace.downlinkLoss(20);
+        try {
+            sender.eval("""
+                    (async () => {
+                      for (let n = 0; n < 200; n++) {
+                        for (const c of [window.sure, window.lossy]) c.send(JSON.stringify({n, t: Date.now()}));
+                        await new Promise(r => setTimeout(r, 20));
+                      }
+                      return 1;
+                    })()""");
+            JsonNode sure = await("every reliable message arrives", receiver::eval, "window.got.sure",
+                    v -> v.size() >= 200, 40);
+            Thread.sleep(500);
+            JsonNode lossy = receiver.eval("window.got.lossy");
+            for (int i = 0; i < sure.size(); i++) {
+                assertEquals(i, sure.get(i).get(0).asInt(), "reliable messages arrive in order, none twice");
+            }
+            assertEquals(200, sure.size());
+            java.util.List<Integer> delays = new java.util.ArrayList<>();
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            lossy.forEach(m -> {
+                delays.add(m.get(1).asInt());
+                assertTrue(seen.add(m.get(0).asInt()), "an unreliable message arrives at most once");
+            });
+            java.util.Collections.sort(delays);
+            int p50 = delays.isEmpty() ? -1 : delays.get(delays.size() / 2);
+            System.out.printf("[FirefoxCallTest] over 20 %% downlink loss: reliable 200 of 200 in order; unreliable %d of"
+                    + " 200, median delay %d ms%n", lossy.size(), p50);
+            assertTrue(lossy.size() > 100 && lossy.size() < 200, "unreliable messages: most, not all: " + lossy.size());
+            assertTrue(p50 < 1000, "unreliable messages do not wait for lost ones: median " + p50 + " ms");
+        } finally {
+            namespace.downlinkLoss(0);
+        }
+    }
+
     private static void say(Page page, String text) throws Exception {
         page.eval("(() => { document.getElementById('chat-input').value = '" + text
                 + "'; document.getElementById('chat-form').requestSubmit(); return 1; })()");

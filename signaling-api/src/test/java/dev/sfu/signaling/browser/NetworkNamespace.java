@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 final class NetworkNamespace implements AutoCloseable {
     private static final String IP = Files.isExecutable(Path.of("/usr/sbin/ip")) ? "/usr/sbin/ip" : "/sbin/ip";
     private static final String PREFIX = "sfu-ff-";
+    static final String NFT = "/usr/sbin/nft";
 
     private final String name;
     private final String hostSide;
@@ -66,6 +67,28 @@ final class NetworkNamespace implements AutoCloseable {
     /** The namespace's own address. */
     InetAddress innerAddress() {
         return innerAddress;
+    }
+
+    /**
+     * Drops about {@code percent} % of the UDP datagrams arriving in the namespace (its programs' downlink),
+     * at random, with an nftables rule inside it (this kernel has no netem); {@code 0} removes it. On the
+     * way in, not out: a datagram dropped on output fails the sender's sendto() with EPERM, which a browser
+     * takes for a dead socket rather than a lossy path.
+     */
+    void downlinkLoss(int percent) throws IOException, InterruptedException {
+        runQuietly(IP, "netns", "exec", name, NFT, "delete", "table", "inet", "sfu_loss");
+        if (percent > 0) {
+            run(IP, "netns", "exec", name, NFT, "add", "table", "inet", "sfu_loss");
+            run(IP, "netns", "exec", name, NFT, "add", "chain", "inet", "sfu_loss", "in",
+                    "{ type filter hook input priority 0; }");
+            run(IP, "netns", "exec", name, NFT, "add", "rule", "inet", "sfu_loss", "in", "meta", "l4proto", "udp",
+                    "numgen", "random", "mod", "100", "<", Integer.toString(percent), "drop");
+        }
+    }
+
+    /** Whether {@link #downlinkLoss} can work here. */
+    static boolean nftAvailable() {
+        return Files.isExecutable(Path.of(NFT));
     }
 
     /** The command prefix that runs a program inside the namespace. */
