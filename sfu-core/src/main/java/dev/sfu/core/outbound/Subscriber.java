@@ -102,6 +102,11 @@ public final class Subscriber implements Transport.MediaHandler {
         }
     }
 
+    /** The transport's state for the admin API: {@code none} before it exists. */
+    public String transportState() {
+        return transport == null ? "none" : transport.state();
+    }
+
     /** The slots of the latest offer, to parse an answer against; any thread. */
     public List<SubscribeSlot> offeredSlots() {
         return negotiator.offeredSlots();

@@ -221,6 +221,11 @@ public final class Transport implements PacketSink, RtpSender {
         }
     }
 
+    /** {@code connecting}, {@code connected} (DTLS-SRTP up) or {@code closed}, for the admin API. */
+    public String state() {
+        return closed ? "closed" : srtp != null ? "connected" : "connecting";
+    }
+
     @Override
     public boolean isConnected() {
         return srtp != null && !closed;
