@@ -45,10 +45,12 @@ public final class HttpServer implements AutoCloseable {
         ServerConfig.SignalingLimits limits = config.signaling();
         SignalingMetrics metrics = new SignalingMetrics(registry);
         ConnectionLimits connectionLimits = new ConnectionLimits(limits.maxConnections(), limits.maxConnectionsPerAddress());
+        SessionRegistry joined = new SessionRegistry();
         HttpRoutes routes = new HttpRoutes(conferences, registry, draining, config.adminToken(),
-                new OriginPolicy(config.allowedOrigins()), config.tlsEnabled(), connectionLimits, metrics);
+                new OriginPolicy(config.allowedOrigins()), config.tlsEnabled(), connectionLimits, metrics)
+                .withAdminApi(new AdminApi(conferences, joined, config.adminToken()));
         SignalingSessionFactory sessions = new SignalingSessionFactory(conferences, iceServers, authorizer, metrics,
-                limits.messagesPerSecond(), draining);
+                limits.messagesPerSecond(), draining, joined);
         long idleSeconds = Math.max(1, limits.idleTimeout().toSeconds());
         // Writes beyond the high mark make the channel unwritable: the client is not reading fast enough.
         int high = Math.max(2048, Math.min(64 * 1024, limits.maxPendingBytes() / 2));

@@ -28,6 +28,11 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("token")) {
+            System.exit(TokenTool.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out,
+                    System.err));
+            return;
+        }
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         ServerConfig config;

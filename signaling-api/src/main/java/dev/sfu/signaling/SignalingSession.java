@@ -45,12 +45,21 @@ final class SignalingSession implements EndpointListener {
     private final JoinAuthorizer authorizer;
     private final SignalingMetrics metrics;
     private final RateLimiter rateLimiter;
+    private final SessionRegistry registry;
+    /** What this participant may do: from its token, or changed by the admin API. */
+    private volatile Grants grants = Grants.ALL;
     private volatile EndpointHandle endpoint;
     private volatile boolean hasJoined;
     private int errorsInARow;
 
     SignalingSession(ConferenceService conferences, Connection connection, IceServers iceServers,
             JoinAuthorizer authorizer, SignalingMetrics metrics, RateLimiter rateLimiter) {
+        this(conferences, connection, iceServers, authorizer, metrics, rateLimiter, new SessionRegistry());
+    }
+
+    SignalingSession(ConferenceService conferences, Connection connection, IceServers iceServers,
+            JoinAuthorizer authorizer, SignalingMetrics metrics, RateLimiter rateLimiter, SessionRegistry registry) {
+        this.registry = registry;
         this.conferences = conferences;
         this.connection = connection;
         this.iceServers = iceServers;
@@ -128,6 +137,7 @@ final class SignalingSession implements EndpointListener {
             case "receiverConstraints" -> receiverConstraints(m);
             case "restartIce" -> joined().restartIce(transport(m));
             case "leave" -> leave();
+            case "mute" -> mute(m);
             default -> throw new SignalingException(Code.BAD_REQUEST, "unknown message type \"" + abbreviate(type) + "\"");
         }
     }
@@ -143,10 +153,18 @@ final class SignalingSession implements EndpointListener {
         }
         // Others receive it in their messages and it goes into logs: no control or format characters.
         displayName = DisplayNames.clean(displayName);
-        authorizer.authorize(conference, optionalText(m, "token", null));
-        EndpointHandle handle = conferences.join(conference, displayName, this);
+        Grants granted = authorizer.authorize(conference, optionalText(m, "token", null));
+        if (granted.name() != null) {
+            displayName = granted.name();
+        }
+        grants = granted;
+        EndpointHandle handle = conferences.join(conference, displayName, this, granted.joinOptions());
         endpoint = handle;
         hasJoined = true;
+        SignalingSession replaced = registry.register(handle.conferenceId(), handle.endpointId(), granted.identity(), this);
+        if (replaced != null) {
+            replaced.remove("duplicate-identity");
+        }
         LOG.debug("joined {} as {}", handle.conferenceId(), DisplayNames.forLog(displayName));
         metrics.joined();
         ObjectNode joined = reply("joined", id);
@@ -164,7 +182,9 @@ final class SignalingSession implements EndpointListener {
         EndpointHandle e = joined();
         requireTransport(m, "publish", "offer");
         String sdp = requiredText(m, "sdp");
-        e.publishOffer(sdp).whenComplete((answer, failure) -> {
+        Map<String, String> sources = PublishGrantCheck.sources(m);
+        PublishGrantCheck.check(sdp, sources, grants);
+        e.publishOffer(sdp, sources).whenComplete((answer, failure) -> {
             if (failure == null) {
                 ObjectNode reply = reply("answer", id);
                 reply.put("transport", "publish");
@@ -239,7 +259,62 @@ final class SignalingSession implements EndpointListener {
         EndpointHandle e = endpoint;
         endpoint = null;
         if (e != null) {
+            registry.unregister(e.conferenceId(), e.endpointId(), grants.identity(), this);
             e.leave();
+        }
+    }
+
+    /** {@code mute}: the client mutes or unmutes one of its tracks; unmuting needs the grant to publish it. */
+    private void mute(JsonNode m) throws SignalingException {
+        EndpointHandle e = joined();
+        String trackId = requiredText(m, "trackId");
+        JsonNode muted = m.get("muted");
+        if (muted == null || !muted.isBoolean()) {
+            throw new SignalingException(Code.BAD_REQUEST, "muted must be true or false");
+        }
+        String source = e.publishedSources().get(trackId);
+        if (source != null && !muted.asBoolean() && !grants.mayPublish(source)) {
+            throw new SignalingException(Code.UNAUTHORIZED, "you may not unmute " + source
+                    + (grants.canPublish() ? " (grant sources)" : " (grant canPublish)"));
+        }
+        e.setTrackMuted(trackId, muted.asBoolean(), false);
+    }
+
+    /**
+     * The server removes this participant (admin API, a newer join of its identity, a closed conference):
+     * it gets {@code removed} with the reason, its endpoint leaves, its WebSocket closes. Any thread.
+     */
+    void remove(String reason) {
+        EndpointHandle e = endpoint;
+        endpoint = null;
+        if (e == null) {
+            return;
+        }
+        registry.unregister(e.conferenceId(), e.endpointId(), grants.identity(), this);
+        send(reply("removed", null).put("reason", reason));
+        e.leave(reason);
+        connection.close(1000, reason);
+    }
+
+    Grants grants() {
+        return grants;
+    }
+
+    /**
+     * New grants from the admin API: subscribing and data take effect at once; what it may no longer
+     * publish is muted by the server (everyone is told) and its offers and unmutes are refused from now on.
+     */
+    void updateGrants(Grants updated) {
+        grants = updated;
+        EndpointHandle e = endpoint;
+        if (e == null) {
+            return;
+        }
+        e.updatePermissions(updated.canSubscribe(), updated.canPublishData() && !updated.hidden());
+        for (String source : new java.util.HashSet<>(e.publishedSources().values())) {
+            if (!updated.mayPublish(source)) {
+                e.setSourceMuted(source, true);
+            }
         }
     }
 
@@ -318,8 +393,12 @@ final class SignalingSession implements EndpointListener {
         offer.put("sdp", sdp);
         ArrayNode list = offer.putArray("tracks");
         for (TrackMapping t : tracks) {
-            list.addObject().put("mid", t.mid()).put("endpointId", t.endpointId()).put("kind", t.kind().wireName())
-                    .put("trackId", t.trackId());
+            ObjectNode entry = list.addObject().put("mid", t.mid()).put("endpointId", t.endpointId())
+                    .put("kind", t.kind().wireName()).put("trackId", t.trackId());
+            if (t.source() != null) {
+                entry.put("source", t.source());
+            }
+            entry.put("muted", t.muted());
         }
         send(offer);
     }
@@ -348,7 +427,16 @@ final class SignalingSession implements EndpointListener {
     }
 
     @Override
+    public void trackMuted(String endpointId, String trackId, boolean muted) {
+        send(reply("trackMuted", null).put("endpointId", endpointId).put("trackId", trackId).put("muted", muted));
+    }
+
+    @Override
     public void closed(String reason) {
+        EndpointHandle e = endpoint;
+        if (e != null) {
+            registry.unregister(e.conferenceId(), e.endpointId(), grants.identity(), this);
+        }
         endpoint = null;
         connection.close(1000, reason.length() > 100 ? reason.substring(0, 100) : reason);
     }

@@ -15,9 +15,16 @@ final class SignalingSessionFactory {
     private final SignalingMetrics metrics;
     private final int messagesPerSecond;
     private final AtomicBoolean draining;
+    private final SessionRegistry registry;
 
     SignalingSessionFactory(ConferenceService conferences, IceServers iceServers, JoinAuthorizer authorizer,
             SignalingMetrics metrics, int messagesPerSecond, AtomicBoolean draining) {
+        this(conferences, iceServers, authorizer, metrics, messagesPerSecond, draining, new SessionRegistry());
+    }
+
+    SignalingSessionFactory(ConferenceService conferences, IceServers iceServers, JoinAuthorizer authorizer,
+            SignalingMetrics metrics, int messagesPerSecond, AtomicBoolean draining, SessionRegistry registry) {
+        this.registry = registry;
         this.conferences = conferences;
         this.iceServers = iceServers;
         this.authorizer = authorizer;
@@ -43,10 +50,21 @@ final class SignalingSessionFactory {
             }
 
             @Override
+            public EndpointHandle join(String conferenceId, String displayName, EndpointListener listener,
+                    dev.sfu.core.JoinOptions options) throws SignalingException {
+                if (draining.get()) {
+                    throw new SignalingException(SignalingException.Code.CONFERENCE_FULL,
+                            "the server is shutting down: join another instance");
+                }
+                return conferences.join(conferenceId, displayName, listener, options);
+            }
+
+            @Override
             public List<ConferenceSummary> conferences() {
                 return conferences.conferences();
             }
         };
-        return new SignalingSession(gate, connection, iceServers, authorizer, metrics, new RateLimiter(messagesPerSecond));
+        return new SignalingSession(gate, connection, iceServers, authorizer, metrics, new RateLimiter(messagesPerSecond),
+                registry);
     }
 }
