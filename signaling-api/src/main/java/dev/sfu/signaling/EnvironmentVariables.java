@@ -46,6 +46,9 @@ final class EnvironmentVariables {
         VARIABLES.put("SFU_MAX_SIGNALING_CONNECTIONS_PER_ADDRESS",
                 new Variable("sfu.signaling.max-connections-per-address", TEXT));
         VARIABLES.put("SFU_LOG_LEVEL", new Variable("sfu.log-level", TEXT));
+        VARIABLES.put("SFU_LOG_FORMAT", new Variable("sfu.log-format", TEXT));
+        VARIABLES.put("SFU_WEBHOOK_URLS", new Variable("sfu.webhooks.urls", LIST));
+        VARIABLES.put("SFU_WEBHOOK_SECRET", new Variable("sfu.webhooks.secret", TEXT));
         VARIABLES.put("SFU_MEDIA_THREADS", new Variable("sfu.core.media-threads", TEXT));
         VARIABLES.put("SFU_MAX_ENDPOINTS_PER_CONFERENCE", new Variable("sfu.core.max-endpoints-per-conference", TEXT));
         VARIABLES.put("SFU_MAX_CONFERENCES", new Variable("sfu.core.max-conferences", TEXT));

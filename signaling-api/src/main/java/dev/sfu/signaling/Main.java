@@ -45,6 +45,9 @@ public final class Main {
             return;
         }
         setRootLogLevel(config.logLevel());
+        if (config.ops().logFormat() == ServerConfig.LogFormat.JSON) {
+            Operations.useJsonLogs();
+        }
         Server server;
         try {
             server = Server.start(config);
@@ -81,6 +84,7 @@ public final class Main {
     public static final class Server implements AutoCloseable {
         private final Sfu sfu;
         private final HttpServer http;
+        private Webhooks webhooks;
 
         private Server(Sfu sfu, HttpServer http) {
             this.sfu = sfu;
@@ -96,10 +100,18 @@ public final class Main {
             new ProcessorMetrics().bindTo(registry);
             new UptimeMetrics().bindTo(registry);
             Sfu sfu = Sfu.start(config.sfu(), registry);
+            Operations.registerBuildInfo(registry);
+            Webhooks webhooks = new Webhooks(config.ops(), registry, java.time.Clock.systemUTC());
+            if (webhooks.enabled()) {
+                sfu.setEvents(webhooks);
+            }
             try {
-                return new Server(sfu, new HttpServer(config, sfu, registry, sslContext(config)));
+                Server server = new Server(sfu, new HttpServer(config, sfu, registry, sslContext(config)));
+                server.webhooks = webhooks;
+                return server;
             } catch (Exception e) {
                 sfu.close();
+                webhooks.close();
                 throw e;
             }
         }
@@ -136,6 +148,9 @@ public final class Main {
             http.drain();
             sfu.close();
             http.close();
+            if (webhooks != null) {
+                webhooks.close();
+            }
         }
     }
 }

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param signaling limits of the signaling connections
  * @param logLevel the root log level
  * @param sfu the media core
+ * @param ops webhooks, the log format and metrics options (docs/operations.md)
  */
 public record ServerConfig(
         Http http,
@@ -33,7 +34,8 @@ public record ServerConfig(
         Turn turn,
         SignalingLimits signaling,
         LogLevel logLevel,
-        SfuConfig sfu) {
+        SfuConfig sfu,
+        Ops ops) {
 
     public ServerConfig {
         allowedOrigins = List.copyOf(allowedOrigins);
@@ -84,6 +86,26 @@ public record ServerConfig(
     public record SignalingLimits(int messagesPerSecond, Duration joinDeadline, int maxConnections,
             int maxConnectionsPerAddress, int maxMessageSize, int maxFrameSize, int maxPendingBytes,
             Duration unwritableTimeout, Duration idleTimeout) {
+    }
+
+    /**
+     * @param webhookUrls receivers of the events (empty: no webhooks)
+     * @param webhookSecret HMAC-SHA256 key of their signature header; null = unsigned
+     * @param webhookMaxPending events queued per receiver; beyond, new ones are dropped and counted
+     * @param webhookMaxAttempts tries per event before it is dropped and counted
+     * @param webhookTimeout per request
+     * @param logFormat text, or json (one JSON object a line)
+     */
+    public record Ops(List<String> webhookUrls, String webhookSecret, int webhookMaxPending, int webhookMaxAttempts,
+            Duration webhookTimeout, LogFormat logFormat) {
+        public Ops {
+            webhookUrls = List.copyOf(webhookUrls);
+        }
+    }
+
+    /** How log lines are written. */
+    public enum LogFormat {
+        TEXT, JSON
     }
 
     /** Root log levels. */
