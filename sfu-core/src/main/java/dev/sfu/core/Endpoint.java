@@ -50,6 +50,8 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
     private Map<String, String> offeredSources = Map.of();
     /** trackId to source of what it publishes now; written on the media thread, read by any. */
     private volatile Map<String, String> publishedSources = Map.of();
+    /** When it joined (System.nanoTime), for the join-to-first-packet histogram. */
+    private final long joinedNanos = System.nanoTime();
 
     Endpoint(String id, String displayName, Conference conference, EndpointListener listener) {
         this(id, displayName, conference, listener, JoinOptions.DEFAULT);
@@ -374,9 +376,13 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
     @Override
     public Transport newTransport(TransportRole role, Transport.MediaHandler handler) {
         SfuContext context = conference.context();
-        return new Transport(id + "/" + role.wireName(),
+        Transport transport = new Transport(id + "/" + role.wireName(),
                 context.mediaPort().createTransport(id + "-" + role.wireName()), context.certificate(),
                 context.handshakeExecutor(), conference.thread(), handler, context.metrics().transports());
+        if (role == TransportRole.SUBSCRIBE) {
+            transport.measureFirstPacketFrom(joinedNanos);
+        }
+        return transport;
     }
 
     @Override

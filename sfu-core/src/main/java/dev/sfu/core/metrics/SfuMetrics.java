@@ -62,7 +62,7 @@ public final class SfuMetrics {
                 .description("packets subscribers' transport-cc feedback reports as received").register(registry);
         downlinkFeedbackLost = Counter.builder("sfu.downlink.feedback.lost")
                 .description("packets subscribers' transport-cc feedback reports as lost").register(registry);
-        downlinkEstimate = DistributionSummary.builder("sfu.downlink.estimate.bps")
+        downlinkEstimate = DistributionSummary.builder("sfu.downlink.estimate").baseUnit("bits_per_second")
                 .description("each subscribe transport's bandwidth estimate, recorded every 250 ms").register(registry);
         layerSwitches = Counter.builder("sfu.layer.switches")
                 .description("subscriptions switched to another simulcast layer (at its keyframe)").register(registry);

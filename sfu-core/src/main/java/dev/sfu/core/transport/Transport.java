@@ -66,6 +66,11 @@ public final class Transport implements PacketSink, RtpSender {
     private String remoteUfrag;
     private DtlsSetup localSetup = DtlsSetup.ACTPASS;
     private boolean closed;
+    /** For the setup-time histograms: when the remote parameters came, when ICE connected (0 = not yet). */
+    private volatile long startedNanos;
+    private volatile long iceConnectedNanos;
+    /** When the endpoint joined, until the first RTP packet is sent on this transport (-1 = not measured). */
+    private long firstPacketOriginNanos = -1;
 
     public Transport(String name, IceTransport ice, DtlsCertificate certificate, Executor handshakeExecutor,
             MediaThread mediaThread, MediaHandler handler, TransportCounters counters) {
@@ -91,6 +96,11 @@ public final class Transport implements PacketSink, RtpSender {
             @Override
             public void onConnected(InetSocketAddress remote) {
                 LOG.debug("{}: ICE connected to {}", name, remote);
+                long now = System.nanoTime();
+                if (iceConnectedNanos == 0 && startedNanos != 0) {
+                    counters.iceSetup(now - startedNanos);
+                }
+                iceConnectedNanos = now;
                 iceConnected = true;
                 flushEarlyDtlsOut();
                 DtlsTransport d = dtls;
@@ -139,6 +149,7 @@ public final class Transport implements PacketSink, RtpSender {
             return;
         }
         started = true;
+        startedNanos = System.nanoTime();
         remoteUfrag = remote.iceUfrag();
         DtlsRole role = DtlsRole.of(localSetup.wireName(), remote.setup().wireName());
         dtls = new DtlsTransport(role, certificate, handshakeExecutor, this::sendDtls, new DtlsTransport.Listener() {
@@ -221,6 +232,11 @@ public final class Transport implements PacketSink, RtpSender {
         }
     }
 
+    /** Measures join to first packet: the first RTP packet sent records the time since {@code joinedNanos}. */
+    public void measureFirstPacketFrom(long joinedNanos) {
+        firstPacketOriginNanos = joinedNanos;
+    }
+
     /** {@code connecting}, {@code connected} (DTLS-SRTP up) or {@code closed}, for the admin API. */
     public String state() {
         return closed ? "closed" : srtp != null ? "connected" : "connecting";
@@ -236,6 +252,9 @@ public final class Transport implements PacketSink, RtpSender {
             return;
         }
         srtp = session;
+        if (iceConnectedNanos != 0) {
+            counters.dtlsSetup(System.nanoTime() - iceConnectedNanos);
+        }
         LOG.info("{}: connected (DTLS-SRTP up)", name);
         handler.onConnected(this);
     }
@@ -377,6 +396,10 @@ public final class Transport implements PacketSink, RtpSender {
         int protectedLength = session.protectRtp(buffer, offset, length);
         if (protectedLength > 0 && ice.send(buffer, offset, protectedLength)) {
             counters.countOut(protectedLength);
+            if (firstPacketOriginNanos >= 0) {
+                counters.joinToFirstPacket(System.nanoTime() - firstPacketOriginNanos);
+                firstPacketOriginNanos = -1;
+            }
             return protectedLength;
         }
         return -1;
