@@ -86,6 +86,12 @@ async function join(room, name) {
     if (detail.label === 'chat' && typeof detail.data === 'string') addChatLine(detail.endpointId, detail.data);
   });
   client.addEventListener('closed', ({detail}) => status('disconnected' + (detail.reason ? ': ' + detail.reason : '')));
+  client.addEventListener('reconnecting', ({detail}) => status(`connection lost: reconnecting (attempt ${detail.attempt})…`));
+  client.addEventListener('resumed', () => status(`in room ${room} as ${name || 'anonymous'} (reconnected)`));
+  client.addEventListener('rejoined', async () => {
+    status(`in room ${room} as ${name || 'anonymous'} (rejoined)`);
+    if (chat) chat = await client.openDataChannel('chat').catch(() => null);
+  });
   client.addEventListener('error', ({detail}) => console.warn('sfu:', detail && detail.message));
   try {
     await client.join(room, name);

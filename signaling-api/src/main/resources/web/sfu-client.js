@@ -10,12 +10,22 @@
 //
 // Events: joined, participantjoined, participantleft, track, trackended, dominantspeaker, closed, error,
 // datachannel ({endpointId, label, channel}: another participant's channel reached us), message,
-// datachannelclosed ({endpointId, label}).
+// datachannelclosed ({endpointId, label}), reconnecting ({attempt}), resumed, rejoined.
+// A WebSocket that drops (no close frame) is reconnected with backoff and the session resumed: the
+// endpoint, its connections and its media go on. When the server refuses (the grace period passed), the
+// client joins anew by itself, republishes what it published and emits 'rejoined' (data channels are
+// the application's to open again).
 // Two RTCPeerConnections: "publish" (we offer) and "subscribe" (the server offers, we answer).
 // Options: iceTransportPolicy ('relay': TURN only), tcpOnly (true: ICE-TCP only, as if UDP were blocked).
 
 /** How long a connection may stay 'disconnected' before the client restarts ICE (see watchConnection). */
 export const RESTART_AFTER_DISCONNECTED_MS = 3000;
+/** Delays between attempts to reconnect a dropped WebSocket; the last one repeats until GIVE_UP_MS. */
+export const RECONNECT_DELAYS_MS = [0, 250, 500, 1000, 2000];
+/** Past this (the server's grace period is 15 s by default), a dropped client stops trying and is closed. */
+export const GIVE_UP_MS = 30000;
+/** Close codes after which the session is worth resuming: the connection died, not the session. */
+const RESUMABLE_CLOSE_CODES = new Set([1001, 1006, 1011, 1012, 1013, 1014]);
 
 export class SfuClient extends EventTarget {
   constructor(url, options = {}) {
@@ -34,23 +44,113 @@ export class SfuClient extends EventTarget {
     this.liveByMid = new Map();      // mid -> trackId currently announced
     this.subscribeChain = Promise.resolve();
     this.publishHasData = false;
+    this.session = null;             // {conference, displayName, token, resumeToken} while joined
+    this.published = [];             // [{stream, simulcast}]: republished after a rejoin
+    this.restarters = new Map();     // transport -> its ICE restart, for after a resume
+    this.leaving = false;
   }
 
   // ---- signaling ----
 
   async connect() {
     if (this.ws) return;
-    this.ws = new WebSocket(this.url);
-    await new Promise((resolve, reject) => {
-      this.ws.onopen = resolve;
-      this.ws.onerror = () => reject(new Error('cannot reach the server at ' + this.url));
-    });
-    this.ws.onmessage = (e) => this.onMessage(JSON.parse(e.data));
-    this.ws.onclose = (e) => {
+    const ws = new WebSocket(this.url);
+    this.ws = ws;
+    try {
+      await new Promise((resolve, reject) => {
+        ws.onopen = resolve;
+        ws.onerror = () => reject(new Error('cannot reach the server at ' + this.url));
+      });
+    } catch (e) {
+      if (this.ws === ws) this.ws = null;
+      throw e;
+    }
+    ws.onmessage = (e) => this.onMessage(JSON.parse(e.data));
+    ws.onclose = (e) => {
+      if (this.ws !== ws) return; // a socket we replaced
+      this.ws = null;
       for (const {reject} of this.pending.values()) reject(new Error('connection closed'));
       this.pending.clear();
-      this.emit('closed', {code: e.code, reason: e.reason});
+      if (!this.leaving && this.session && this.session.resumeToken && RESUMABLE_CLOSE_CODES.has(e.code)) {
+        this.reconnect();
+      } else {
+        this.emit('closed', {code: e.code, reason: e.reason});
+      }
     };
+  }
+
+  /**
+   * The WebSocket dropped while joined: reconnect with backoff and resume the session (the server kept
+   * the endpoint and its media); if the server no longer knows it, join anew. Connections whose ICE broke
+   * meanwhile (a new network) are restarted once signaling is back.
+   */
+  async reconnect() {
+    const started = performance.now();
+    for (let attempt = 0; !this.leaving; attempt++) {
+      const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)];
+      if (performance.now() + delay - started > GIVE_UP_MS) break;
+      this.emit('reconnecting', {attempt: attempt + 1});
+      await new Promise((r) => setTimeout(r, delay));
+      try {
+        await this.connect();
+      } catch (e) {
+        continue; // unreachable: try again
+      }
+      try {
+        const resumed = await this.request({type: 'resume', endpointId: this.endpointId, resumeToken: this.session.resumeToken});
+        this.syncParticipants(resumed.participants);
+        this.emit('resumed', resumed);
+        for (const [transport, restart] of this.restarters) {
+          const pc = transport === 'publish' ? this.publishPc : this.subscribePc;
+          if (pc && (pc.connectionState === 'disconnected' || pc.connectionState === 'failed')) restart();
+        }
+        return;
+      } catch (e) {
+        if (e.code === 'not-joined') {
+          await this.rejoin().catch((err) => this.emit('error', err));
+          return;
+        }
+        // the new socket dropped too: go round again
+      }
+    }
+    if (!this.leaving) this.emit('closed', {code: 1006, reason: 'the server could not be reached again'});
+  }
+
+  /** Joins anew after a refused resume: a new endpoint, the same conference, the same published media. */
+  async rejoin() {
+    const {conference, displayName, token} = this.session;
+    for (const pc of [this.publishPc, this.subscribePc]) if (pc) pc.close();
+    this.publishPc = this.subscribePc = null;
+    this.publishHasData = false;
+    for (const [mid, info] of this.midToTrack) this.emit('trackended', {mid, ...info});
+    this.midToTrack.clear();
+    this.liveByMid.clear();
+    for (const endpointId of [...this.participants.keys()]) {
+      this.participants.delete(endpointId);
+      this.emit('participantleft', {endpointId});
+    }
+    this.subscribeChain = Promise.resolve();
+    const joined = await this.join(conference, displayName, token);
+    for (const {stream, simulcast} of this.published) await this.addTracks(stream, simulcast);
+    if (this.published.length) await this.negotiatePublish();
+    this.emit('rejoined', joined);
+  }
+
+  /** Brings the participant list up to a server's full list, with the events for what changed. */
+  syncParticipants(list) {
+    const now = new Map(list.map((p) => [p.endpointId, p.displayName]));
+    for (const endpointId of [...this.participants.keys()]) {
+      if (!now.has(endpointId)) {
+        this.participants.delete(endpointId);
+        this.emit('participantleft', {endpointId});
+      }
+    }
+    for (const [endpointId, displayName] of now) {
+      if (!this.participants.has(endpointId)) {
+        this.participants.set(endpointId, displayName);
+        this.emit('participantjoined', {endpointId, displayName});
+      }
+    }
   }
 
   request(message) {
@@ -93,9 +193,11 @@ export class SfuClient extends EventTarget {
   }
 
   async join(conference, displayName, token) {
+    this.leaving = false;
     await this.connect();
     const joined = await this.request({type: 'join', conference, displayName, ...(token ? {token} : {})});
     this.endpointId = joined.endpointId;
+    this.session = {conference, displayName, token, resumeToken: joined.resumeToken};
     this.iceServers = joined.iceServers || [];
     for (const p of joined.participants) this.participants.set(p.endpointId, p.displayName);
     this.emit('joined', joined);
@@ -103,6 +205,8 @@ export class SfuClient extends EventTarget {
   }
 
   leave() {
+    this.leaving = true;
+    this.session = null;
     this.send({type: 'leave'});
     for (const pc of [this.publishPc, this.subscribePc]) if (pc) pc.close();
     this.publishPc = this.subscribePc = null;
@@ -119,7 +223,7 @@ export class SfuClient extends EventTarget {
     });
     // ICE restart when the network path breaks (RFC 8839): the publish side re-offers with new
     // credentials, the subscribe side asks the server, whose next offer carries new ones.
-    this.watchConnection(pc, () => {
+    this.watchConnection(pc, transport, () => {
       if (transport === 'publish') {
         pc.restartIce();
         this.negotiatePublish().catch((e) => this.emit('error', {message: 'ICE restart failed: ' + e.message}));
@@ -148,7 +252,7 @@ export class SfuClient extends EventTarget {
    * server's consent check (SFU_CONSENT_TIMEOUT_SECONDS) drops the endpoint. A short 'disconnected' that
    * heals by itself (within the delay) restarts nothing.
    */
-  watchConnection(pc, restart) {
+  watchConnection(pc, transport, restart) {
     let timer = null;
     let restarted = false;
     const cancel = () => { clearTimeout(timer); timer = null; };
@@ -158,6 +262,9 @@ export class SfuClient extends EventTarget {
       restarted = true;
       restart();
     };
+    // Signaling may be down when the connection breaks (one network change cuts both): after a resume,
+    // reconnect() restarts what is still broken.
+    this.restarters.set(transport, () => { if (this.ws) { restarted = true; cancel(); restart(); } });
     pc.onconnectionstatechange = () => {
       switch (pc.connectionState) {
         case 'connected': cancel(); restarted = false; break;
@@ -199,6 +306,12 @@ export class SfuClient extends EventTarget {
    * options.simulcast is false or the camera is too small for them.
    */
   async publish(stream, {simulcast = true} = {}) {
+    this.published.push({stream, simulcast});
+    await this.addTracks(stream, simulcast);
+    await this.negotiatePublish();
+  }
+
+  async addTracks(stream, simulcast) {
     if (!this.publishPc) this.publishPc = this.newPeerConnection('publish');
     const pc = this.publishPc;
     for (const track of stream.getTracks()) {
@@ -213,7 +326,6 @@ export class SfuClient extends EventTarget {
       }
       pc.addTransceiver(track, init);
     }
-    await this.negotiatePublish();
   }
 
   async negotiatePublish() {

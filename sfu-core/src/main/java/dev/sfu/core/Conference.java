@@ -155,6 +155,7 @@ final class Conference implements FeedbackScheduler.Work {
             }
         }
         context.events().participantLeft(id, endpoint.endpointId(), endpoint.options().identity(), endpoint.leaveReason());
+        endpoint.listener().endpointEnded();
         seats.decrementAndGet();
         context.conferenceMaybeEmpty(this);
     }

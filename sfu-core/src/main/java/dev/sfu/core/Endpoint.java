@@ -92,6 +92,23 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
     }
 
     @Override
+    public List<Participant> participants() {
+        List<Participant> others = new ArrayList<>(conference.participants());
+        others.removeIf(p -> p.endpointId().equals(id));
+        return others;
+    }
+
+    @Override
+    public void resendSubscribeOffer() throws SignalingException {
+        checkJoined();
+        onMediaThread(() -> {
+            if (!closed) {
+                subscriber.resendOffer();
+            }
+        });
+    }
+
+    @Override
     public CompletionStage<String> publishOffer(String sdp) {
         return publishOffer(sdp, Map.of());
     }

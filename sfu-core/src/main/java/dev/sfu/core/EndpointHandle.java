@@ -24,6 +24,15 @@ public interface EndpointHandle {
      */
     CompletionStage<String> publishOffer(String sdp);
 
+    /** The other endpoints of the conference now: what a client that resumes after a drop lists afresh. */
+    List<Participant> participants();
+
+    /**
+     * Sends the client a fresh subscribe offer now, replacing any outstanding one (a client that resumes
+     * may have lost it, or its answer). Nothing is sent before the first offer.
+     */
+    void resendSubscribeOffer() throws SignalingException;
+
     /** Handles the client's answer to the latest subscribe offer. */
     void subscribeAnswer(String sdp) throws SignalingException;
 

@@ -30,4 +30,11 @@ public interface EndpointListener {
      * connection should be closed; the endpoint is already gone from its conference.
      */
     void closed(String reason);
+
+    /**
+     * The endpoint is gone from its conference, whatever the reason (it left, the server removed it, its
+     * transport failed); called once, on the conference's media thread.
+     */
+    default void endpointEnded() {
+    }
 }

@@ -126,12 +126,12 @@ final class AdminApi {
         } else if (route == CLOSE) {
             close(ctx, request, m.group(1));
         } else if (route == KICK) {
-            session(m.group(1), m.group(2)).remove("kicked");
+            participant(m.group(1), m.group(2)).remove("kicked");
             ok(ctx, request, json().put("removed", m.group(2)));
         } else if (route == MUTE) {
-            mute(ctx, request, session(m.group(1), m.group(2)), m.group(3));
+            mute(ctx, request, participant(m.group(1), m.group(2)), m.group(3));
         } else if (route == PERMISSIONS) {
-            permissions(ctx, request, session(m.group(1), m.group(2)));
+            permissions(ctx, request, participant(m.group(1), m.group(2)));
         }
     }
 
@@ -170,8 +170,8 @@ final class AdminApi {
         for (ConferenceDetail.EndpointDetail e : detail.endpoints()) {
             ObjectNode p = participants.addObject().put("endpointId", e.endpointId()).put("displayName", e.displayName())
                     .put("identity", e.identity()).put("hidden", e.hidden()).put("metadata", e.metadata());
-            SignalingSession session = sessions.session(e.endpointId());
-            Grants grants = session != null ? session.grants() : null;
+            JoinedParticipant joined = sessions.participant(e.endpointId());
+            Grants grants = joined != null ? joined.grants() : null;
             p.set("permissions", grants != null ? grants.toJson() : json().put("canSubscribe", e.canSubscribe())
                     .put("canPublishData", e.canPublishData()));
             p.set("transports", json().put("publish", e.publishTransport()).put("subscribe", e.subscribeTransport()));
@@ -190,26 +190,26 @@ final class AdminApi {
     }
 
     private void close(ChannelHandlerContext ctx, FullHttpRequest request, String conference) throws ApiError {
-        List<SignalingSession> list = sessions.sessions(conference);
+        List<JoinedParticipant> list = sessions.participants(conference);
         boolean exists = conferences.conferences().stream().anyMatch(c -> c.conferenceId().equals(conference));
         if (list.isEmpty() && !exists) {
             throw new ApiError(HttpResponseStatus.NOT_FOUND, "not-found", "no conference " + conference);
         }
-        for (SignalingSession s : list) {
+        for (JoinedParticipant s : list) {
             s.remove("conference-closed");
         }
         ok(ctx, request, json().put("conference", conference).put("removed", list.size()));
     }
 
-    private void mute(ChannelHandlerContext ctx, FullHttpRequest request, SignalingSession session, String trackId)
+    private void mute(ChannelHandlerContext ctx, FullHttpRequest request, JoinedParticipant participant, String trackId)
             throws ApiError {
         JsonNode body = body(request, Set.of("muted"));
         JsonNode muted = body.get("muted");
         if (muted == null || !muted.isBoolean()) {
             throw new ApiError(HttpResponseStatus.BAD_REQUEST, "bad-request", "the body needs \"muted\": true or false");
         }
-        EndpointHandle e = session.endpoint();
-        if (e == null || !e.publishedSources().containsKey(trackId)) {
+        EndpointHandle e = participant.handle();
+        if (!e.publishedSources().containsKey(trackId)) {
             throw new ApiError(HttpResponseStatus.NOT_FOUND, "not-found", "the participant publishes no track " + trackId);
         }
         try {
@@ -220,23 +220,23 @@ final class AdminApi {
         ok(ctx, request, json().put("trackId", trackId).put("muted", muted.asBoolean()));
     }
 
-    private void permissions(ChannelHandlerContext ctx, FullHttpRequest request, SignalingSession session) throws ApiError {
+    private void permissions(ChannelHandlerContext ctx, FullHttpRequest request, JoinedParticipant participant)
+            throws ApiError {
         JsonNode body = body(request, Set.of("canPublish", "canSubscribe", "canPublishData", "sources"));
         Grants updated;
         try {
-            updated = session.grants().withUpdates(body);
+            updated = participant.grants().withUpdates(body);
         } catch (SignalingException e) {
             throw new ApiError(HttpResponseStatus.BAD_REQUEST, "bad-request", e.getMessage().replaceAll(" \\(claim [a-zA-Z]+\\)", ""));
         }
-        session.updateGrants(updated);
+        participant.updateGrants(updated);
         ok(ctx, request, updated.toJson());
     }
 
-    /** The joined session of a participant of a conference, or 404. */
-    private SignalingSession session(String conference, String endpointId) throws ApiError {
-        SignalingSession s = sessions.session(endpointId);
-        EndpointHandle e = s == null ? null : s.endpoint();
-        if (e == null || !e.conferenceId().equals(conference)) {
+    /** A joined participant of a conference (its connection may be dropped and awaiting resumption), or 404. */
+    private JoinedParticipant participant(String conference, String endpointId) throws ApiError {
+        JoinedParticipant s = sessions.participant(endpointId);
+        if (s == null || !s.conferenceId().equals(conference)) {
             throw new ApiError(HttpResponseStatus.NOT_FOUND, "not-found", "no participant " + endpointId + " in " + conference);
         }
         return s;

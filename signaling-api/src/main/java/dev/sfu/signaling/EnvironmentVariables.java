@@ -42,6 +42,7 @@ final class EnvironmentVariables {
         VARIABLES.put("SFU_TURN_CREDENTIAL_TTL_SECONDS", new Variable("sfu.turn.credential-lifetime", SECONDS));
         VARIABLES.put("SFU_MESSAGES_PER_SECOND", new Variable("sfu.signaling.messages-per-second", TEXT));
         VARIABLES.put("SFU_JOIN_DEADLINE_SECONDS", new Variable("sfu.signaling.join-deadline", SECONDS));
+        VARIABLES.put("SFU_RESUME_SECONDS", new Variable("sfu.signaling.resume-grace", SECONDS));
         VARIABLES.put("SFU_MAX_SIGNALING_CONNECTIONS", new Variable("sfu.signaling.max-connections", TEXT));
         VARIABLES.put("SFU_MAX_SIGNALING_CONNECTIONS_PER_ADDRESS",
                 new Variable("sfu.signaling.max-connections-per-address", TEXT));

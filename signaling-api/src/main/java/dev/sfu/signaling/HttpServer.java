@@ -49,8 +49,13 @@ public final class HttpServer implements AutoCloseable {
         HttpRoutes routes = new HttpRoutes(conferences, registry, draining, config.adminToken(),
                 new OriginPolicy(config.allowedOrigins()), config.tlsEnabled(), connectionLimits, metrics)
                 .withAdminApi(new AdminApi(conferences, joined, config.adminToken()));
+        ResumeRegistry resumes = new ResumeRegistry(limits.resumeGrace(), (delay, task) -> {
+            var timer = group.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return () -> timer.cancel(false);
+        }, metrics);
+        registry.gauge("sfu.signaling.parked.endpoints", resumes, ResumeRegistry::parked);
         SignalingSessionFactory sessions = new SignalingSessionFactory(conferences, iceServers, authorizer, metrics,
-                limits.messagesPerSecond(), draining, joined);
+                limits.messagesPerSecond(), draining, resumes, joined);
         long idleSeconds = Math.max(1, limits.idleTimeout().toSeconds());
         // Writes beyond the high mark make the channel unwritable: the client is not reading fast enough.
         int high = Math.max(2048, Math.min(64 * 1024, limits.maxPendingBytes() / 2));
@@ -72,7 +77,9 @@ public final class HttpServer implements AutoCloseable {
                         // fragments are joined up to the same size.
                         p.addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                                 .websocketPath("/ws").maxFramePayloadLength(limits.maxFrameSize())
-                                .allowExtensions(false).handshakeTimeoutMillis(10_000).build()));
+                                .allowExtensions(false).handshakeTimeoutMillis(10_000)
+                                // SignalingHandler answers close frames: it must see them to tell a leave from a drop.
+                                .handleCloseFrames(false).build()));
                         p.addLast(new WebSocketFrameAggregator(limits.maxFrameSize()));
                         p.addLast(new SignalingHandler(sessions, limits));
                     }

@@ -82,10 +82,11 @@ public record ServerConfig(
      * @param maxPendingBytes bytes queued for a client that does not read before it is closed
      * @param unwritableTimeout how long a socket may stay unwritable before it is closed
      * @param idleTimeout a socket without traffic for this long is closed
+     * @param resumeGrace how long an endpoint whose socket dropped waits to be resumed; zero: it leaves at once
      */
     public record SignalingLimits(int messagesPerSecond, Duration joinDeadline, int maxConnections,
             int maxConnectionsPerAddress, int maxMessageSize, int maxFrameSize, int maxPendingBytes,
-            Duration unwritableTimeout, Duration idleTimeout) {
+            Duration unwritableTimeout, Duration idleTimeout, Duration resumeGrace) {
     }
 
     /**

@@ -5,44 +5,45 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The joined sessions of this server, by endpoint and by identity, so that the admin API can reach a
- * participant and a second join with an identity replaces the first. Holds only joined sessions (each is
- * removed when it leaves), so it is bounded by the server's endpoints. Any thread.
+ * The joined participants of this server, by endpoint and by identity, so that the admin API can reach
+ * one and a second join with an identity replaces the first. An entry goes when its endpoint ends in the
+ * core (whatever the reason: leave, expired resumption, failure, removal), so the registry is bounded by
+ * the server's endpoints. Any thread.
  */
 final class SessionRegistry {
-    private final ConcurrentHashMap<String, SignalingSession> byEndpoint = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, SignalingSession> byIdentity = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, JoinedParticipant> byEndpoint = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, JoinedParticipant> byIdentity = new ConcurrentHashMap<>();
 
     /**
-     * Adds a session that just joined; returns the session that held the same identity in the same
+     * Adds a participant that just joined; returns the one that held the same identity in the same
      * conference before, which the caller removes (reason {@code duplicate-identity}), or null.
      */
-    SignalingSession register(String conference, String endpointId, String identity, SignalingSession session) {
-        byEndpoint.put(endpointId, session);
-        if (identity == null) {
+    JoinedParticipant register(JoinedParticipant p) {
+        byEndpoint.put(p.endpointId(), p);
+        if (p.identity() == null) {
             return null;
         }
-        SignalingSession previous = byIdentity.put(key(conference, identity), session);
-        return previous == session ? null : previous;
+        JoinedParticipant previous = byIdentity.put(key(p.conferenceId(), p.identity()), p);
+        return previous == p ? null : previous;
     }
 
-    void unregister(String conference, String endpointId, String identity, SignalingSession session) {
-        byEndpoint.remove(endpointId, session);
-        if (identity != null) {
-            byIdentity.remove(key(conference, identity), session);
+    void unregister(JoinedParticipant p) {
+        byEndpoint.remove(p.endpointId(), p);
+        if (p.identity() != null) {
+            byIdentity.remove(key(p.conferenceId(), p.identity()), p);
         }
     }
 
-    SignalingSession session(String endpointId) {
+    JoinedParticipant participant(String endpointId) {
         return endpointId == null ? null : byEndpoint.get(endpointId);
     }
 
-    /** The sessions joined to a conference now. */
-    List<SignalingSession> sessions(String conference) {
-        List<SignalingSession> list = new ArrayList<>();
-        for (SignalingSession s : byEndpoint.values()) {
-            if (s.endpoint() != null && conference.equals(s.endpoint().conferenceId())) {
-                list.add(s);
+    /** The participants of a conference now. */
+    List<JoinedParticipant> participants(String conference) {
+        List<JoinedParticipant> list = new ArrayList<>();
+        for (JoinedParticipant p : byEndpoint.values()) {
+            if (conference.equals(p.conferenceId())) {
+                list.add(p);
             }
         }
         return list;

@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebSocket connection: text frames go to its {@link SignalingSession}; closing is the same as
- * {@code leave}. Its limits (docs/security.md): a join within the join deadline, frames within the frame
+ * One WebSocket connection: text frames go to its {@link SignalingSession}; a close frame is the same
+ * as {@code leave}, a connection that drops without one leaves its endpoint waiting to be resumed. Its limits (docs/security.md): a join within the join deadline, frames within the frame
  * limit, and messages within the message limit; the server pings an idle connection and closes one silent
  * for the idle timeout. A client that does not read is {@link SlowReaderGuard}'s.
  */
@@ -31,6 +31,8 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     private final SignalingSessionFactory sessions;
     private final ServerConfig.SignalingLimits limits;
     private SignalingSession session;
+    /** The client sent a close frame: the connection ends cleanly (a leave), not by a drop. */
+    private boolean closeFrameReceived;
     private ScheduledFuture<?> joinDeadline;
 
     SignalingHandler(SignalingSessionFactory sessions, ServerConfig.SignalingLimits limits) {
@@ -95,6 +97,11 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
                 return;
             }
             session.onMessage(text.text());
+        } else if (frame instanceof CloseWebSocketFrame) {
+            // Answered here rather than by the protocol handler, to tell a goodbye from a dropped connection.
+            closeFrameReceived = true;
+            ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+                    .addListener(ChannelFutureListener.CLOSE);
         } else {
             session.onInvalidFrame("binary frames are not part of the protocol: send JSON text");
         }
@@ -106,7 +113,7 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             joinDeadline.cancel(false);
         }
         if (session != null) {
-            session.onClose();
+            session.onClose(closeFrameReceived);
             metrics().disconnected();
             session = null;
         }

@@ -29,7 +29,22 @@ final class SignalingMetrics {
         }
     }
 
+    /** What became of a dropped endpoint or a resume request; the tag is its {@code result}. */
+    enum Resume {
+        PARKED("parked"),
+        RESUMED("resumed"),
+        REFUSED("refused"),
+        EXPIRED("expired");
+
+        final String tag;
+
+        Resume(String tag) {
+            this.tag = tag;
+        }
+    }
+
     private final AtomicInteger connections = new AtomicInteger();
+    private final Map<Resume, Counter> resumes = new EnumMap<>(Resume.class);
     private final Counter messages;
     private final Counter joins;
     private final Map<Code, Counter> errors = new EnumMap<>(Code.class);
@@ -42,10 +57,18 @@ final class SignalingMetrics {
         for (Code c : Code.values()) {
             errors.put(c, Counter.builder("sfu.signaling.errors").tag("code", c.wireName()).register(registry));
         }
+        for (Resume r : Resume.values()) {
+            resumes.put(r, Counter.builder("sfu.signaling.resumes").tag("result", r.tag)
+                    .description("dropped endpoints parked for resumption, and what became of them").register(registry));
+        }
         for (Limit l : Limit.values()) {
             refused.put(l, Counter.builder("sfu.signaling.refused").tag("reason", l.tag)
                     .description("signaling connections refused or closed by a limit").register(registry));
         }
+    }
+
+    void resume(Resume result) {
+        resumes.get(result).increment();
     }
 
     void connected() {

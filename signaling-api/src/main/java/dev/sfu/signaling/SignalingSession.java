@@ -45,20 +45,24 @@ final class SignalingSession implements EndpointListener {
     private final JoinAuthorizer authorizer;
     private final SignalingMetrics metrics;
     private final RateLimiter rateLimiter;
+    private final ResumeRegistry resumes;
     private final SessionRegistry registry;
-    /** What this participant may do: from its token, or changed by the admin API. */
-    private volatile Grants grants = Grants.ALL;
+    /** The endpoint's lasting state (grants) while this session carries it. */
+    private volatile JoinedParticipant participant;
     private volatile EndpointHandle endpoint;
+    /** Carries the endpoint's messages to this session while it is the attached one. */
+    private volatile EndpointRelay relay;
     private volatile boolean hasJoined;
     private int errorsInARow;
 
     SignalingSession(ConferenceService conferences, Connection connection, IceServers iceServers,
-            JoinAuthorizer authorizer, SignalingMetrics metrics, RateLimiter rateLimiter) {
-        this(conferences, connection, iceServers, authorizer, metrics, rateLimiter, new SessionRegistry());
+            JoinAuthorizer authorizer, SignalingMetrics metrics, RateLimiter rateLimiter, ResumeRegistry resumes) {
+        this(conferences, connection, iceServers, authorizer, metrics, rateLimiter, resumes, new SessionRegistry());
     }
 
     SignalingSession(ConferenceService conferences, Connection connection, IceServers iceServers,
-            JoinAuthorizer authorizer, SignalingMetrics metrics, RateLimiter rateLimiter, SessionRegistry registry) {
+            JoinAuthorizer authorizer, SignalingMetrics metrics, RateLimiter rateLimiter, ResumeRegistry resumes,
+            SessionRegistry registry) {
         this.registry = registry;
         this.conferences = conferences;
         this.connection = connection;
@@ -66,6 +70,7 @@ final class SignalingSession implements EndpointListener {
         this.authorizer = authorizer;
         this.metrics = metrics;
         this.rateLimiter = rateLimiter;
+        this.resumes = resumes;
     }
 
     EndpointHandle endpoint() {
@@ -130,6 +135,7 @@ final class SignalingSession implements EndpointListener {
     private void dispatch(String type, JsonNode m, JsonNode id) throws SignalingException {
         switch (type) {
             case "join" -> join(m, id);
+            case "resume" -> resume(m, id);
             case "ping" -> send(reply("pong", id));
             case "offer" -> offer(m, id);
             case "answer" -> answer(m);
@@ -157,11 +163,19 @@ final class SignalingSession implements EndpointListener {
         if (granted.name() != null) {
             displayName = granted.name();
         }
-        grants = granted;
-        EndpointHandle handle = conferences.join(conference, displayName, this, granted.joinOptions());
+        String[] endpointId = new String[1];
+        EndpointRelay newRelay = new EndpointRelay(() -> resumes.forget(endpointId[0]));
+        EndpointHandle handle = conferences.join(conference, displayName, newRelay, granted.joinOptions());
+        endpointId[0] = handle.endpointId();
+        String resumeToken = resumes.register(handle, newRelay);
+        JoinedParticipant joinedParticipant = new JoinedParticipant(handle, newRelay, granted,
+                () -> resumes.forget(handle.endpointId()));
+        newRelay.onEnded(() -> registry.unregister(joinedParticipant));
         endpoint = handle;
+        relay = newRelay;
+        participant = joinedParticipant;
         hasJoined = true;
-        SignalingSession replaced = registry.register(handle.conferenceId(), handle.endpointId(), granted.identity(), this);
+        JoinedParticipant replaced = registry.register(joinedParticipant);
         if (replaced != null) {
             replaced.remove("duplicate-identity");
         }
@@ -171,11 +185,59 @@ final class SignalingSession implements EndpointListener {
         joined.put("endpointId", handle.endpointId());
         joined.put("conference", handle.conferenceId());
         joined.set("iceServers", iceServers.forEndpoint(handle.endpointId()));
-        ArrayNode participants = joined.putArray("participants");
-        for (Participant p : handle.participantsAtJoin()) {
+        putParticipants(joined, handle.participantsAtJoin());
+        if (resumes.enabled()) {
+            joined.put("resumeToken", resumeToken);
+        }
+        // Attached only now, so that "joined" is the first message the client gets about this endpoint.
+        newRelay.attach(this, () -> send(joined));
+    }
+
+    private static void putParticipants(ObjectNode message, List<Participant> list) {
+        ArrayNode participants = message.putArray("participants");
+        for (Participant p : list) {
             participants.addObject().put("endpointId", p.endpointId()).put("displayName", p.displayName());
         }
-        send(joined);
+    }
+
+    /**
+     * {@code resume}: takes over an endpoint whose WebSocket dropped (docs/signaling-protocol.md,
+     * "Resuming"). The reply lists the participants now, then a fresh subscribe offer follows; the client
+     * restarts ICE itself if its network changed.
+     */
+    private void resume(JsonNode m, JsonNode id) throws SignalingException {
+        if (endpoint != null) {
+            throw new SignalingException(Code.BAD_REQUEST, "already joined: resume is the first message of a connection");
+        }
+        String endpointId = requiredText(m, "endpointId");
+        String token = requiredText(m, "resumeToken");
+        ResumeRegistry.Resumable taken = resumes.claim(endpointId, token);
+        if (taken == null) {
+            throw new SignalingException(Code.NOT_JOINED, "this session cannot be resumed (ended, expired or unknown): join anew");
+        }
+        EndpointHandle handle = taken.handle();
+        endpoint = handle;
+        relay = taken.relay();
+        participant = registry.participant(handle.endpointId());
+        hasJoined = true;
+        LOG.info("{} resumed on a new connection", handle.endpointId());
+        ObjectNode resumed = reply("resumed", id);
+        resumed.put("endpointId", handle.endpointId());
+        resumed.put("conference", handle.conferenceId());
+        putParticipants(resumed, handle.participants());
+        EndpointListener previous = taken.relay().attach(this, () -> send(resumed));
+        if (previous instanceof SignalingSession old) {
+            old.handOver(); // the old connection has not noticed it is dead yet: it must not end the endpoint
+        }
+        handle.resendSubscribeOffer();
+    }
+
+    /** Another connection resumed this session's endpoint: let go of it and close quietly. */
+    private void handOver() {
+        endpoint = null;
+        relay = null;
+        participant = null;
+        connection.close(1000, "resumed on another connection");
     }
 
     private void offer(JsonNode m, JsonNode id) throws SignalingException {
@@ -183,7 +245,7 @@ final class SignalingSession implements EndpointListener {
         requireTransport(m, "publish", "offer");
         String sdp = requiredText(m, "sdp");
         Map<String, String> sources = PublishGrantCheck.sources(m);
-        PublishGrantCheck.check(sdp, sources, grants);
+        PublishGrantCheck.check(sdp, sources, grants());
         e.publishOffer(sdp, sources).whenComplete((answer, failure) -> {
             if (failure == null) {
                 ObjectNode reply = reply("answer", id);
@@ -257,11 +319,20 @@ final class SignalingSession implements EndpointListener {
 
     private void leave() {
         EndpointHandle e = endpoint;
+        EndpointRelay r = relay;
         endpoint = null;
-        if (e != null) {
-            registry.unregister(e.conferenceId(), e.endpointId(), grants.identity(), this);
+        relay = null;
+        participant = null;
+        if (e != null && r != null && r.detach(this)) {
+            resumes.forget(e.endpointId());
             e.leave();
         }
+    }
+
+    /** What this participant may do now: its token's grants, or as the admin API changed them. */
+    private Grants grants() {
+        JoinedParticipant p = participant;
+        return p != null ? p.grants() : Grants.ALL;
     }
 
     /** {@code mute}: the client mutes or unmutes one of its tracks; unmuting needs the grant to publish it. */
@@ -273,54 +344,47 @@ final class SignalingSession implements EndpointListener {
             throw new SignalingException(Code.BAD_REQUEST, "muted must be true or false");
         }
         String source = e.publishedSources().get(trackId);
-        if (source != null && !muted.asBoolean() && !grants.mayPublish(source)) {
+        Grants g = grants();
+        if (source != null && !muted.asBoolean() && !g.mayPublish(source)) {
             throw new SignalingException(Code.UNAUTHORIZED, "you may not unmute " + source
-                    + (grants.canPublish() ? " (grant sources)" : " (grant canPublish)"));
+                    + (g.canPublish() ? " (grant sources)" : " (grant canPublish)"));
         }
         e.setTrackMuted(trackId, muted.asBoolean(), false);
     }
 
-    /**
-     * The server removes this participant (admin API, a newer join of its identity, a closed conference):
-     * it gets {@code removed} with the reason, its endpoint leaves, its WebSocket closes. Any thread.
-     */
-    void remove(String reason) {
-        EndpointHandle e = endpoint;
+    /** The server removed the endpoint: {@code removed} with the reason, then the connection closes. */
+    void removedByServer(String reason) {
         endpoint = null;
-        if (e == null) {
-            return;
-        }
-        registry.unregister(e.conferenceId(), e.endpointId(), grants.identity(), this);
+        relay = null;
+        participant = null;
         send(reply("removed", null).put("reason", reason));
-        e.leave(reason);
         connection.close(1000, reason);
     }
 
-    Grants grants() {
-        return grants;
-    }
-
     /**
-     * New grants from the admin API: subscribing and data take effect at once; what it may no longer
-     * publish is muted by the server (everyone is told) and its offers and unmutes are refused from now on.
+     * The connection closed. A clean close (the client's close frame) is a {@code leave}; a drop without
+     * one parks the endpoint for resumption, its media going on, and it leaves only if no client takes it
+     * back within the grace period.
      */
-    void updateGrants(Grants updated) {
-        grants = updated;
+    void onClose(boolean clean) {
         EndpointHandle e = endpoint;
-        if (e == null) {
+        EndpointRelay r = relay;
+        if (clean || e == null || r == null) {
+            leave();
             return;
         }
-        e.updatePermissions(updated.canSubscribe(), updated.canPublishData() && !updated.hidden());
-        for (String source : new java.util.HashSet<>(e.publishedSources().values())) {
-            if (!updated.mayPublish(source)) {
-                e.setSourceMuted(source, true);
-            }
+        endpoint = null;
+        relay = null;
+        participant = null;
+        if (!r.detach(this)) {
+            return; // another connection has resumed it already
         }
-    }
-
-    /** The connection closed: the same as {@code leave}. */
-    void onClose() {
-        leave();
+        if (resumes.park(e.endpointId())) {
+            LOG.info("{}: signaling connection dropped; the endpoint waits for the client to resume", e.endpointId());
+        } else {
+            resumes.forget(e.endpointId());
+            e.leave();
+        }
     }
 
     private EndpointHandle joined() throws SignalingException {
@@ -376,6 +440,7 @@ final class SignalingSession implements EndpointListener {
         error.put("message", message);
         send(error);
         if (++errorsInARow >= MAX_ERRORS_IN_A_ROW) {
+            leave(); // a policy close is no drop: nothing to resume
             connection.close(1008, "too many bad messages");
         }
     }
@@ -433,11 +498,9 @@ final class SignalingSession implements EndpointListener {
 
     @Override
     public void closed(String reason) {
-        EndpointHandle e = endpoint;
-        if (e != null) {
-            registry.unregister(e.conferenceId(), e.endpointId(), grants.identity(), this);
-        }
         endpoint = null;
+        relay = null;
+        participant = null;
         connection.close(1000, reason.length() > 100 ? reason.substring(0, 100) : reason);
     }
 }

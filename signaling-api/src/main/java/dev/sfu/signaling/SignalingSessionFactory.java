@@ -15,15 +15,17 @@ final class SignalingSessionFactory {
     private final SignalingMetrics metrics;
     private final int messagesPerSecond;
     private final AtomicBoolean draining;
+    private final ResumeRegistry resumes;
     private final SessionRegistry registry;
 
     SignalingSessionFactory(ConferenceService conferences, IceServers iceServers, JoinAuthorizer authorizer,
-            SignalingMetrics metrics, int messagesPerSecond, AtomicBoolean draining) {
-        this(conferences, iceServers, authorizer, metrics, messagesPerSecond, draining, new SessionRegistry());
+            SignalingMetrics metrics, int messagesPerSecond, AtomicBoolean draining, ResumeRegistry resumes) {
+        this(conferences, iceServers, authorizer, metrics, messagesPerSecond, draining, resumes, new SessionRegistry());
     }
 
     SignalingSessionFactory(ConferenceService conferences, IceServers iceServers, JoinAuthorizer authorizer,
-            SignalingMetrics metrics, int messagesPerSecond, AtomicBoolean draining, SessionRegistry registry) {
+            SignalingMetrics metrics, int messagesPerSecond, AtomicBoolean draining, ResumeRegistry resumes,
+            SessionRegistry registry) {
         this.registry = registry;
         this.conferences = conferences;
         this.iceServers = iceServers;
@@ -31,6 +33,7 @@ final class SignalingSessionFactory {
         this.metrics = metrics;
         this.messagesPerSecond = messagesPerSecond;
         this.draining = draining;
+        this.resumes = resumes;
     }
 
     SignalingMetrics metrics() {
@@ -65,6 +68,6 @@ final class SignalingSessionFactory {
             }
         };
         return new SignalingSession(gate, connection, iceServers, authorizer, metrics, new RateLimiter(messagesPerSecond),
-                registry);
+                resumes, registry);
     }
 }

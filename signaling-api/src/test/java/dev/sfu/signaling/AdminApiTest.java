@@ -147,7 +147,8 @@ class AdminApiTest {
     void kickAndClose() throws Exception {
         try (WsClient alice = new WsClient(server.httpPort()); WsClient bob = new WsClient(server.httpPort());
                 WsClient carol = new WsClient(server.httpPort())) {
-            String a = join(alice, "kick", "alice").path("endpointId").asText();
+            JsonNode aliceJoined = join(alice, "kick", "alice");
+            String a = aliceJoined.path("endpointId").asText();
             join(bob, "kick", "bob");
             join(carol, "kick", "carol");
             Reply kicked = call("DELETE", "/api/conferences/kick/participants/" + a, null);
@@ -156,6 +157,11 @@ class AdminApiTest {
             assertEquals(1000, alice.closed.get(5, java.util.concurrent.TimeUnit.SECONDS));
             assertEquals(a, bob.next("participantLeft").path("endpointId").asText());
             assertApiError(call("DELETE", "/api/conferences/kick/participants/" + a, null), 404, "not-found");
+            try (WsClient again = new WsClient(server.httpPort())) {
+                JsonNode resumed = again.request("{\"type\":\"resume\",\"endpointId\":\"" + a + "\",\"resumeToken\":\""
+                        + aliceJoined.path("resumeToken").asText() + "\",\"id\":1}");
+                assertEquals("not-joined", resumed.path("code").asText(), "a removed participant cannot resume");
+            }
 
             Reply closed = call("DELETE", "/api/conferences/kick", null);
             assertEquals(200, closed.status(), closed.body().toString());

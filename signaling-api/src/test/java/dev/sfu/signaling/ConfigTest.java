@@ -53,7 +53,7 @@ class ConfigTest {
         assertEquals(List.of(), c.allowedOrigins());
         assertEquals(Duration.ofMinutes(10), c.turn().credentialLifetime());
         assertEquals(new ServerConfig.SignalingLimits(50, Duration.ofSeconds(10), 10_000, 32, 64 * 1024, 128 * 1024,
-                1024 * 1024, Duration.ofSeconds(5), Duration.ofSeconds(60)), c.signaling());
+                1024 * 1024, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(15)), c.signaling());
         assertEquals(ServerConfig.LogLevel.INFO, c.logLevel());
         SfuConfig sfu = c.sfu();
         assertEquals(10000, sfu.ice().udpPort());

@@ -67,9 +67,14 @@ class SignalingFuzzTargets {
         SignalingMetrics metrics = new SignalingMetrics(new SimpleMeterRegistry());
         // No rate limit that a fast fuzzer would hit: the limiter answers bad-request, which hides the rest.
         open = new SignalingSessionFactory(tracked, iceServers, new JoinAuthorizer((String) null, Clock.systemUTC()), metrics,
-                1_000_000, new AtomicBoolean());
+                1_000_000, new AtomicBoolean(), noResume(metrics));
         authenticated = new SignalingSessionFactory(tracked, iceServers,
-                new JoinAuthorizer(AUTH_SECRET, Clock.systemUTC()), metrics, 1_000_000, new AtomicBoolean());
+                new JoinAuthorizer(AUTH_SECRET, Clock.systemUTC()), metrics, 1_000_000, new AtomicBoolean(), noResume(metrics));
+    }
+
+    /** Resumption off: a fuzzed session's end is a leave, so nothing waits on timers between runs. */
+    private static ResumeRegistry noResume(SignalingMetrics metrics) {
+        return new ResumeRegistry(java.time.Duration.ZERO, (delay, task) -> () -> { }, metrics);
     }
 
     @AfterAll
@@ -105,7 +110,7 @@ class SignalingFuzzTargets {
         }
         // Publish offers are answered from a media thread: wait for those replies before judging.
         awaitZero(pendingOffers);
-        session.onClose();
+        session.onClose(false); // a drop: with resumption off it is a leave too
         awaitNoConferences();
 
         List<String> sent;
@@ -212,6 +217,16 @@ class SignalingFuzzTargets {
                         }
                     });
                     return reply;
+                }
+
+                @Override
+                public List<Participant> participants() {
+                    return e.participants();
+                }
+
+                @Override
+                public void resendSubscribeOffer() throws SignalingException {
+                    e.resendSubscribeOffer();
                 }
 
                 @Override

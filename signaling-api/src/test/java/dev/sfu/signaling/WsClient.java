@@ -87,8 +87,23 @@ final class WsClient implements AutoCloseable {
         throw new AssertionError("no reply to " + json);
     }
 
+    /** Drops the connection without a close frame, as a dying network does: the server may park the endpoint. */
+    void drop() {
+        socket.abort();
+    }
+
+    /** Closes cleanly (a close frame: the same as leave), then lets go of the socket. */
     @Override
     public void close() {
-        socket.abort();
+        try {
+            if (!socket.isOutputClosed()) {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(2, TimeUnit.SECONDS);
+                closed.get(2, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            // already closed by the server, or it does not answer: drop it
+        } finally {
+            socket.abort();
+        }
     }
 }

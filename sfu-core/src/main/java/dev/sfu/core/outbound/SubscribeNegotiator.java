@@ -104,6 +104,16 @@ public final class SubscribeNegotiator {
         }
     }
 
+    /**
+     * Offers now even if an offer is outstanding: that one is dropped (an answer to it is stale) and the
+     * changes waiting for its answer go into this one. Nothing happens before the first offer.
+     */
+    public void reoffer() {
+        if (!offered.isEmpty()) {
+            sendOffer();
+        }
+    }
+
     /** The slots of the latest offer (empty before the first); any thread, to parse an answer against. */
     public List<SubscribeSlot> offeredSlots() {
         return offered;

@@ -126,6 +126,13 @@ public final class Subscriber implements Transport.MediaHandler {
         }
     }
 
+    /** Offers the current slots again, replacing an outstanding offer the client may never have seen. */
+    public void resendOffer() {
+        if (transport != null) {
+            negotiator.reoffer();
+        }
+    }
+
     /** ICE restart of the subscribe transport: new credentials, carried by the next offer. */
     public void restartIce() {
         if (transport == null) {

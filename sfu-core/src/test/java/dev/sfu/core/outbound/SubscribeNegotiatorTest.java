@@ -61,6 +61,24 @@ class SubscribeNegotiatorTest {
     }
 
     @Test
+    void aReofferReplacesTheOutstandingOfferAndCarriesWhatWaited() {
+        negotiator.reoffer();
+        assertTrue(offers.isEmpty(), "nothing to offer again before the first offer");
+        Track a = track("alice", "audio");
+        Track v = track("alice", "video");
+        negotiator.add(subscription(a));
+        negotiator.add(subscription(v)); // waits for the answer to the first offer
+        List<SubscribeSlot> lost = lastOffer();
+        negotiator.reoffer(); // the client resumed: it may never have seen the first offer
+        assertEquals(2, offers.size());
+        assertEquals(2, lastOffer().size(), "the change that waited is in the fresh offer");
+        assertFalse(negotiator.isCurrent(lost), "an answer to the replaced offer is stale");
+        assertTrue(negotiator.isCurrent(lastOffer()));
+        assertEquals(2, negotiator.onAnswer(Set.of("0", "1")).size());
+        assertEquals(2, offers.size(), "nothing waited any more");
+    }
+
+    @Test
     void aLeftTracksSlotTurnsInactiveAndIsReusedByTheSameKindOnly() {
         Track aliceAudio = track("alice", "audio");
         Track aliceVideo = track("alice", "video");

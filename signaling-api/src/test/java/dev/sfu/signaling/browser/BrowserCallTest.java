@@ -74,7 +74,7 @@ class BrowserCallTest {
     }
 
     /** Waits until the page shows {@code count} remote videos, all decoded and playing. */
-    private static List<String> awaitPlaying(Chromium.Page page, int count, long seconds) throws Exception {
+    static List<String> awaitPlaying(Chromium.Page page, int count, long seconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
