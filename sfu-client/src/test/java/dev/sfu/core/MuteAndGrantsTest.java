@@ -189,6 +189,40 @@ class MuteAndGrantsTest {
         }
     }
 
+    @Test
+    @Timeout(90)
+    void withoutCanPublishDataMessagesAreDroppedAndCountedUntilGranted() throws Exception {
+        try (InProcessCall call = new InProcessCall(SfuConfig.loopback())) {
+            DataChannelCallTest.Inbox aliceInbox = new DataChannelCallTest.Inbox();
+            DataChannelCallTest.Inbox bobInbox = new DataChannelCallTest.Inbox();
+            InProcessCall.Joined alice = join(call, "data", "alice", new Seen(),
+                    new JoinOptions("alice", false, true, false, null));
+            InProcessCall.Joined bob = join(call, "data", "bob", new Seen(), JoinOptions.DEFAULT);
+            alice.client().enableDataChannels(aliceInbox);
+            bob.client().enableDataChannels(bobInbox);
+            alice.client().publish(List.of(dev.sfu.client.ClientSdp.PublishSpec.data("0")))
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            bob.client().publish(List.of(dev.sfu.client.ClientSdp.PublishSpec.data("0")))
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            dev.sfu.sctp.dcep.DataChannel aliceChat = alice.client().openDataChannel("chat",
+                    dev.sfu.sctp.dcep.DataChannelOptions.RELIABLE).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            dev.sfu.sctp.dcep.DataChannel bobChat = bob.client().openDataChannel("chat",
+                    dev.sfu.sctp.dcep.DataChannelOptions.RELIABLE).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            alice.client().execute(() -> aliceChat.send("not allowed", System.nanoTime()));
+            bob.client().execute(() -> bobChat.send("hello alice", System.nanoTime()));
+            awaitWhileSending(() -> aliceInbox.texts.size() == 1, () -> { }, "alice still receives");
+            awaitWhileSending(() -> call.registry.get("sfu.data.messages.refused").tag("reason", "not-permitted")
+                    .functionCounter().count() == 1, () -> { }, "alice's message is dropped and counted");
+            assertTrue(bobInbox.texts.isEmpty(), "nothing of alice's reaches bob");
+
+            alice.handle().updatePermissions(true, true);
+            Thread.sleep(100);
+            alice.client().execute(() -> aliceChat.send("now allowed", System.nanoTime()));
+            awaitWhileSending(() -> bobInbox.texts.size() == 1, () -> { }, "granted, alice's messages flow");
+            assertEquals(alice.handle().endpointId() + ":now allowed", bobInbox.texts.get(0));
+        }
+    }
+
     private static void sendFor(Runnable round, long millis) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < end) {
