@@ -187,6 +187,9 @@ export class SfuClient extends EventTarget {
         this.emit('participantleft', m);
         break;
       case 'dominantSpeaker': this.emit('dominantspeaker', m); break;
+      case 'trackMuted': this.emit('trackmuted', m); break;
+      // The server removed us (kicked, conference closed, the same identity joined elsewhere): no resume.
+      case 'removed': this.leaving = true; this.session = null; this.emit('removed', m); break;
       case 'error': this.emit('error', Object.assign(new Error(m.message), {code: m.code})); break;
       default: break;
     }
@@ -202,6 +205,11 @@ export class SfuClient extends EventTarget {
     for (const p of joined.participants) this.participants.set(p.endpointId, p.displayName);
     this.emit('joined', joined);
     return joined;
+  }
+
+  /** Mutes or unmutes one of our published tracks on the server (the others get trackMuted). */
+  mute(trackId, muted) {
+    this.send({type: 'mute', trackId, muted: !!muted});
   }
 
   leave() {
