@@ -109,6 +109,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
                 case "/health" -> health(ctx, request);
                 case "/metrics" -> respond(ctx, request, HttpResponseStatus.OK,
                         "text/plain; version=0.0.4; charset=utf-8", bytes(registry.scrape()));
+                case "/check" -> staticFile(ctx, request, "/check.html"); // the connectivity check page
                 default -> staticFile(ctx, request, path);
             }
         } finally {

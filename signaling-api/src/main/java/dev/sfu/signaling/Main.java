@@ -57,6 +57,9 @@ public final class Main {
             System.exit(1);
             return;
         }
+        for (String warning : StartupChecks.warnings(config)) {
+            LOG.warn("REACHABILITY: {}", warning);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: draining");
