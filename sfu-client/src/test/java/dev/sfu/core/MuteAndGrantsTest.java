@@ -31,11 +31,13 @@ class MuteAndGrantsTest {
         final List<String> muted = new CopyOnWriteArrayList<>();
         final AtomicInteger offers = new AtomicInteger();
         volatile List<TrackMapping> lastOffer = List.of();
+        final Map<String, Integer> ssrcs = new ConcurrentHashMap<>();
 
         @Override
         public void onRtp(TrackMapping track, RtpPacket packet) {
             packets.computeIfAbsent(track.endpointId() + "/" + track.kind().wireName(), k -> new AtomicInteger())
                     .incrementAndGet();
+            ssrcs.put(track.endpointId() + "/" + track.kind().wireName(), packet.ssrc());
         }
 
         @Override
@@ -147,6 +149,16 @@ class MuteAndGrantsTest {
             };
             awaitWhileSending(() -> bobSeen.count(a + "/audio") > 10 && bobSeen.count(a + "/video") > 10, round,
                     "bob receives alice's media");
+
+            // Bob's receiver report on alice's audio (jitter 480 samples of 48 kHz, a quarter lost) is recorded.
+            byte[] rr = new byte[256];
+            dev.sfu.rtp.rtcp.ReceiverReport.write(rr, 0, 77);
+            int rrLength = dev.sfu.rtp.rtcp.ReportBlock.append(rr, 0, bobSeen.ssrcs.get(a + "/audio"), 64, 3, 100, 480, 0, 0);
+            bob.client().execute(() -> bob.client().sendSubscriberRtcp(rr, 0, rrLength));
+            awaitWhileSending(() -> call.registry.get("sfu.subscriber.jitter").summary().count() == 1, round,
+                    "the subscriber's report is recorded");
+            assertEquals(0.01, call.registry.get("sfu.subscriber.jitter").summary().max(), 1e-9);
+            assertEquals(0.25, call.registry.get("sfu.subscriber.fraction.lost").summary().max(), 1e-9);
 
             // Alice mutes her audio herself: bob hears of it (alice does not), and gets no more audio.
             alice.handle().setTrackMuted(audio.trackId(), true, false);
