@@ -8,6 +8,7 @@ import java.util.Vector;
 import java.util.concurrent.Executor;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -94,8 +95,34 @@ public final class DtlsTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a handshake may take a thread now: the owner's quotas (per conference, per remote address).
+     * A refused server handshake waits for the peer's next ClientHello, which DTLS retransmits (RFC 6347
+     * §4.2.4: after 1 s, then doubling), so a crowd of handshakes is spread out rather than failed; a
+     * refused client handshake fails, as nothing would retry it.
+     */
+    public interface Admission {
+        Admission ALWAYS = new Admission() {
+            @Override
+            public boolean tryAcquire() {
+                return true;
+            }
+
+            @Override
+            public void release() {
+            }
+        };
+
+        boolean tryAcquire();
+
+        /** Called once for each successful {@link #tryAcquire}, when that handshake ends either way. */
+        void release();
+    }
+
     private final DtlsRole role;
     private final DtlsCertificate certificate;
+    private final Admission admission;
+    private final AtomicBoolean admitted = new AtomicBoolean();
     private final Executor executor;
     private final Listener listener;
     private final QueuedDatagramTransport datagrams;
@@ -115,12 +142,18 @@ public final class DtlsTransport implements AutoCloseable {
 
     public DtlsTransport(DtlsRole role, DtlsCertificate certificate, Executor handshakeExecutor,
             DatagramSender sender, Listener listener) {
-        this(role, certificate, handshakeExecutor, sender, listener, DEFAULT_HANDSHAKE_TIMEOUT_MILLIS);
+        this(role, certificate, handshakeExecutor, sender, listener, DEFAULT_HANDSHAKE_TIMEOUT_MILLIS, Admission.ALWAYS);
     }
 
     public DtlsTransport(DtlsRole role, DtlsCertificate certificate, Executor handshakeExecutor,
             DatagramSender sender, Listener listener, int handshakeTimeoutMillis) {
+        this(role, certificate, handshakeExecutor, sender, listener, handshakeTimeoutMillis, Admission.ALWAYS);
+    }
+
+    public DtlsTransport(DtlsRole role, DtlsCertificate certificate, Executor handshakeExecutor,
+            DatagramSender sender, Listener listener, int handshakeTimeoutMillis, Admission admission) {
         this.role = role;
+        this.admission = admission;
         this.certificate = certificate;
         this.executor = handshakeExecutor;
         this.listener = listener;
@@ -221,8 +254,36 @@ public final class DtlsTransport implements AutoCloseable {
         if (started || closed) {
             return;
         }
+        if (!admission.tryAcquire()) {
+            if (role == DtlsRole.SERVER) {
+                // Wait for the retransmitted ClientHello. One already queued stays: Bouncy Castle's server
+                // does not complete a handshake that starts from a retransmission (its record sequence
+                // number is not the first), and it takes the duplicate that follows for a retransmission.
+                startOnClientHello = true;
+            } else {
+                closed = true;
+                datagrams.close();
+                listener.onFailed("too many DTLS handshakes in progress");
+            }
+            return;
+        }
+        admitted.set(true);
         started = true;
-        executor.execute(this::handshake);
+        try {
+            executor.execute(this::handshake);
+        } catch (RejectedExecutionException e) {
+            // The handshake pool's queue is full (sfu.core.tuning.dtls-handshake-queue).
+            releaseAdmission();
+            closed = true;
+            datagrams.close();
+            listener.onFailed("too many DTLS handshakes waiting");
+        }
+    }
+
+    private void releaseAdmission() {
+        if (admitted.compareAndSet(true, false)) {
+            admission.release();
+        }
     }
 
     /**
@@ -298,6 +359,8 @@ public final class DtlsTransport implements AutoCloseable {
                 datagrams.close();
                 listener.onFailed(reason);
             }
+        } finally {
+            releaseAdmission(); // the handshake no longer holds its thread
         }
     }
 

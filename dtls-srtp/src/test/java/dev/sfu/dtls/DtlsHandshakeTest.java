@@ -270,6 +270,82 @@ class DtlsHandshakeTest {
         }
     }
 
+    /** Admits nothing until opened; counts what it admitted and what was released. */
+    private static final class Gate implements DtlsTransport.Admission {
+        final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+        volatile boolean open;
+
+        @Override
+        public boolean tryAcquire() {
+            if (!open) {
+                refused.incrementAndGet();
+                return false;
+            }
+            held.incrementAndGet();
+            return true;
+        }
+
+        @Override
+        public void release() {
+            held.decrementAndGet();
+        }
+    }
+
+    /**
+     * Issue 17 point 4, quotas: a server refused by its admission takes no thread and waits for the
+     * client's retransmitted ClientHello, which starts the handshake once admitted; the admission is
+     * released when the handshake is over.
+     */
+    @Test
+    @Timeout(60)
+    void aServerOverItsQuotaWaitsForTheRetransmittedClientHello() throws Exception {
+        Gate gate = new Gate();
+        // A plain link (no loss, no reordering): what is tested is the admission, not the network.
+        Link link = new Link(0);
+        Outcome server = new Outcome();
+        Outcome client = new Outcome();
+        link.a = new DtlsTransport(DtlsRole.SERVER, SERVER_CERT, HANDSHAKES,
+                (b, o, l) -> link.b.receive(Arrays.copyOfRange(b, o, o + l), 0, l), server, 10_000, gate);
+        link.b = new DtlsTransport(DtlsRole.CLIENT, CLIENT_CERT, HANDSHAKES,
+                (b, o, l) -> link.a.receive(Arrays.copyOfRange(b, o, o + l), 0, l), client);
+        link.a.setRemoteFingerprint("sha-256", CLIENT_CERT.fingerprintSha256());
+        link.b.setRemoteFingerprint("sha-256", SERVER_CERT.fingerprintSha256());
+        try {
+            link.a.start(); // ICE connected: refused, so it waits for a ClientHello instead
+            link.b.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (gate.refused.get() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+
+            assertTrue(!link.a.isStarted());
+            assertEquals(2, gate.refused.get(), "the start and the first ClientHello were refused");
+            gate.open = true; // the retransmission (after ~1 s) is admitted
+            server.session.get(30, TimeUnit.SECONDS);
+            client.session.get(30, TimeUnit.SECONDS);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (gate.held.get() != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, gate.held.get(), "released when the handshake ended");
+        } finally {
+            link.a.close();
+            link.b.close();
+        }
+    }
+
+    @Test
+    void aClientOverItsQuotaFailsAtOnce() throws Exception {
+        Outcome client = new Outcome();
+        DtlsTransport t = new DtlsTransport(DtlsRole.CLIENT, CLIENT_CERT, HANDSHAKES, (b, o, l) -> { }, client, 10_000,
+                new Gate());
+        t.start();
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> client.session.get(1, TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().contains("too many DTLS handshakes"), e.toString());
+    }
+
     /** A ClientHello that arrived before the server was armed (queued as before) starts it when armed. */
     @Test
     @Timeout(60)

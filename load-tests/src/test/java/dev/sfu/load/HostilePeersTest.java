@@ -77,7 +77,8 @@ class HostilePeersTest {
     void startServerAndCalmConference() throws Exception {
         server = Main.Server.start(ServerConfig.load(new String[0], Map.of("SFU_HTTP_PORT", "0",
                 "SFU_HTTP_BIND_ADDRESS", "127.0.0.1", "SFU_MEDIA_PORT", "0", "SFU_MEDIA_BIND_ADDRESS", "127.0.0.1", "SFU_ICE_TCP_PORT", "0",
-                "SFU_ADVERTISED_ADDRESS", "127.0.0.1", "SFU_CONSENT_TIMEOUT_SECONDS",
+                "SFU_ADVERTISED_ADDRESS", "127.0.0.1", "SFU_MAX_SIGNALING_CONNECTIONS_PER_ADDRESS", "1000",
+                "SFU_CONSENT_TIMEOUT_SECONDS",
                 Integer.toString(CONSENT_TIMEOUT_SECONDS), "SFU_MAX_ENDPOINTS_PER_CONFERENCE",
                 Integer.toString(MAX_ENDPOINTS))));
         webSocket = URI.create("ws://127.0.0.1:" + server.httpPort() + "/ws");
@@ -400,6 +401,67 @@ class HostilePeersTest {
                 s.close();
             }
         }
+    }
+
+    /**
+     * Issue 17 point 4: 300 publish offers whose peers never do ICE (60 conferences of 5, as many addresses
+     * would send them) hold no DTLS handshake thread and delay no one: a new call beside them gets media
+     * within 5 s. (The per-connection cap is raised for this test; one address would otherwise be capped
+     * at 32 sockets.)
+     */
+    @Test
+    @Order(12)
+    void threeHundredOffersThatNeverDoIceDelayNoOne() throws Exception {
+        double endpointsBefore = metric("sfu_endpoints");
+        List<java.net.http.WebSocket> sockets = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger answers = new java.util.concurrent.atomic.AtomicInteger();
+        java.net.http.WebSocket.Listener countAnswers = new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                if (data.toString().contains("\"type\":\"answer\"")) {
+                    answers.incrementAndGet();
+                }
+                ws.request(1);
+                return null;
+            }
+        };
+        Peers fresh = new Peers(webSocket, http, context, threads, 1, 20);
+        try {
+            for (int i = 0; i < 300; i++) {
+                java.net.http.WebSocket ws = http.newWebSocketBuilder().buildAsync(webSocket, countAnswers)
+                        .get(10, TimeUnit.SECONDS);
+                sockets.add(ws);
+                String offer = ClientSdp.publishOffer(List.of(new ClientSdp.PublishSpec("0", "audio", 5000 + i)),
+                        new dev.sfu.core.sdp.TransportParameters("u" + (1000 + i), "abcdefghijklmnopqrstuv" + i,
+                                "sha-256", "AB:".repeat(31) + "AB", dev.sfu.core.sdp.DtlsSetup.ACTPASS, List.of()),
+                        "never" + i);
+                ws.sendText("{\"type\":\"join\",\"id\":1,\"conference\":\"never-" + (i / MAX_ENDPOINTS)
+                        + "\",\"displayName\":\"n\"}", true).get(5, TimeUnit.SECONDS);
+                ws.sendText(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("type", "offer").put("id", 2)
+                        .put("transport", "publish").put("sdp", offer).toString(), true).get(5, TimeUnit.SECONDS);
+            }
+            waitFor(() -> answers.get() == 300, "all 300 offers were answered", 30);
+            // (The earliest are being removed already: no ICE within the consent timeout, 4 s here.)
+            long start = System.nanoTime();
+            SimulatedPeer publisher = fresh.publisher("beside-the-crowd", false);
+            SimulatedPeer subscriber = fresh.subscriber("beside-the-crowd");
+            peers.publishers.add(publisher); // the sender drives it
+            try {
+                waitFor(() -> subscriber.streams.size() >= 2 && subscriber.streams.values().stream()
+                        .allMatch(st -> st.received > 0), "a new call gets media", 5);
+                System.out.printf("a call beside 300 silent offers got media after %d ms%n",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            } finally {
+                peers.publishers.remove(publisher);
+                publisher.leave();
+                subscriber.leave();
+            }
+        } finally {
+            for (java.net.http.WebSocket ws : sockets) {
+                ws.sendClose(1000, "");
+            }
+        }
+        waitFor(() -> metric("sfu_endpoints") <= endpointsBefore, "the 300 left", 20);
     }
 
     // ---- helpers ----

@@ -395,7 +395,8 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
         SfuContext context = conference.context();
         Transport transport = new Transport(id + "/" + role.wireName(),
                 context.mediaPort().createTransport(id + "-" + role.wireName()), context.certificate(),
-                context.handshakeExecutor(), conference.thread(), handler, context.metrics().transports());
+                context.handshakeExecutor(), conference.thread(), handler, context.metrics().transports(),
+                context.handshakeQuota(), conference.id());
         if (role == TransportRole.SUBSCRIBE) {
             transport.measureFirstPacketFrom(joinedNanos);
         }

@@ -23,7 +23,7 @@ public record MediaTuning(int packetRingSize, int dtlsHandshakeThreads, int dtls
         Duration pacerTick, Duration feedbackInterval, Duration keyframeRequestInterval) {
 
     /** The values the code was tuned with. */
-    public static final MediaTuning DEFAULT = new MediaTuning(MediaThread.DEFAULT_RING_SIZE, 256, 0, 128, Duration.ofMillis(5),
+    public static final MediaTuning DEFAULT = new MediaTuning(MediaThread.DEFAULT_RING_SIZE, 256, 1024, 128, Duration.ofMillis(5),
             Duration.ofMillis(50), Duration.ofMillis(300));
 
     public MediaTuning {

@@ -3,6 +3,7 @@ package dev.sfu.core;
 import dev.sfu.core.data.DataLimits;
 import dev.sfu.core.metrics.SfuMetrics;
 import dev.sfu.core.sdp.PublishLimits;
+import dev.sfu.core.transport.HandshakeQuota;
 import dev.sfu.core.transport.MediaThread;
 import dev.sfu.dtls.DtlsCertificate;
 import dev.sfu.dtls.DtlsTransport;
@@ -50,7 +51,7 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         this.config = config;
         this.mediaPort = mediaPort;
         this.certificate = certificate;
-        this.metrics = new SfuMetrics(registry);
+        this.metrics = new SfuMetrics(registry, config.limits().packetCacheBytes());
         // Drops that happen below the transports: bytes no transport could classify, and packets a media
         // thread's ring had no room for (the thread could not keep up).
         io.micrometer.core.instrument.FunctionCounter.builder("sfu.packets.dropped.port", mediaPort,
@@ -78,6 +79,13 @@ public final class Sfu implements ConferenceService, AutoCloseable {
                 });
         pool.allowCoreThreadTimeOut(true);
         this.handshakes = pool;
+        HandshakeQuota quota = new HandshakeQuota(config.limits().handshakesPerAddress(),
+                config.limits().handshakesPerConference());
+        for (HandshakeQuota.Refusal reason : HandshakeQuota.Refusal.values()) {
+            io.micrometer.core.instrument.FunctionCounter.builder("sfu.dtls.handshakes.deferred", quota,
+                    q -> q.refused(reason)).tag("reason", reason.tag)
+                    .description("DTLS handshakes deferred to the peer's next ClientHello by a quota").register(registry);
+        }
         this.threads = new MediaThread[Math.max(1, config.mediaThreads())];
         for (int i = 0; i < threads.length; i++) {
             threads[i] = new MediaThread("media-" + i, tuning.packetRingSize());
@@ -97,6 +105,11 @@ public final class Sfu implements ConferenceService, AutoCloseable {
             }
 
             @Override
+            public HandshakeQuota handshakeQuota() {
+                return quota;
+            }
+
+            @Override
             public java.util.concurrent.Executor handshakeExecutor() {
                 return handshakes;
             }
@@ -113,7 +126,7 @@ public final class Sfu implements ConferenceService, AutoCloseable {
 
             @Override
             public PublishLimits publishLimits() {
-                return PublishLimits.DEFAULTS;
+                return config.limits().publish();
             }
 
             @Override

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param lastN forward the video of only this many most recent dominant speakers to each endpoint
  *     (0 = every video)
  * @param tuning sizes and periods of the media path
+ * @param limits what one participant may make the server hold, and the process at most
  */
 public record SfuConfig(
         IceConfig ice,
@@ -23,11 +24,13 @@ public record SfuConfig(
         int maxConferences,
         int mediaThreads,
         int lastN,
-        MediaTuning tuning) {
+        MediaTuning tuning,
+        ResourceLimits limits) {
 
     public SfuConfig {
         Objects.requireNonNull(ice, "ice");
         Objects.requireNonNull(tuning, "tuning");
+        Objects.requireNonNull(limits, "limits");
         if (lastN < 0) {
             throw new IllegalArgumentException("lastN must be >= 0 (0 = off)");
         }
@@ -49,7 +52,7 @@ public record SfuConfig(
     /** A builder holding every setting of this one. */
     public Builder toBuilder() {
         return new Builder().ice(ice).maxEndpointsPerConference(maxEndpointsPerConference)
-                .maxConferences(maxConferences).mediaThreads(mediaThreads).lastN(lastN).tuning(tuning);
+                .maxConferences(maxConferences).mediaThreads(mediaThreads).lastN(lastN).tuning(tuning).limits(limits);
     }
 
     /** Collects settings; {@link #build()} checks them. */
@@ -60,6 +63,7 @@ public record SfuConfig(
         private int mediaThreads = Runtime.getRuntime().availableProcessors();
         private int lastN;
         private MediaTuning tuning = MediaTuning.DEFAULT;
+        private ResourceLimits limits = ResourceLimits.DEFAULT;
 
         private Builder() {
         }
@@ -94,8 +98,13 @@ public record SfuConfig(
             return this;
         }
 
+        public Builder limits(ResourceLimits v) {
+            limits = v;
+            return this;
+        }
+
         public SfuConfig build() {
-            return new SfuConfig(ice, maxEndpointsPerConference, maxConferences, mediaThreads, lastN, tuning);
+            return new SfuConfig(ice, maxEndpointsPerConference, maxConferences, mediaThreads, lastN, tuning, limits);
         }
     }
 }

@@ -16,6 +16,9 @@ interface SfuContext {
     /** Where DTLS handshakes run: never a media thread. */
     Executor handshakeExecutor();
 
+    /** How many of those handshakes one conference or one remote address may hold at once. */
+    dev.sfu.core.transport.HandshakeQuota handshakeQuota();
+
     SfuMetrics metrics();
 
     /** Queue sizes and intervals of the media path. */

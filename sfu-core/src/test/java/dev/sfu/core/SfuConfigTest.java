@@ -30,10 +30,11 @@ class SfuConfigTest {
                 Duration.ofSeconds(7), RemoteCandidateScope.STRICT);
         MediaTuning tuning = new MediaTuning(1024, 8, 16, 64, Duration.ofMillis(10), Duration.ofMillis(20),
                 Duration.ofMillis(500));
-        SfuConfig config = new SfuConfig(ice, 7, 9, 3, 2, tuning);
+        ResourceLimits limits = new ResourceLimits(new dev.sfu.core.sdp.PublishLimits(1, 2, 3), 4096, 5, 6);
+        SfuConfig config = new SfuConfig(ice, 7, 9, 3, 2, tuning, limits);
         assertEquals(config, config.toBuilder().build());
         assertEquals(ice, ice.toBuilder().build());
-        assertEquals(SfuConfig.class.getRecordComponents().length, 6, "a new field must be added to toBuilder");
+        assertEquals(SfuConfig.class.getRecordComponents().length, 7, "a new field must be added to toBuilder");
         assertEquals(IceConfig.class.getRecordComponents().length, 7, "a new field must be added to toBuilder");
     }
 

@@ -8,7 +8,9 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.sfu.core.MediaTuning;
+import dev.sfu.core.ResourceLimits;
 import dev.sfu.core.SfuConfig;
+import dev.sfu.core.sdp.PublishLimits;
 import dev.sfu.ice.IceConfig;
 import dev.sfu.ice.RemoteCandidateScope;
 import java.io.File;
@@ -160,6 +162,13 @@ final class ConfigLoader {
                 .maxConferences(s.integer("sfu.core.max-conferences", 1, 1_000_000))
                 .lastN(s.integer("sfu.core.last-n", 0, 1000))
                 .tuning(tuning)
+                .limits(new ResourceLimits(
+                        new PublishLimits(s.integer("sfu.core.limits.audio-tracks-per-endpoint", 0, 256),
+                                s.integer("sfu.core.limits.video-tracks-per-endpoint", 0, 256),
+                                s.integer("sfu.core.limits.ssrcs-per-track", 2, 64)),
+                        s.longBytes("sfu.core.limits.packet-cache-budget", 0, 1L << 40),
+                        s.integer("sfu.core.limits.dtls-handshakes-per-address", 1, 100_000),
+                        s.integer("sfu.core.limits.dtls-handshakes-per-conference", 1, 100_000)))
                 .build();
         ServerConfig.Tls tls = new ServerConfig.Tls(s.enumValue("sfu.tls.mode", ServerConfig.TlsMode.class),
                 s.optionalText("sfu.tls.certificate"), s.optionalText("sfu.tls.key"));
@@ -320,6 +329,10 @@ final class ConfigLoader {
         }
 
         int bytes(String key, long min, long max) {
+            return (int) longBytes(key, min, Math.min(max, Integer.MAX_VALUE));
+        }
+
+        long longBytes(String key, long min, long max) {
             long v;
             try {
                 v = config.getBytes(key);
@@ -329,7 +342,7 @@ final class ConfigLoader {
             if (v < min || v > max) {
                 throw bad(key, "a size (e.g. 65536, 64KiB, 1MiB) from " + min + " to " + max + " bytes");
             }
-            return (int) v;
+            return v;
         }
 
         String text(String key) {

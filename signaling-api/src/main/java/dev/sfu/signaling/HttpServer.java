@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
@@ -76,8 +77,10 @@ public final class HttpServer implements AutoCloseable {
                         // Frames over maxFrameSize are refused by the decoder (1009) before they are buffered;
                         // fragments are joined up to the same size.
                         p.addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
-                                .websocketPath("/ws").maxFramePayloadLength(limits.maxFrameSize())
-                                .allowExtensions(false).handshakeTimeoutMillis(10_000)
+                                .websocketPath("/ws").handshakeTimeoutMillis(10_000)
+                                // SignalingHandler sends the 1009 and closes gracefully, so the client reads it.
+                                .decoderConfig(WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(limits.maxFrameSize())
+                                        .allowExtensions(false).closeOnProtocolViolation(false).build())
                                 // SignalingHandler answers close frames: it must see them to tell a leave from a drop.
                                 .handleCloseFrames(false).build()));
                         p.addLast(new WebSocketFrameAggregator(limits.maxFrameSize()));

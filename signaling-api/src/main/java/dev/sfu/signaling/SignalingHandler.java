@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(SignalingHandler.class);
 
+    /** How long a socket closed by the server keeps reading (and discarding) before it is closed. */
+    static final long LINGER_MILLIS = 2000;
+
     private final SignalingSessionFactory sessions;
     private final ServerConfig.SignalingLimits limits;
     private SignalingSession session;
@@ -124,19 +127,37 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof CorruptedWebSocketFrameException corrupted
                 && corrupted.closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG) {
-            // The frame decoder refused a frame over the limit and has sent the 1009 close itself.
+            // The frame decoder refused a frame over the limit from its header; it discards the rest.
             metrics().refused(SignalingMetrics.Limit.FRAME_TOO_LARGE);
-            ctx.close();
+            closeGracefully(ctx, new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));
             return;
         }
         if (cause instanceof TooLongFrameException) {
             // Fragments that add up to more than the limit (the frame aggregator).
             metrics().refused(SignalingMetrics.Limit.FRAME_TOO_LARGE);
-            ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG))
-                    .addListener(ChannelFutureListener.CLOSE);
+            closeGracefully(ctx, new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));
             return;
         }
         LOG.debug("signaling connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
+    }
+
+    /**
+     * Sends a close frame while the client may still be sending (the rest of an oversized frame): closing
+     * the socket at once would make the kernel answer those bytes with a reset, which can destroy the
+     * close frame before the client reads it. Instead our side of the connection is shut after the frame,
+     * what still arrives is discarded by the decoders, and the socket closes when the client closes its
+     * side or after {@link #LINGER_MILLIS}.
+     */
+    private static void closeGracefully(ChannelHandlerContext ctx, CloseWebSocketFrame frame) {
+        Channel channel = ctx.channel();
+        ctx.writeAndFlush(frame).addListener(f -> {
+            if (channel instanceof io.netty.channel.socket.SocketChannel socket && socket.isActive()) {
+                socket.shutdownOutput();
+                ctx.executor().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            } else {
+                channel.close();
+            }
+        });
     }
 }

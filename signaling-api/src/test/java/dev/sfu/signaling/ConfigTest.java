@@ -63,6 +63,7 @@ class ConfigTest {
         assertNull(sfu.ice().stunServer());
         assertEquals("127.0.0.1", sfu.ice().advertisedAddresses().get(0));
         assertEquals(Runtime.getRuntime().availableProcessors(), sfu.mediaThreads());
+        assertEquals(dev.sfu.core.ResourceLimits.DEFAULT, sfu.limits(), "the file's limits are the core's defaults");
         // The core's builder starts from the same values as the defaults file.
         SfuConfig core = SfuConfig.builder().build();
         assertEquals(core.maxEndpointsPerConference(), sfu.maxEndpointsPerConference());
@@ -121,6 +122,22 @@ class ConfigTest {
         for (String name : EnvironmentVariables.VARIABLES.keySet()) {
             assertTrue(ConfigLoader.knownKeys().contains(EnvironmentVariables.VARIABLES.get(name).key()), name);
         }
+    }
+
+    @Test
+    void limitsAreSettings() {
+        ServerConfig c = ConfigLoader.load(ConfigLoader.parseString(
+                "sfu.core.limits { audio-tracks-per-endpoint = 1, video-tracks-per-endpoint = 2, ssrcs-per-track = 4,"
+                + " packet-cache-budget = 2GiB, dtls-handshakes-per-address = 3, dtls-handshakes-per-conference = 5 }"),
+                Map.of());
+        dev.sfu.core.ResourceLimits limits = c.sfu().limits();
+        assertEquals(new dev.sfu.core.sdp.PublishLimits(1, 2, 4), limits.publish());
+        assertEquals(2L << 30, limits.packetCacheBytes(), "sizes past 2 GiB are fine");
+        assertEquals(3, limits.handshakesPerAddress());
+        assertEquals(5, limits.handshakesPerConference());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(ConfigLoader.parseString("sfu.core.limits.ssrcs-per-track = 1"), Map.of()));
+        assertTrue(e.getMessage().contains("sfu.core.limits.ssrcs-per-track"), e.getMessage());
     }
 
     @Test

@@ -31,13 +31,19 @@ public final class SfuMetrics {
     private final Counter downlinkProbes;
     private final Counter pacerDropped;
     private final DataCounters data = new DataCounters();
-    private final CacheBudget cacheBudget = new CacheBudget(CacheBudget.DEFAULT_BYTES);
+    private final CacheBudget cacheBudget;
     private final java.util.Map<String, Counter> nackRefused = new java.util.concurrent.ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private final DistributionSummary receiverJitter;
     private final DistributionSummary receiverFractionLost;
 
     public SfuMetrics(MeterRegistry registry) {
+        this(registry, CacheBudget.DEFAULT_BYTES);
+    }
+
+    /** @param packetCacheBytes the packet-cache memory of the whole process */
+    public SfuMetrics(MeterRegistry registry, long packetCacheBytes) {
+        this.cacheBudget = new CacheBudget(packetCacheBytes);
         this.registry = registry;
         Gauge.builder("sfu.conferences", conferences, AtomicInteger::get).register(registry);
         Gauge.builder("sfu.endpoints", endpoints, AtomicInteger::get).register(registry);

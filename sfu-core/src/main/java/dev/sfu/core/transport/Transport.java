@@ -48,6 +48,10 @@ public final class Transport implements PacketSink, RtpSender {
     private final MediaThread mediaThread;
     private final MediaHandler handler;
     private final TransportCounters counters;
+    private final HandshakeQuota quota;
+    private final String quotaScope;
+    /** The peer's address on the pair ICE chose, for the handshake quota per address. */
+    private volatile InetSocketAddress remoteAddress;
     private volatile DtlsTransport dtls;
     private volatile boolean iceConnected;
     /** DTLS datagrams in and out, and those sent before ICE had a pair: what a failed handshake is logged with. */
@@ -74,7 +78,19 @@ public final class Transport implements PacketSink, RtpSender {
 
     public Transport(String name, IceTransport ice, DtlsCertificate certificate, Executor handshakeExecutor,
             MediaThread mediaThread, MediaHandler handler, TransportCounters counters) {
+        this(name, ice, certificate, handshakeExecutor, mediaThread, handler, counters, null, null);
+    }
+
+    /**
+     * @param quota handshake quotas to count this transport's handshake in, or null for none
+     * @param quotaScope the conference the quota counts it for
+     */
+    public Transport(String name, IceTransport ice, DtlsCertificate certificate, Executor handshakeExecutor,
+            MediaThread mediaThread, MediaHandler handler, TransportCounters counters, HandshakeQuota quota,
+            String quotaScope) {
         this.name = name;
+        this.quota = quota;
+        this.quotaScope = quotaScope;
         this.ice = ice;
         this.certificate = certificate;
         this.handshakeExecutor = handshakeExecutor;
@@ -96,6 +112,7 @@ public final class Transport implements PacketSink, RtpSender {
             @Override
             public void onConnected(InetSocketAddress remote) {
                 LOG.debug("{}: ICE connected to {}", name, remote);
+                remoteAddress = remote;
                 long now = System.nanoTime();
                 if (iceConnectedNanos == 0 && startedNanos != 0) {
                     counters.iceSetup(now - startedNanos);
@@ -152,6 +169,11 @@ public final class Transport implements PacketSink, RtpSender {
         startedNanos = System.nanoTime();
         remoteUfrag = remote.iceUfrag();
         DtlsRole role = DtlsRole.of(localSetup.wireName(), remote.setup().wireName());
+        DtlsTransport.Admission admission = quota == null ? DtlsTransport.Admission.ALWAYS
+                : quota.admission(quotaScope, () -> {
+                    InetSocketAddress r = remoteAddress;
+                    return r == null ? null : r.getAddress();
+                });
         dtls = new DtlsTransport(role, certificate, handshakeExecutor, this::sendDtls, new DtlsTransport.Listener() {
             @Override
             public void onConnected(SrtpSession session) {
@@ -182,7 +204,7 @@ public final class Transport implements PacketSink, RtpSender {
                     }
                 });
             }
-        });
+        }, DtlsTransport.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS, admission);
         dtls.setRemoteFingerprint(remote.fingerprintAlgorithm(), remote.fingerprint());
         for (String candidate : remote.candidates()) {
             ice.addRemoteCandidate(candidate);
