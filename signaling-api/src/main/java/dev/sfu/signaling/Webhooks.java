@@ -90,7 +90,8 @@ final class Webhooks implements SfuEvents, AutoCloseable {
         });
         t.setRemoveOnCancelPolicy(true);
         this.thread = t;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).executor(t).build();
+        // Only with receivers: an HttpClient starts a selector thread of its own at once.
+        this.http = receivers.isEmpty() ? null : HttpClient.newBuilder().connectTimeout(timeout).executor(t).build();
         this.sent = Counter.builder("sfu.webhooks.sent").description("webhook events a receiver accepted (2xx)")
                 .register(registry);
         this.failedAttempts = Counter.builder("sfu.webhooks.failed.attempts")
