@@ -18,7 +18,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class MediaThread implements Scheduler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaThread.class);
-    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * The longest park: with no timer due, the thread sleeps until a task or packet wakes it (unpark), so
+     * a media thread without conferences costs nothing; this bound is only a safety net.
+     */
+    private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Packets a thread queues unless told otherwise (MediaTuning.packetRingSize). */
     public static final int DEFAULT_RING_SIZE = 8192;
@@ -40,10 +44,15 @@ public final class MediaThread implements Scheduler, AutoCloseable {
         private long next;
         private volatile boolean cancelled;
 
-        private Timer(Runnable task, long periodNanos, long now) {
+        private Timer(Runnable task, long periodNanos, long firstDue) {
             this.task = task;
             this.periodNanos = periodNanos;
-            this.next = now + periodNanos;
+            this.next = firstDue;
+        }
+
+        /** When it runs next (System.nanoTime); read by tests of the alignment. */
+        long nextDueNanos() {
+            return next;
         }
 
         @Override
@@ -94,7 +103,10 @@ public final class MediaThread implements Scheduler, AutoCloseable {
     /** Runs {@code task} on this thread every {@code periodNanos}, until the returned timer is cancelled. */
     @Override
     public Timer every(long periodNanos, Runnable task) {
-        Timer timer = new Timer(task, periodNanos, System.nanoTime());
+        // Phase-aligned to multiples of the period: the 5 ms ticks of every conference on this thread fall
+        // due together and cost one wake-up, not one per conference.
+        long now = System.nanoTime();
+        Timer timer = new Timer(task, periodNanos, now + periodNanos + Math.floorMod(-now, periodNanos));
         execute(() -> timers.add(timer));
         return timer;
     }
@@ -110,7 +122,9 @@ public final class MediaThread implements Scheduler, AutoCloseable {
                 continue;
             }
             if (now - t.next >= 0) {
-                t.next = now + t.periodNanos;
+                // The next multiple of the period after now: aligned timers stay aligned, and a late run
+                // does not cause a burst of catch-up runs.
+                t.next = now + t.periodNanos - Math.floorMod(now - t.next, t.periodNanos);
                 try {
                     t.task.run();
                 } catch (RuntimeException e) {
