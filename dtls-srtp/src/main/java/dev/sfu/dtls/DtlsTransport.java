@@ -352,9 +352,8 @@ public final class DtlsTransport implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             if (!closed) {
-                String reason = e instanceof TlsFatalAlert alert
-                        ? AlertDescription.getText(alert.getAlertDescription()) : e.toString();
-                LOG.debug("DTLS {} handshake failed: {}", role, reason);
+                String reason = describe(e);
+                LOG.debug("DTLS {} handshake failed: {}", role, reason, e);
                 closed = true;
                 datagrams.close();
                 listener.onFailed(reason);
@@ -362,6 +361,23 @@ public final class DtlsTransport implements AutoCloseable {
         } finally {
             releaseAdmission(); // the handshake no longer holds its thread
         }
+    }
+
+    /**
+     * A handshake failure in plain words: the reason reaches the client (the close reason the page shows),
+     * so it never names a Java class; the exception itself goes to the debug log.
+     */
+    static String describe(Throwable e) {
+        if (e instanceof TlsFatalAlert alert) {
+            return "handshake failed (we sent alert " + AlertDescription.getName(alert.getAlertDescription()) + ")";
+        }
+        if (e instanceof org.bouncycastle.tls.TlsFatalAlertReceived alert) {
+            return "handshake failed (the peer sent alert " + AlertDescription.getName(alert.getAlertDescription()) + ")";
+        }
+        if (e instanceof org.bouncycastle.tls.TlsTimeoutException) {
+            return "handshake timed out";
+        }
+        return "handshake failed";
     }
 
     /**

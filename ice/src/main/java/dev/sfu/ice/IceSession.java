@@ -51,6 +51,13 @@ final class IceSession {
             Agent agent = new Agent();
             try {
                 agent.setControlling(false);
+                // On the subscribe transport the server offers and the browser answers, so both start
+                // controlled (RFC 8445 §6.1.1 would make the offerer controlling). The role conflict is
+                // settled by tie-breakers (§7.3.1.1): the smaller one switches. With ours the smallest
+                // possible, the server takes the controlling role on the browser's first check and
+                // answers it; it never answers 487 (Role Conflict), from which Firefox does not recover:
+                // it retried the same check until its ICE failed, in about half of its calls.
+                agent.setTieBreaker(0);
                 agent.setUseDynamicPorts(false);
                 agent.setPerformConsentFreshness(true);
                 harvesters.forEach(agent::addCandidateHarvester);

@@ -60,6 +60,40 @@ class IceLoopbackTest {
         }
     }
 
+    /**
+     * A subscribe transport: the server offered, the client answered, and both start controlled. The server
+     * must take the controlling role itself rather than answer 487 (Role Conflict), which Firefox never
+     * recovers from; the client here has a tie-breaker of 1, so only a server tie-breaker of 0 is smaller.
+     */
+    @Test
+    @Timeout(60)
+    void whenBothAreControlledTheServerTakesTheControllingRoleWithoutA487() throws Exception {
+        IceTransport server = port.createTransport("server-controlled");
+        IceTransport client = IceTransport.client("client-controlled", java.net.InetAddress.getLoopbackAddress());
+        try {
+            client.session().agent.setControlling(false);
+            client.session().agent.setTieBreaker(1);
+            CompletableFuture<InetSocketAddress> serverConnected = new CompletableFuture<>();
+            CompletableFuture<InetSocketAddress> clientConnected = new CompletableFuture<>();
+            java.util.concurrent.BlockingQueue<byte[]> serverReceived = new java.util.concurrent.LinkedBlockingQueue<>();
+            server.setPacketHandler((b, o, l) -> serverReceived.add(java.util.Arrays.copyOfRange(b, o, o + l)));
+            server.setListener(listener(serverConnected));
+            client.setListener(listener(clientConnected));
+            server.start(client.localUfrag(), client.localPassword());
+            server.localCandidates().forEach(client::addRemoteCandidate);
+            client.start(server.localUfrag(), server.localPassword());
+            serverConnected.get(20, TimeUnit.SECONDS);
+            clientConnected.get(20, TimeUnit.SECONDS);
+            assertTrue(server.session().agent.isControlling(), "the server switched to controlling");
+            assertTrue(!client.session().agent.isControlling(), "the client kept its role: it never got a 487");
+            byte[] up = rtpLike(7);
+            assertArrayEquals(up, exchange(client, serverReceived, up));
+        } finally {
+            client.close();
+            server.close();
+        }
+    }
+
     @Test
     @Timeout(60)
     void clientAndServerConnectAndExchangePackets() throws Exception {

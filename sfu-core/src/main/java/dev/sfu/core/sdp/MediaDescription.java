@@ -107,8 +107,13 @@ public final class MediaDescription {
         return "sendrecv";
     }
 
-    /** A port of zero marks a rejected or disabled m-line (RFC 8829 §5.3.1). */
+    /**
+     * A port of zero marks a rejected or disabled m-line (RFC 8829 §5.3.1), except in a section marked
+     * {@code a=bundle-only} (RFC 8843 §6): there port zero means "only inside the BUNDLE group". Firefox
+     * offers every section after the first that way under the max-bundle policy; reading those as rejected
+     * refused its video (and, behind a data channel, its audio too).
+     */
     public boolean isRejected() {
-        return port == 0;
+        return port == 0 && !hasAttribute("bundle-only");
     }
 }

@@ -139,7 +139,7 @@ public final class PublishNegotiator {
             HeaderExtension e = parts.length >= 2 ? HeaderExtension.ofUri(parts[1]) : null;
             int id = parseId(parts[0]);
             if (e != null && ACCEPTED_EXTENSIONS.contains(e) && id > 0) {
-                out.add("extmap", id + " " + e.uri());
+                out.add("extmap", id + answerDirection(parts[0]) + " " + e.uri());
                 extensionIds.put(e, id);
             }
         }
@@ -177,6 +177,23 @@ public final class PublishNegotiator {
                     limits.ssrcsPerTrack()));
         }
         return out;
+    }
+
+    /**
+     * RFC 8285 §6: an extension the offer sends only ({@code 9/sendonly}, as Firefox offers rid) is answered
+     * recvonly; one offered without a direction is answered without one.
+     */
+    private static String answerDirection(String idText) {
+        int slash = idText.indexOf('/');
+        if (slash < 0) {
+            return "";
+        }
+        return switch (idText.substring(slash + 1)) {
+            case "sendonly" -> "/recvonly";
+            case "recvonly" -> "/sendonly";
+            case "inactive" -> "/inactive";
+            default -> "";
+        };
     }
 
     private static int parseId(String text) {
@@ -241,6 +258,14 @@ public final class PublishNegotiator {
             if (parts.length >= 2 && isMsidId(parts[1])) {
                 trackId = parts[1];
             }
+        }
+        if (!rids.isEmpty()) {
+            // With rid simulcast (RFC 8853) the SDP does not say which SSRC is which rid: Chromium signals
+            // none, Firefox one a=ssrc and FID group per layer in no stated order. Each stream is learned
+            // from its packets' mid and rid (or repaired-rid) extensions; binding Firefox's signalled SSRCs
+            // up front put all three layers into layer 0.
+            return new PublishedTrack(mid, MediaKind.ofWireName(m.media()), streamId, trackId, format, List.copyOf(rids),
+                    List.of(), Map.of(), List.of());
         }
         Map<Long, Long> rtx = new LinkedHashMap<>();
         Set<Long> repairs = new HashSet<>();

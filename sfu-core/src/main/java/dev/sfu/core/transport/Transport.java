@@ -244,7 +244,9 @@ public final class Transport implements PacketSink, RtpSender {
         try {
             ice.restart();
         } catch (java.io.IOException | RuntimeException e) {
-            fail("ICE restart: " + e.getMessage());
+            // The reason reaches the client: the exception's own text stays in the log.
+            LOG.warn("{}: ICE restart failed", name, e);
+            fail("ICE restart failed");
         }
     }
 

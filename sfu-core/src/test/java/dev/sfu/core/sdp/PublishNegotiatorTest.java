@@ -52,19 +52,7 @@ class PublishNegotiatorTest {
         assertEquals("sha-256", result.remote().fingerprintAlgorithm());
     }
 
-    @Test
-    void answersFirefoxWithItsOwnPayloadTypesAndSsrcGroups() throws SdpException {
-        PublishAnswer result = PublishNegotiator.answer(SdpFixtures.load("firefox-publish-offer.sdp"),
-                SdpFixtures.serverParameters(), "ep2");
-        SessionDescription answer = SessionDescription.parse(result.sdp());
-        assertEquals(List.of("109"), answer.media().get(0).formats());
-        assertEquals(List.of("120", "124"), answer.media().get(1).formats());
-        PublishedTrack video = result.tracks().get(1);
-        assertEquals(List.of(2864434397L), video.ssrcs());
-        assertEquals(4008636142L, video.rtxSsrcs().get(2864434397L));
-        assertEquals("{8f4e2a1b-6c3d-4e5f-9a0b-1c2d3e4f5a6b}", video.streamId());
-        assertEquals(3, result.extensionIds().get(HeaderExtension.MID));
-    }
+    // Firefox's captured offers and answers: FirefoxSdpTest.
 
     @Test
     void answersSafariPreferringVp8OverItsFirstH264() throws SdpException {

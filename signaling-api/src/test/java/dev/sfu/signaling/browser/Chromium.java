@@ -38,14 +38,22 @@ public final class Chromium implements AutoCloseable {
     }
 
     public Chromium() throws Exception {
+        this(List.of());
+    }
+
+    /** @param extraArgs more command-line switches (e.g. an origin to treat as secure) */
+    public Chromium(List<String> extraArgs) throws Exception {
         profile = Files.createTempDirectory("sfu-chromium");
-        process = new ProcessBuilder(List.of(BINARY.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
+        List<String> command = new java.util.ArrayList<>(List.of(BINARY.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--disable-extensions", "--use-fake-device-for-media-stream",
                 "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required",
                 "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
                 "--disable-backgrounding-occluded-windows", "--window-size=1280,720",
-                "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank"))
+                "--remote-debugging-port=0", "--user-data-dir=" + profile));
+        command.addAll(extraArgs);
+        command.add("about:blank");
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();
         Path portFile = profile.resolve("DevToolsActivePort");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
