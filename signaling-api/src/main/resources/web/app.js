@@ -85,6 +85,7 @@ async function join(room, name) {
   client.addEventListener('message', ({detail}) => {
     if (detail.label === 'chat' && typeof detail.data === 'string') addChatLine(detail.endpointId, detail.data);
   });
+  client.addEventListener('removed', ({detail}) => status('removed by the server: ' + detail.reason));
   client.addEventListener('closed', ({detail}) => status('disconnected' + (detail.reason ? ': ' + detail.reason : '')));
   client.addEventListener('reconnecting', ({detail}) => status(`connection lost: reconnecting (attempt ${detail.attempt})…`));
   client.addEventListener('resumed', () => status(`in room ${room} as ${name || 'anonymous'} (reconnected)`));
@@ -101,7 +102,7 @@ async function join(room, name) {
   });
   client.addEventListener('removed', ({detail}) => status('removed by the server: ' + detail.reason));
   try {
-    await client.join(room, name);
+    await client.join(room, name, params.get('token') || undefined);
     status(`in room ${room} as ${name || 'anonymous'}`);
     if (params.get('chat') !== '0') {
       chat = await client.openDataChannel('chat');

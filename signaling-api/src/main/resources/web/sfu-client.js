@@ -17,7 +17,9 @@
 // client joins anew by itself, republishes what it published and emits 'rejoined' (data channels are
 // the application's to open again).
 // Two RTCPeerConnections: "publish" (we offer) and "subscribe" (the server offers, we answer).
-// Options: iceTransportPolicy ('relay': TURN only), tcpOnly (true: ICE-TCP only, as if UDP were blocked).
+// Options: iceTransportPolicy ('relay': TURN only), tcpOnly (true: ICE-TCP only, as if UDP were blocked),
+// candidateFilter (a=candidate line => bool: which candidates may be used, ours and the server's),
+// iceServers (used instead of the server's list; the connectivity check tries one TURN server at a time).
 
 /** How long a connection may stay 'disconnected' before the client restarts ICE (see watchConnection). */
 export const RESTART_AFTER_DISCONNECTED_MS = 3000;
@@ -201,10 +203,12 @@ export class SfuClient extends EventTarget {
         this.emit('participantleft', m);
         break;
       case 'dominantSpeaker': this.emit('dominantspeaker', m); break;
+      case 'trackMuted': this.emit('trackmuted', m); break;
+      // The server removed us (kicked, conference closed, the same identity joined elsewhere): no resume.
+      case 'removed': this.leaving = true; this.session = null; this.emit('removed', m); break;
       case 'error': this.emit('error', Object.assign(new Error(m.message), {code: m.code})); break;
       // A draining node's deadline: join anew at m.url (the page does, see app.js).
       case 'redirect': if (ws) ws.redirected = true; this.emit('redirect', {url: m.url}); break;
-      case 'removed': this.emit('removed', {reason: m.reason}); break;
       default: break;
     }
   }
@@ -232,6 +236,11 @@ export class SfuClient extends EventTarget {
     return joined;
   }
 
+  /** Mutes or unmutes one of our published tracks on the server (the others get trackMuted). */
+  mute(trackId, muted) {
+    this.send({type: 'mute', trackId, muted: !!muted});
+  }
+
   leave() {
     this.leaving = true;
     this.session = null;
@@ -244,7 +253,7 @@ export class SfuClient extends EventTarget {
 
   newPeerConnection(transport) {
     const pc = new RTCPeerConnection({
-      iceServers: this.iceServers,
+      iceServers: this.options.iceServers || this.iceServers,
       bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
       ...(this.options.iceTransportPolicy ? {iceTransportPolicy: this.options.iceTransportPolicy} : {}),
@@ -313,12 +322,13 @@ export class SfuClient extends EventTarget {
 
   /** With options.tcpOnly only TCP candidates are used, ours and the server's: UDP "is blocked". */
   usable(candidate) {
+    if (this.options.candidateFilter) return this.options.candidateFilter(candidate);
     return !this.options.tcpOnly || / tcp /i.test(candidate);
   }
 
   /** The SDP without the candidates that options.tcpOnly rules out. */
   filterSdp(sdp) {
-    if (!this.options.tcpOnly) return sdp;
+    if (!this.options.tcpOnly && !this.options.candidateFilter) return sdp;
     return sdp.split('\r\n').filter((l) => !l.startsWith('a=candidate:') || this.usable(l)).join('\r\n');
   }
 

@@ -106,16 +106,24 @@ final class Conference implements FeedbackScheduler.Work {
     void add(Endpoint endpoint) {
         // The joiner's "joined" lists the participants as of its join on the signaling thread; others may
         // have been added or removed on this thread since: tell it of those, so no name is ever missing.
+        // A hidden endpoint is announced to nobody, and a hidden other is never named to the joiner.
         Set<String> listed = new HashSet<>();
         endpoint.participantsAtJoin().forEach(p -> listed.add(p.endpointId()));
+        boolean hidden = endpoint.options().hidden();
         for (Endpoint other : endpoints.values()) {
-            other.listener().participantJoined(new Participant(endpoint.endpointId(), endpoint.displayName()));
-            if (!listed.remove(other.endpointId())) {
+            if (!hidden) {
+                other.listener().participantJoined(new Participant(endpoint.endpointId(), endpoint.displayName()));
+            }
+            if (!listed.remove(other.endpointId()) && !other.options().hidden()) {
                 endpoint.listener().participantJoined(new Participant(other.endpointId(), other.displayName()));
             }
         }
         listed.forEach(gone -> endpoint.listener().participantLeft(gone));
         endpoints.put(endpoint.endpointId(), endpoint);
+        if (!endpoint.options().canPublishData()) {
+            dataRelay.setMayPublish(endpoint.endpointId(), false);
+        }
+        context.events().participantJoined(id, endpoint.endpointId(), endpoint.displayName(), endpoint.options());
         speakers.add(endpoint);
         applyLastN();
         refreshSnapshot();
@@ -141,15 +149,20 @@ final class Conference implements FeedbackScheduler.Work {
             trackRemoved(track);
         }
         endpoint.close();
-        for (Endpoint other : endpoints.values()) {
-            other.listener().participantLeft(endpoint.endpointId());
+        if (!endpoint.options().hidden()) {
+            for (Endpoint other : endpoints.values()) {
+                other.listener().participantLeft(endpoint.endpointId());
+            }
         }
+        context.events().participantLeft(id, endpoint.endpointId(), endpoint.options().identity(), endpoint.leaveReason());
+        endpoint.listener().endpointEnded();
         seats.decrementAndGet();
         context.conferenceMaybeEmpty(this);
     }
 
     void trackAdded(Track track) {
         context.metrics().tracks().incrementAndGet();
+        context.events().trackPublished(id, track.endpointId(), track.trackId(), track.kind(), track.source());
         for (Endpoint other : endpoints.values()) {
             if (!other.endpointId().equals(track.endpointId())) {
                 other.subscribe(track);
@@ -159,6 +172,7 @@ final class Conference implements FeedbackScheduler.Work {
 
     void trackRemoved(Track track) {
         context.metrics().tracks().decrementAndGet();
+        context.events().trackUnpublished(id, track.endpointId(), track.trackId(), track.kind(), track.source());
         track.releaseCaches();
         for (Endpoint other : endpoints.values()) {
             other.subscriber().unsubscribe(track);
@@ -169,9 +183,64 @@ final class Conference implements FeedbackScheduler.Work {
         return endpoints.get(endpointId);
     }
 
+    /** A track of one of its endpoints, or null. */
+    Track track(String endpointId, String trackId) {
+        Endpoint e = endpoints.get(endpointId);
+        if (e != null) {
+            for (Track t : e.tracks()) {
+                if (t.trackId().equals(trackId)) {
+                    return t;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Mutes or unmutes an endpoint's track: the router stops (or resumes) forwarding it, and every other
+     * endpoint is told; the owner too when the server did it. Nothing happens when the state is the same.
+     */
+    void setMuted(Endpoint owner, Track track, boolean muted, boolean byServer) {
+        if (track.isMuted() == muted) {
+            return;
+        }
+        track.setMuted(muted, thread.clock().nanos());
+        for (Endpoint e : endpoints.values()) {
+            if (e != owner || byServer) {
+                e.listener().trackMuted(owner.endpointId(), track.trackId(), muted);
+            }
+        }
+    }
+
+    /** An endpoint's canSubscribe grant changed: it gets (or loses) every other endpoint's tracks. */
+    void subscriptionsChanged(Endpoint endpoint, boolean canSubscribe) {
+        for (Endpoint other : endpoints.values()) {
+            if (other == endpoint) {
+                continue;
+            }
+            for (Track track : other.tracks()) {
+                if (canSubscribe) {
+                    endpoint.subscribe(track);
+                } else {
+                    endpoint.subscriber().unsubscribe(track);
+                }
+            }
+        }
+    }
+
+    /** Every endpoint, hidden ones included, as the admin API shows them. Media thread. */
+    ConferenceDetail detail() {
+        List<ConferenceDetail.EndpointDetail> list = new ArrayList<>();
+        for (Endpoint e : endpoints.values()) {
+            list.add(e.detail());
+        }
+        return new ConferenceDetail(id, List.copyOf(list));
+    }
+
     /** Closes every endpoint; their listeners hear {@code closed(reason)}. */
     void closeAll(String reason) {
         for (Endpoint endpoint : new ArrayList<>(endpoints.values())) {
+            endpoint.setLeaveReasonIfUnset("server-shutdown");
             remove(endpoint);
             endpoint.listener().closed(reason);
         }
@@ -180,7 +249,9 @@ final class Conference implements FeedbackScheduler.Work {
     private void refreshSnapshot() {
         List<Participant> list = new ArrayList<>();
         for (Endpoint e : endpoints.values()) {
-            list.add(new Participant(e.endpointId(), e.displayName()));
+            if (!e.options().hidden()) {
+                list.add(new Participant(e.endpointId(), e.displayName()));
+            }
         }
         participantsSnapshot = List.copyOf(list);
     }

@@ -14,6 +14,20 @@ public interface ConferenceService {
     EndpointHandle join(String conferenceId, String displayName, EndpointListener listener)
             throws SignalingException;
 
+    /**
+     * A join with the participant's identity and grants; by default the grants are ignored, which only
+     * suits a server without authentication.
+     */
+    default EndpointHandle join(String conferenceId, String displayName, EndpointListener listener,
+            JoinOptions options) throws SignalingException {
+        return join(conferenceId, displayName, listener);
+    }
+
+    /** One conference in detail (taken on its media thread), or a null result when there is none. */
+    default java.util.concurrent.CompletionStage<ConferenceDetail> conference(String conferenceId) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
     /** A snapshot of every conference and its endpoints, for the admin API. */
     List<ConferenceSummary> conferences();
 

@@ -41,8 +41,25 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
     private volatile boolean left;
     /** Set on the media thread when its transports are closed. */
     private boolean closed;
+    private final JoinOptions options;
+    /** Whether it receives the others' tracks (its grant; the admin API may change it). Media thread. */
+    private boolean canSubscribe;
+    /** Why it left, for webhooks: its own leave unless set before. */
+    private volatile String leaveReason;
+    /** The sources its latest publish offer named, by mid. Media thread. */
+    private Map<String, String> offeredSources = Map.of();
+    /** trackId to source of what it publishes now; written on the media thread, read by any. */
+    private volatile Map<String, String> publishedSources = Map.of();
+    /** When it joined (System.nanoTime), for the join-to-first-packet histogram. */
+    private final long joinedNanos = System.nanoTime();
 
     Endpoint(String id, String displayName, Conference conference, EndpointListener listener) {
+        this(id, displayName, conference, listener, JoinOptions.DEFAULT);
+    }
+
+    Endpoint(String id, String displayName, Conference conference, EndpointListener listener, JoinOptions options) {
+        this.options = options;
+        this.canSubscribe = options.canSubscribe();
         this.id = id;
         this.displayName = displayName;
         this.conference = conference;
@@ -93,6 +110,12 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
 
     @Override
     public CompletionStage<String> publishOffer(String sdp) {
+        return publishOffer(sdp, Map.of());
+    }
+
+    @Override
+    public CompletionStage<String> publishOffer(String sdp, Map<String, String> sourcesByMid) {
+        Map<String, String> sources = Map.copyOf(sourcesByMid);
         CompletableFuture<String> answer = new CompletableFuture<>();
         if (left) {
             answer.completeExceptionally(notJoined());
@@ -112,6 +135,7 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
                 if (closed) {
                     throw notJoined();
                 }
+                offeredSources = sources;
                 answer.complete(publisher.handleOffer(offer));
             } catch (SignalingException e) {
                 answer.completeExceptionally(e);
@@ -190,6 +214,99 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
     }
 
     @Override
+    public void leave(String reason) {
+        if (leaveReason == null) {
+            leaveReason = reason;
+        }
+        leave();
+    }
+
+    @Override
+    public void setTrackMuted(String trackId, boolean muted, boolean byServer) throws SignalingException {
+        checkJoined();
+        if (!publishedSources.containsKey(trackId)) {
+            throw new SignalingException(SignalingException.Code.BAD_REQUEST, "you publish no track with this trackId");
+        }
+        onMediaThread(() -> {
+            for (Track track : publisher.tracks()) {
+                if (track.trackId().equals(trackId) && !closed) {
+                    conference.setMuted(this, track, muted, byServer);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void setSourceMuted(String source, boolean muted) {
+        onMediaThread(() -> {
+            for (Track track : publisher.tracks()) {
+                if (track.source().equals(source) && !closed) {
+                    conference.setMuted(this, track, muted, true);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void updatePermissions(boolean subscribe, boolean publishData) {
+        onMediaThread(() -> {
+            if (closed) {
+                return;
+            }
+            conference.dataRelay().setMayPublish(id, publishData);
+            if (subscribe != canSubscribe) {
+                canSubscribe = subscribe;
+                conference.subscriptionsChanged(this, subscribe);
+            }
+        });
+    }
+
+    @Override
+    public Map<String, String> publishedSources() {
+        return publishedSources;
+    }
+
+    JoinOptions options() {
+        return options;
+    }
+
+    /** Why it left: {@code leave} unless a reason was given. */
+    String leaveReason() {
+        String r = leaveReason;
+        return r != null ? r : "leave";
+    }
+
+    void setLeaveReasonIfUnset(String reason) {
+        if (leaveReason == null) {
+            leaveReason = reason;
+        }
+    }
+
+    boolean canSubscribe() {
+        return canSubscribe;
+    }
+
+    /** This endpoint as the admin API shows it. Media thread. */
+    ConferenceDetail.EndpointDetail detail() {
+        long now = conference.thread().clock().nanos();
+        List<ConferenceDetail.TrackDetail> tracks = new ArrayList<>();
+        for (Track t : publisher.tracks()) {
+            List<ConferenceDetail.LayerDetail> layers = new ArrayList<>();
+            long total = 0;
+            for (int i = 0; i < t.encodingCount(); i++) {
+                total += t.bitrate(i);
+                layers.add(new ConferenceDetail.LayerDetail(t.rids().isEmpty() ? null : t.rids().get(i), t.bitrate(i),
+                        t.height(i), t.isActive(i, now)));
+            }
+            tracks.add(new ConferenceDetail.TrackDetail(t.trackId(), t.mid(), t.kind().wireName(), t.source(),
+                    t.isMuted(), total, layers));
+        }
+        return new ConferenceDetail.EndpointDetail(id, displayName, options.identity(), options.hidden(), canSubscribe,
+                !conference.dataRelay().isSilenced(id), options.metadata(), tracks, publisher.transportState(),
+                subscriber.transportState());
+    }
+
+    @Override
     public void leave() {
         if (!left) {
             left = true;
@@ -248,7 +365,7 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
 
     /** Starts receiving another endpoint's track. */
     void subscribe(Track track) {
-        if (!closed) {
+        if (!closed && canSubscribe) {
             subscriber.subscribe(track);
         }
     }
@@ -263,25 +380,43 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
         conference.context().metrics().endpoints().decrementAndGet();
     }
 
+    private void refreshPublishedSources() {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (Track t : publisher.tracks()) {
+            m.put(t.trackId(), t.source());
+        }
+        publishedSources = Map.copyOf(m);
+    }
+
     // ---- Publisher.Host and Subscriber.Host: media thread ----
 
     @Override
     public Transport newTransport(TransportRole role, Transport.MediaHandler handler) {
         SfuContext context = conference.context();
-        return new Transport(id + "/" + role.wireName(),
+        Transport transport = new Transport(id + "/" + role.wireName(),
                 context.mediaPort().createTransport(id + "-" + role.wireName()), context.certificate(),
                 context.handshakeExecutor(), conference.thread(), handler, context.metrics().transports(),
                 context.handshakeQuota(), conference.id());
+        if (role == TransportRole.SUBSCRIBE) {
+            transport.measureFirstPacketFrom(joinedNanos);
+        }
+        return transport;
     }
 
     @Override
     public void trackAdded(Track track) {
+        String source = offeredSources.get(track.mid());
+        if (source != null) {
+            track.setSource(source);
+        }
+        refreshPublishedSources();
         conference.trackAdded(track);
     }
 
     @Override
     public void trackRemoved(Track track) {
         conference.trackRemoved(track);
+        refreshPublishedSources();
     }
 
     @Override
@@ -290,7 +425,9 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
         for (SubscribeSlot slot : slots) {
             SubscribeSlot.OfferedTrack t = slot.track();
             if (t != null) {
-                mapping.add(new TrackMapping(slot.mid(), t.endpointId(), slot.kind(), t.trackId()));
+                Track track = conference.track(t.endpointId(), t.trackId());
+            mapping.add(new TrackMapping(slot.mid(), t.endpointId(), slot.kind(), t.trackId(),
+                    track != null ? track.source() : null, track != null && track.isMuted()));
             }
         }
         listener.subscribeOffer(sdp, mapping);
@@ -322,6 +459,7 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
         LOG.info("{}: {} transport failed ({}): the endpoint leaves", id, transport.name(), reason);
         if (!left) {
             left = true;
+            setLeaveReasonIfUnset("transport-failed");
             conference.remove(this);
             listener.closed("transport failed: " + reason);
         }

@@ -55,4 +55,44 @@ public interface EndpointHandle {
 
     /** The client leaves; idempotent. Media for this endpoint stops within a second. */
     void leave();
+
+    /**
+     * The endpoint leaves for a reason other than its own {@code leave} ({@code kicked},
+     * {@code duplicate-identity}, {@code conference-closed}), which webhooks report.
+     */
+    default void leave(String reason) {
+        leave();
+    }
+
+    /**
+     * A publish offer whose client named the source of some m-lines (mid to {@code camera},
+     * {@code microphone}, {@code screen}, {@code screen-audio}); m-lines it did not name default to
+     * {@code microphone} (audio) and {@code camera} (video).
+     */
+    default CompletionStage<String> publishOffer(String sdp, Map<String, String> sourcesByMid) {
+        return publishOffer(sdp);
+    }
+
+    /**
+     * Mutes or unmutes one of this endpoint's own tracks: a muted track is not forwarded. Every other
+     * endpoint hears {@link EndpointListener#trackMuted}; so does this one when {@code byServer}.
+     *
+     * @throws SignalingException {@code bad-request} when this endpoint publishes no such track
+     */
+    default void setTrackMuted(String trackId, boolean muted, boolean byServer) throws SignalingException {
+        throw new SignalingException(SignalingException.Code.BAD_REQUEST, "mute is not supported here");
+    }
+
+    /** Mutes or unmutes every track of a source (a revoked grant), telling everybody. */
+    default void setSourceMuted(String source, boolean muted) {
+    }
+
+    /** Grants changed during the call: whether it receives the others' tracks, and may send data. */
+    default void updatePermissions(boolean canSubscribe, boolean canPublishData) {
+    }
+
+    /** A snapshot of the source of each track it publishes now (trackId to source); any thread. */
+    default Map<String, String> publishedSources() {
+        return Map.of();
+    }
 }

@@ -21,9 +21,20 @@ public interface EndpointListener {
 
     void dominantSpeaker(String endpointId);
 
+    /** A track of {@code endpointId} was muted or unmuted (by its owner, or by the server). */
+    default void trackMuted(String endpointId, String trackId, boolean muted) {
+    }
+
     /**
      * The server ended this endpoint on its own (its transport failed, the server drains). The
      * connection should be closed; the endpoint is already gone from its conference.
      */
     void closed(String reason);
+
+    /**
+     * The endpoint is gone from its conference, whatever the reason (it left, the server removed it, its
+     * transport failed); called once, on the conference's media thread.
+     */
+    default void endpointEnded() {
+    }
 }

@@ -45,6 +45,7 @@ public final class Sfu implements ConferenceService, AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final SfuContext context;
     private volatile boolean closed;
+    private volatile SfuEvents events = SfuEvents.NONE;
 
     private Sfu(SfuConfig config, MediaPort mediaPort, DtlsCertificate certificate, MeterRegistry registry) {
         this.config = config;
@@ -134,10 +135,16 @@ public final class Sfu implements ConferenceService, AutoCloseable {
             }
 
             @Override
+            public SfuEvents events() {
+                return events;
+            }
+
+            @Override
             public void conferenceMaybeEmpty(Conference conference) {
                 if (conference.closeIfEmpty() && conferences.remove(conference.id(), conference)) {
                     metrics.conferences().decrementAndGet();
                     LOG.info("conference {} ended", conference.id());
+                    events.conferenceEnded(conference.id());
                 }
             }
         };
@@ -192,8 +199,19 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         return mediaPort.tcp() == null ? 0 : mediaPort.tcp().port();
     }
 
+    /** Where conference, participant and track events go from now on (webhooks). */
+    public void setEvents(SfuEvents events) {
+        this.events = events == null ? SfuEvents.NONE : events;
+    }
+
     @Override
     public EndpointHandle join(String conferenceId, String displayName, EndpointListener listener)
+            throws SignalingException {
+        return join(conferenceId, displayName, listener, JoinOptions.DEFAULT);
+    }
+
+    @Override
+    public EndpointHandle join(String conferenceId, String displayName, EndpointListener listener, JoinOptions options)
             throws SignalingException {
         if (conferenceId == null || !CONFERENCE_ID.matcher(conferenceId).matches()) {
             throw new SignalingException(SignalingException.Code.BAD_REQUEST,
@@ -219,10 +237,12 @@ public final class Sfu implements ConferenceService, AutoCloseable {
                     conference = created;
                     metrics.conferences().incrementAndGet();
                     LOG.info("conference {} created on {}", conferenceId, created.thread());
+                    events.conferenceStarted(conferenceId);
                 }
             }
             if (conference.reserveSeat()) {
-                Endpoint endpoint = new Endpoint(newEndpointId(), displayName, conference, listener);
+                Endpoint endpoint = new Endpoint(newEndpointId(), displayName, conference, listener,
+                        options == null ? JoinOptions.DEFAULT : options);
                 metrics.endpoints().incrementAndGet();
                 Conference c = conference;
                 conference.thread().execute(() -> c.add(endpoint));
@@ -262,6 +282,18 @@ public final class Sfu implements ConferenceService, AutoCloseable {
             list.add(new ConferenceSummary(c.id(), c.participants()));
         }
         return list;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<ConferenceDetail> conference(String conferenceId) {
+        Conference c = conferenceId == null ? null : conferences.get(conferenceId);
+        java.util.concurrent.CompletableFuture<ConferenceDetail> result = new java.util.concurrent.CompletableFuture<>();
+        if (c == null) {
+            result.complete(null);
+            return result;
+        }
+        c.thread().execute(() -> result.complete(c.isClosed() ? null : c.detail()));
+        return result;
     }
 
     /** Closes every endpoint (each listener gets {@code closed}), then the media port. */

@@ -30,6 +30,9 @@ interface SfuContext {
     /** What each endpoint may send through the data-channel relay. */
     DataLimits dataLimits();
 
+    /** Where conference, participant and track events go (webhooks); never blocks. */
+    SfuEvents events();
+
     /** A conference lost its last endpoint: the SFU may forget it. */
     void conferenceMaybeEmpty(Conference conference);
 }

@@ -214,7 +214,28 @@ final class ConfigLoader {
                 s.enumValue("sfu.log-level", ServerConfig.LogLevel.class),
                 sfu,
                 cluster(s),
-                s.duration("sfu.drain.timeout", 0, 7L * 24 * 3_600_000));
+                s.duration("sfu.drain.timeout", 0, 7L * 24 * 3_600_000),
+                new ServerConfig.Ops(webhookUrls(s.list("sfu.webhooks.urls")), s.secret("sfu.webhooks.secret"),
+                        s.integer("sfu.webhooks.max-pending", 1, 1_000_000),
+                        s.integer("sfu.webhooks.max-attempts", 1, 100),
+                        s.duration("sfu.webhooks.timeout", 100, 600_000),
+                        s.enumValue("sfu.log-format", ServerConfig.LogFormat.class)));
+    }
+
+    /** Webhook receivers must be http(s) URLs: a typo stops the server instead of losing every event. */
+    private static List<String> webhookUrls(List<String> urls) {
+        for (String url : urls) {
+            try {
+                java.net.URI uri = new java.net.URI(url);
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    throw new java.net.URISyntaxException(url, "not http(s)");
+                }
+            } catch (java.net.URISyntaxException e) {
+                throw new ConfigException("sfu.webhooks.urls (SFU_WEBHOOK_URLS): " + url.replaceAll("[^ -~]", "?")
+                        + " is not an http(s) URL");
+            }
+        }
+        return urls;
     }
 
     private static ServerConfig.Cluster cluster(Settings s) {

@@ -23,14 +23,14 @@ final class Drainer {
 
     private final AtomicBoolean draining;
     private final ConferenceService conferences;
-    private final SessionRegistry sessions;
+    private final ConnectionRoster sessions;
     private final Duration timeout;
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile ClusterNode cluster;
     private volatile Runnable afterDrain = () -> { };
     private boolean started;
 
-    Drainer(AtomicBoolean draining, ConferenceService conferences, SessionRegistry sessions, Duration timeout) {
+    Drainer(AtomicBoolean draining, ConferenceService conferences, ConnectionRoster sessions, Duration timeout) {
         this.draining = draining;
         this.conferences = conferences;
         this.sessions = sessions;

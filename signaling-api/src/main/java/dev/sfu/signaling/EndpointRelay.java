@@ -26,6 +26,8 @@ final class EndpointRelay implements EndpointListener {
     private String dominantSpeaker;
     private boolean closed;
     private String closedReason;
+    /** Run once the core has removed the endpoint, whatever the reason (the participant registry's cue). */
+    private volatile Runnable onEnded = () -> { };
 
     /** @param onClosed run once when the server ends the endpoint (it can no longer be resumed) */
     EndpointRelay(Runnable onClosed) {
@@ -71,6 +73,40 @@ final class EndpointRelay implements EndpointListener {
         }
         session = null;
         return true;
+    }
+
+    void onEnded(Runnable r) {
+        this.onEnded = r;
+    }
+
+    @Override
+    public void endpointEnded() {
+        onEnded.run();
+    }
+
+    @Override
+    public synchronized void trackMuted(String endpointId, String trackId, boolean muted) {
+        deliver(l -> l.trackMuted(endpointId, trackId, muted));
+    }
+
+    /**
+     * The server removed the endpoint (kicked, duplicate identity, conference closed): the attached
+     * session, if any, is told and closes its connection; from now on nobody can resume it.
+     */
+    void removed(String reason) {
+        EndpointListener last;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closedReason = reason;
+            last = session;
+            session = null;
+        }
+        if (last instanceof SignalingSession s) {
+            s.removedByServer(reason);
+        }
     }
 
     synchronized boolean isClosed() {

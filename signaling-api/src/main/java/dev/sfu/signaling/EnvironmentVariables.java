@@ -53,6 +53,9 @@ final class EnvironmentVariables {
         VARIABLES.put("SFU_CAPACITY_PACKETS_PER_SECOND", new Variable("sfu.cluster.capacity-packets-per-second", TEXT));
         VARIABLES.put("SFU_DRAIN_TIMEOUT_SECONDS", new Variable("sfu.drain.timeout", SECONDS));
         VARIABLES.put("SFU_LOG_LEVEL", new Variable("sfu.log-level", TEXT));
+        VARIABLES.put("SFU_LOG_FORMAT", new Variable("sfu.log-format", TEXT));
+        VARIABLES.put("SFU_WEBHOOK_URLS", new Variable("sfu.webhooks.urls", LIST));
+        VARIABLES.put("SFU_WEBHOOK_SECRET", new Variable("sfu.webhooks.secret", TEXT));
         VARIABLES.put("SFU_MEDIA_THREADS", new Variable("sfu.core.media-threads", TEXT));
         VARIABLES.put("SFU_MAX_ENDPOINTS_PER_CONFERENCE", new Variable("sfu.core.max-endpoints-per-conference", TEXT));
         VARIABLES.put("SFU_MAX_CONFERENCES", new Variable("sfu.core.max-conferences", TEXT));

@@ -1,9 +1,7 @@
 package dev.sfu.signaling;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sfu.core.ConferenceService;
-import dev.sfu.core.Participant;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -55,6 +53,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final boolean tls;
     private final ConnectionLimits limits;
     private final SignalingMetrics metrics;
+    private AdminApi admin;
 
     /** @param adminToken null = the admin API is off */
     HttpRoutes(ConferenceService conferences, PrometheusMeterRegistry registry, AtomicBoolean draining,
@@ -68,6 +67,13 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.tls = tls;
         this.limits = limits;
         this.metrics = metrics;
+        this.admin = new AdminApi(conferences, new SessionRegistry(), adminToken);
+    }
+
+    /** The admin API's routes (they reach participants through the signaling sessions' registry). */
+    HttpRoutes withAdminApi(AdminApi admin) {
+        this.admin = admin;
+        return this;
     }
 
     @Override
@@ -89,6 +95,10 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         try {
+            if (AdminApi.handles(path)) {
+                admin.handle(ctx, request, path);
+                return;
+            }
             if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
                 respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", bytes("GET only"));
                 return;
@@ -97,7 +107,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
                 case "/health" -> health(ctx, request);
                 case "/metrics" -> respond(ctx, request, HttpResponseStatus.OK,
                         "text/plain; version=0.0.4; charset=utf-8", bytes(registry.scrape()));
-                case "/api/conferences" -> conferencesApi(ctx, request);
+                case "/check" -> staticFile(ctx, request, "/check.html"); // the connectivity check page
                 default -> staticFile(ctx, request, path);
             }
         } finally {
@@ -142,31 +152,6 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
         ObjectNode body = SignalingSession.JSON.createObjectNode().put("status", drain ? "draining" : "ok");
         respond(ctx, request, drain ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK,
                 "application/json", bytes(body.toString()));
-    }
-
-    private void conferencesApi(ChannelHandlerContext ctx, FullHttpRequest request) {
-        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        String presented = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null;
-        if (adminToken == null) {
-            // Off unless it has its own token: never the join tokens' secret, never open.
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, "application/json",
-                    bytes(error("not-found", "the admin API is off: set SFU_ADMIN_TOKEN to turn it on")));
-            return;
-        }
-        if (!JoinAuthorizer.adminAllowed(adminToken, presented)) {
-            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, "application/json",
-                    bytes(error("unauthorized", "send the admin token as Authorization: Bearer TOKEN")));
-            return;
-        }
-        ArrayNode list = SignalingSession.JSON.createArrayNode();
-        for (ConferenceService.ConferenceSummary c : conferences.conferences()) {
-            ObjectNode node = list.addObject().put("conference", c.conferenceId());
-            ArrayNode endpoints = node.putArray("endpoints");
-            for (Participant p : c.endpoints()) {
-                endpoints.addObject().put("endpointId", p.endpointId()).put("displayName", p.displayName());
-            }
-        }
-        respond(ctx, request, HttpResponseStatus.OK, "application/json", bytes(list.toString()));
     }
 
     private void staticFile(ChannelHandlerContext ctx, FullHttpRequest request, String path) {

@@ -52,17 +52,19 @@ public final class HttpServer implements AutoCloseable {
         ServerConfig.SignalingLimits limits = config.signaling();
         SignalingMetrics metrics = new SignalingMetrics(registry);
         ConnectionLimits connectionLimits = new ConnectionLimits(limits.maxConnections(), limits.maxConnectionsPerAddress());
+        SessionRegistry joined = new SessionRegistry();
         HttpRoutes routes = new HttpRoutes(conferences, registry, draining, config.adminToken(),
-                new OriginPolicy(config.allowedOrigins()), config.tlsEnabled(), connectionLimits, metrics);
+                new OriginPolicy(config.allowedOrigins()), config.tlsEnabled(), connectionLimits, metrics)
+                .withAdminApi(new AdminApi(conferences, joined, config.adminToken()));
         ResumeRegistry resumes = new ResumeRegistry(limits.resumeGrace(), (delay, task) -> {
             var timer = group.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
             return () -> timer.cancel(false);
         }, metrics);
         registry.gauge("sfu.signaling.parked.endpoints", resumes, ResumeRegistry::parked);
-        SessionRegistry sessionRegistry = new SessionRegistry();
+        ConnectionRoster roster = new ConnectionRoster();
         SignalingSessionFactory sessions = new SignalingSessionFactory(conferences, iceServers, authorizer, metrics,
-                limits.messagesPerSecond(), draining, resumes, config.cluster().enabled(), cluster, sessionRegistry);
-        drainer = new Drainer(draining, conferences, sessionRegistry, config.drainTimeout());
+                limits.messagesPerSecond(), draining, resumes, joined, config.cluster().enabled(), cluster, roster);
+        drainer = new Drainer(draining, conferences, roster, config.drainTimeout());
         ClusterRoutes clusterRoutes = new ClusterRoutes(cluster, conferences, drainer, config.adminToken());
         long idleSeconds = Math.max(1, limits.idleTimeout().toSeconds());
         // Writes beyond the high mark make the channel unwritable: the client is not reading fast enough.

@@ -17,7 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
  * whose {@code room} claim names the conference, whose {@code exp} lies in the future, whose {@code nbf}
  * (if any) has passed, whose lifetime ({@code exp - iat}, or {@code exp - now} without {@code iat}) is at
  * most the configured maximum, and whose {@code aud} and {@code iss} match when those are configured. A
- * refusal says which claim failed.
+ * refusal says which claim failed. Its other claims are the participant's {@link Grants} (docs/tokens.md).
  */
 final class JoinAuthorizer {
     private final byte[] secret;
@@ -43,9 +43,10 @@ final class JoinAuthorizer {
         return secret != null;
     }
 
-    void authorize(String conference, String token) throws SignalingException {
+    /** @return what the participant may do: {@link Grants#ALL} when authentication is off */
+    Grants authorize(String conference, String token) throws SignalingException {
         if (secret == null) {
-            return;
+            return Grants.ALL;
         }
         if (token == null || token.length() > 4096) {
             throw new SignalingException(Code.UNAUTHORIZED, "this server needs a token to join");
@@ -78,8 +79,22 @@ final class JoinAuthorizer {
             if (issuer != null && !issuer.equals(claims.path("iss").asText(null))) {
                 throw new SignalingException(Code.UNAUTHORIZED, "the token is from another issuer (claim iss)");
             }
+            return Grants.fromClaims(claims, tokenDigest(token));
         } catch (IllegalArgumentException | java.io.IOException e) {
             throw new SignalingException(Code.UNAUTHORIZED, "the token cannot be read");
+        }
+    }
+
+    /**
+     * The identity of a token without {@code sub}: a digest of the whole token, so that the same token
+     * admits one live endpoint at a time (a second join with it replaces the first).
+     */
+    static String tokenDigest(String token) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+            return "token:" + Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(d, 12));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 

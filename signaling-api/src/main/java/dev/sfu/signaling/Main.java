@@ -30,6 +30,11 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("token")) {
+            System.exit(TokenTool.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out,
+                    System.err));
+            return;
+        }
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         ServerConfig config;
@@ -42,6 +47,9 @@ public final class Main {
             return;
         }
         setRootLogLevel(config.logLevel());
+        if (config.ops().logFormat() == ServerConfig.LogFormat.JSON) {
+            Operations.useJsonLogs();
+        }
         Server server;
         try {
             server = Server.start(config);
@@ -50,6 +58,9 @@ public final class Main {
             System.err.println("cannot start: " + e.getMessage());
             System.exit(1);
             return;
+        }
+        for (String warning : StartupChecks.warnings(config)) {
+            LOG.warn("REACHABILITY: {}", warning);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         // A drain the admin API started ends the process, which runs the hook below.
@@ -81,6 +92,7 @@ public final class Main {
         private final Sfu sfu;
         private final HttpServer http;
         private volatile ClusterNode cluster;
+        private Webhooks webhooks;
 
         private Server(Sfu sfu, HttpServer http) {
             this.sfu = sfu;
@@ -96,11 +108,18 @@ public final class Main {
             new ProcessorMetrics().bindTo(registry);
             new UptimeMetrics().bindTo(registry);
             Sfu sfu = Sfu.start(config.sfu(), registry);
+            Operations.registerBuildInfo(registry);
+            Webhooks webhooks = new Webhooks(config.ops(), registry, java.time.Clock.systemUTC());
+            if (webhooks.enabled()) {
+                sfu.setEvents(webhooks);
+            }
             Server server;
             try {
                 server = new Server(sfu, new HttpServer(config, sfu, registry, sslContext(config)));
+                server.webhooks = webhooks;
             } catch (Exception e) {
                 sfu.close();
+                webhooks.close();
                 throw e;
             }
             if (config.cluster().enabled()) {
@@ -166,6 +185,9 @@ public final class Main {
             }
             sfu.close();
             http.close();
+            if (webhooks != null) {
+                webhooks.close();
+            }
         }
     }
 }

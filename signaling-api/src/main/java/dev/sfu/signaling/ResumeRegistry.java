@@ -97,7 +97,7 @@ final class ResumeRegistry {
             parked.decrementAndGet();
         }
         metrics.resume(SignalingMetrics.Resume.EXPIRED);
-        entry.resumable.handle().leave();
+        entry.resumable.handle().leave("resume-expired");
     }
 
     /**

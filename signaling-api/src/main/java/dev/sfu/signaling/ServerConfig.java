@@ -24,6 +24,7 @@ import java.util.Map;
  * @param sfu the media core
  * @param cluster the cluster this node belongs to; {@link Cluster#enabled()} false = standalone
  * @param drainTimeout how long a draining server lets calls go on
+ * @param ops webhooks, the log format and metrics options (docs/operations.md)
  */
 public record ServerConfig(
         Http http,
@@ -37,18 +38,19 @@ public record ServerConfig(
         LogLevel logLevel,
         SfuConfig sfu,
         Cluster cluster,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        Ops ops) {
 
     public ServerConfig {
         allowedOrigins = List.copyOf(allowedOrigins);
         iceServers = List.copyOf(iceServers);
     }
 
-    /** A standalone server, drained for the default 30 min. */
+    /** A standalone server, drained for the default 30 min, with no webhooks and text logs. */
     public ServerConfig(Http http, Tls tls, Auth auth, String adminToken, List<String> allowedOrigins,
             List<String> iceServers, Turn turn, SignalingLimits signaling, LogLevel logLevel, SfuConfig sfu) {
         this(http, tls, auth, adminToken, allowedOrigins, iceServers, turn, signaling, logLevel, sfu,
-                Cluster.STANDALONE, Duration.ofMinutes(30));
+                Cluster.STANDALONE, Duration.ofMinutes(30), Ops.NONE);
     }
 
     /**
@@ -112,6 +114,28 @@ public record ServerConfig(
     public record SignalingLimits(int messagesPerSecond, Duration joinDeadline, int maxConnections,
             int maxConnectionsPerAddress, int maxMessageSize, int maxFrameSize, int maxPendingBytes,
             Duration unwritableTimeout, Duration idleTimeout, Duration resumeGrace) {
+    }
+
+    /**
+     * @param webhookUrls receivers of the events (empty: no webhooks)
+     * @param webhookSecret HMAC-SHA256 key of their signature header; null = unsigned
+     * @param webhookMaxPending events queued per receiver; beyond, new ones are dropped and counted
+     * @param webhookMaxAttempts tries per event before it is dropped and counted
+     * @param webhookTimeout per request
+     * @param logFormat text, or json (one JSON object a line)
+     */
+    public record Ops(List<String> webhookUrls, String webhookSecret, int webhookMaxPending, int webhookMaxAttempts,
+            Duration webhookTimeout, LogFormat logFormat) {
+        static final Ops NONE = new Ops(List.of(), null, 1000, 6, Duration.ofSeconds(5), LogFormat.TEXT);
+
+        public Ops {
+            webhookUrls = List.copyOf(webhookUrls);
+        }
+    }
+
+    /** How log lines are written. */
+    public enum LogFormat {
+        TEXT, JSON
     }
 
     /** Root log levels. */

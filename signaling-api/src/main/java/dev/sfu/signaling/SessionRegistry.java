@@ -2,60 +2,54 @@ package dev.sfu.signaling;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The open signaling sessions and the conference each joined, so that a draining server can send the
- * clients still there at its deadline elsewhere ({@code redirect} without id), or say they were removed.
+ * The joined participants of this server, by endpoint and by identity, so that the admin API can reach
+ * one and a second join with an identity replaces the first. An entry goes when its endpoint ends in the
+ * core (whatever the reason: leave, expired resumption, failure, removal), so the registry is bounded by
+ * the server's endpoints. Any thread.
  */
 final class SessionRegistry {
-    /** One session's connection and the conference it joined (null before its join). */
-    static final class Entry {
-        final SignalingSession.Connection connection;
-        volatile String conference;
-
-        Entry(SignalingSession.Connection connection) {
-            this.connection = connection;
-        }
-    }
-
-    private final Map<SignalingSession, Entry> sessions = new ConcurrentHashMap<>();
-
-    void add(SignalingSession session, Entry entry) {
-        sessions.put(session, entry);
-    }
-
-    void remove(SignalingSession session) {
-        sessions.remove(session);
-    }
+    private final ConcurrentHashMap<String, JoinedParticipant> byEndpoint = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, JoinedParticipant> byIdentity = new ConcurrentHashMap<>();
 
     /**
-     * Sends every client of {@code conference} to {@code url} (a {@code redirect} without id), or, with no
-     * url (no other node can take it), tells it it was removed; then closes its WebSocket.
-     *
-     * @return how many clients were sent away
+     * Adds a participant that just joined; returns the one that held the same identity in the same
+     * conference before, which the caller removes (reason {@code duplicate-identity}), or null.
      */
-    int sendAway(String conference, String url) {
-        List<Entry> matching = new ArrayList<>();
-        for (Map.Entry<SignalingSession, Entry> e : sessions.entrySet()) {
-            // The session's endpoint, not only its join: a session that resumed an endpoint never joined.
-            dev.sfu.core.EndpointHandle endpoint = e.getKey().endpoint();
-            if (conference.equals(e.getValue().conference)
-                    || (endpoint != null && conference.equals(endpoint.conferenceId()))) {
-                matching.add(e.getValue());
+    JoinedParticipant register(JoinedParticipant p) {
+        byEndpoint.put(p.endpointId(), p);
+        if (p.identity() == null) {
+            return null;
+        }
+        JoinedParticipant previous = byIdentity.put(key(p.conferenceId(), p.identity()), p);
+        return previous == p ? null : previous;
+    }
+
+    void unregister(JoinedParticipant p) {
+        byEndpoint.remove(p.endpointId(), p);
+        if (p.identity() != null) {
+            byIdentity.remove(key(p.conferenceId(), p.identity()), p);
+        }
+    }
+
+    JoinedParticipant participant(String endpointId) {
+        return endpointId == null ? null : byEndpoint.get(endpointId);
+    }
+
+    /** The participants of a conference now. */
+    List<JoinedParticipant> participants(String conference) {
+        List<JoinedParticipant> list = new ArrayList<>();
+        for (JoinedParticipant p : byEndpoint.values()) {
+            if (conference.equals(p.conferenceId())) {
+                list.add(p);
             }
         }
-        for (Entry e : matching) {
-            var message = SignalingSession.JSON.createObjectNode();
-            if (url != null) {
-                message.put("type", "redirect").put("url", url);
-            } else {
-                message.put("type", "removed").put("reason", "drained");
-            }
-            e.connection.send(message.toString());
-            e.connection.close(1000, "drained");
-        }
-        return matching.size();
+        return list;
+    }
+
+    private static String key(String conference, String identity) {
+        return conference + '\n' + identity;
     }
 }

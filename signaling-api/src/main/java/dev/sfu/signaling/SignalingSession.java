@@ -46,6 +46,9 @@ final class SignalingSession implements EndpointListener {
     private final SignalingMetrics metrics;
     private final RateLimiter rateLimiter;
     private final ResumeRegistry resumes;
+    private final SessionRegistry registry;
+    /** The endpoint's lasting state (grants) while this session carries it. */
+    private volatile JoinedParticipant participant;
     private volatile EndpointHandle endpoint;
     /** Carries the endpoint's messages to this session while it is the attached one. */
     private volatile EndpointRelay relay;
@@ -54,6 +57,13 @@ final class SignalingSession implements EndpointListener {
 
     SignalingSession(ConferenceService conferences, Connection connection, IceServers iceServers,
             JoinAuthorizer authorizer, SignalingMetrics metrics, RateLimiter rateLimiter, ResumeRegistry resumes) {
+        this(conferences, connection, iceServers, authorizer, metrics, rateLimiter, resumes, new SessionRegistry());
+    }
+
+    SignalingSession(ConferenceService conferences, Connection connection, IceServers iceServers,
+            JoinAuthorizer authorizer, SignalingMetrics metrics, RateLimiter rateLimiter, ResumeRegistry resumes,
+            SessionRegistry registry) {
+        this.registry = registry;
         this.conferences = conferences;
         this.connection = connection;
         this.iceServers = iceServers;
@@ -137,6 +147,7 @@ final class SignalingSession implements EndpointListener {
             case "receiverConstraints" -> receiverConstraints(m);
             case "restartIce" -> joined().restartIce(transport(m));
             case "leave" -> leave();
+            case "mute" -> mute(m);
             default -> throw new SignalingException(Code.BAD_REQUEST, "unknown message type \"" + abbreviate(type) + "\"");
         }
     }
@@ -152,15 +163,26 @@ final class SignalingSession implements EndpointListener {
         }
         // Others receive it in their messages and it goes into logs: no control or format characters.
         displayName = DisplayNames.clean(displayName);
-        authorizer.authorize(conference, optionalText(m, "token", null));
+        Grants granted = authorizer.authorize(conference, optionalText(m, "token", null));
+        if (granted.name() != null) {
+            displayName = granted.name();
+        }
         String[] endpointId = new String[1];
         EndpointRelay newRelay = new EndpointRelay(() -> resumes.forget(endpointId[0]));
-        EndpointHandle handle = conferences.join(conference, displayName, newRelay);
+        EndpointHandle handle = conferences.join(conference, displayName, newRelay, granted.joinOptions());
         endpointId[0] = handle.endpointId();
         String resumeToken = resumes.register(handle, newRelay);
+        JoinedParticipant joinedParticipant = new JoinedParticipant(handle, newRelay, granted,
+                () -> resumes.forget(handle.endpointId()));
+        newRelay.onEnded(() -> registry.unregister(joinedParticipant));
         endpoint = handle;
         relay = newRelay;
+        participant = joinedParticipant;
         hasJoined = true;
+        JoinedParticipant replaced = registry.register(joinedParticipant);
+        if (replaced != null) {
+            replaced.remove("duplicate-identity");
+        }
         LOG.debug("joined {} as {}", handle.conferenceId(), DisplayNames.forLog(displayName));
         metrics.joined();
         ObjectNode joined = reply("joined", id);
@@ -200,6 +222,7 @@ final class SignalingSession implements EndpointListener {
         EndpointHandle handle = taken.handle();
         endpoint = handle;
         relay = taken.relay();
+        participant = registry.participant(handle.endpointId());
         hasJoined = true;
         LOG.info("{} resumed on a new connection", handle.endpointId());
         ObjectNode resumed = reply("resumed", id);
@@ -217,6 +240,7 @@ final class SignalingSession implements EndpointListener {
     private void handOver() {
         endpoint = null;
         relay = null;
+        participant = null;
         connection.close(1000, "resumed on another connection");
     }
 
@@ -224,7 +248,9 @@ final class SignalingSession implements EndpointListener {
         EndpointHandle e = joined();
         requireTransport(m, "publish", "offer");
         String sdp = requiredText(m, "sdp");
-        e.publishOffer(sdp).whenComplete((answer, failure) -> {
+        Map<String, String> sources = PublishGrantCheck.sources(m);
+        PublishGrantCheck.check(sdp, sources, grants());
+        e.publishOffer(sdp, sources).whenComplete((answer, failure) -> {
             if (failure == null) {
                 ObjectNode reply = reply("answer", id);
                 reply.put("transport", "publish");
@@ -300,10 +326,43 @@ final class SignalingSession implements EndpointListener {
         EndpointRelay r = relay;
         endpoint = null;
         relay = null;
+        participant = null;
         if (e != null && r != null && r.detach(this)) {
             resumes.forget(e.endpointId());
             e.leave();
         }
+    }
+
+    /** What this participant may do now: its token's grants, or as the admin API changed them. */
+    private Grants grants() {
+        JoinedParticipant p = participant;
+        return p != null ? p.grants() : Grants.ALL;
+    }
+
+    /** {@code mute}: the client mutes or unmutes one of its tracks; unmuting needs the grant to publish it. */
+    private void mute(JsonNode m) throws SignalingException {
+        EndpointHandle e = joined();
+        String trackId = requiredText(m, "trackId");
+        JsonNode muted = m.get("muted");
+        if (muted == null || !muted.isBoolean()) {
+            throw new SignalingException(Code.BAD_REQUEST, "muted must be true or false");
+        }
+        String source = e.publishedSources().get(trackId);
+        Grants g = grants();
+        if (source != null && !muted.asBoolean() && !g.mayPublish(source)) {
+            throw new SignalingException(Code.UNAUTHORIZED, "you may not unmute " + source
+                    + (g.canPublish() ? " (grant sources)" : " (grant canPublish)"));
+        }
+        e.setTrackMuted(trackId, muted.asBoolean(), false);
+    }
+
+    /** The server removed the endpoint: {@code removed} with the reason, then the connection closes. */
+    void removedByServer(String reason) {
+        endpoint = null;
+        relay = null;
+        participant = null;
+        send(reply("removed", null).put("reason", reason));
+        connection.close(1000, reason);
     }
 
     /**
@@ -320,6 +379,7 @@ final class SignalingSession implements EndpointListener {
         }
         endpoint = null;
         relay = null;
+        participant = null;
         if (!r.detach(this)) {
             return; // another connection has resumed it already
         }
@@ -402,8 +462,12 @@ final class SignalingSession implements EndpointListener {
         offer.put("sdp", sdp);
         ArrayNode list = offer.putArray("tracks");
         for (TrackMapping t : tracks) {
-            list.addObject().put("mid", t.mid()).put("endpointId", t.endpointId()).put("kind", t.kind().wireName())
-                    .put("trackId", t.trackId());
+            ObjectNode entry = list.addObject().put("mid", t.mid()).put("endpointId", t.endpointId())
+                    .put("kind", t.kind().wireName()).put("trackId", t.trackId());
+            if (t.source() != null) {
+                entry.put("source", t.source());
+            }
+            entry.put("muted", t.muted());
         }
         send(offer);
     }
@@ -432,9 +496,15 @@ final class SignalingSession implements EndpointListener {
     }
 
     @Override
+    public void trackMuted(String endpointId, String trackId, boolean muted) {
+        send(reply("trackMuted", null).put("endpointId", endpointId).put("trackId", trackId).put("muted", muted));
+    }
+
+    @Override
     public void closed(String reason) {
         endpoint = null;
         relay = null;
+        participant = null;
         connection.close(1000, reason.length() > 100 ? reason.substring(0, 100) : reason);
     }
 }

@@ -5,6 +5,7 @@ import dev.sfu.cluster.Route;
 import dev.sfu.core.ConferenceService;
 import dev.sfu.core.EndpointHandle;
 import dev.sfu.core.EndpointListener;
+import dev.sfu.core.JoinOptions;
 import dev.sfu.core.SignalingException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,20 +20,26 @@ final class SignalingSessionFactory {
     private final int messagesPerSecond;
     private final AtomicBoolean draining;
     private final ResumeRegistry resumes;
+    private final SessionRegistry participants;
     private final boolean clustered;
     private final AtomicReference<ClusterNode> cluster;
-    private final SessionRegistry registry;
+    private final ConnectionRoster roster;
 
     /** A standalone server's. */
     SignalingSessionFactory(ConferenceService conferences, IceServers iceServers, JoinAuthorizer authorizer,
             SignalingMetrics metrics, int messagesPerSecond, AtomicBoolean draining, ResumeRegistry resumes) {
-        this(conferences, iceServers, authorizer, metrics, messagesPerSecond, draining, resumes, false,
-                new AtomicReference<>(), new SessionRegistry());
+        this(conferences, iceServers, authorizer, metrics, messagesPerSecond, draining, resumes, new SessionRegistry(),
+                false, new AtomicReference<>(), new ConnectionRoster());
     }
 
+    /**
+     * @param participants the joined participants (admin API, identities)
+     * @param roster the open connections (a drain's deadline sends them elsewhere)
+     */
     SignalingSessionFactory(ConferenceService conferences, IceServers iceServers, JoinAuthorizer authorizer,
             SignalingMetrics metrics, int messagesPerSecond, AtomicBoolean draining, ResumeRegistry resumes,
-            boolean clustered, AtomicReference<ClusterNode> cluster, SessionRegistry registry) {
+            SessionRegistry participants, boolean clustered, AtomicReference<ClusterNode> cluster,
+            ConnectionRoster roster) {
         this.conferences = conferences;
         this.iceServers = iceServers;
         this.authorizer = authorizer;
@@ -40,9 +47,10 @@ final class SignalingSessionFactory {
         this.messagesPerSecond = messagesPerSecond;
         this.draining = draining;
         this.resumes = resumes;
+        this.participants = participants;
         this.clustered = clustered;
         this.cluster = cluster;
-        this.registry = registry;
+        this.roster = roster;
     }
 
     SignalingMetrics metrics() {
@@ -55,17 +63,23 @@ final class SignalingSessionFactory {
 
     /** @param urlConference the {@code conference} of the WebSocket URL, or null */
     SignalingSession create(SignalingSession.Connection connection, String urlConference) {
-        SessionRegistry.Entry entry = new SessionRegistry.Entry(connection);
+        ConnectionRoster.Entry entry = new ConnectionRoster.Entry(connection);
         ConferenceService gate = new ConferenceService() {
             @Override
             public EndpointHandle join(String conferenceId, String displayName, EndpointListener listener)
                     throws SignalingException {
+                return join(conferenceId, displayName, listener, JoinOptions.DEFAULT);
+            }
+
+            @Override
+            public EndpointHandle join(String conferenceId, String displayName, EndpointListener listener,
+                    JoinOptions options) throws SignalingException {
                 if (urlConference != null && !urlConference.equals(conferenceId)) {
                     throw new SignalingException(SignalingException.Code.BAD_REQUEST,
                             "this connection was opened for another conference (the URL's conference parameter)");
                 }
                 route(conferenceId);
-                EndpointHandle handle = conferences.join(conferenceId, displayName, listener);
+                EndpointHandle handle = conferences.join(conferenceId, displayName, listener, options);
                 entry.conference = conferenceId;
                 return handle;
             }
@@ -76,14 +90,14 @@ final class SignalingSessionFactory {
             }
         };
         SignalingSession session = new SignalingSession(gate, connection, iceServers, authorizer, metrics,
-                new RateLimiter(messagesPerSecond), resumes);
-        registry.add(session, entry);
+                new RateLimiter(messagesPerSecond), resumes, participants);
+        roster.add(session, entry);
         return session;
     }
 
     /** The connection of {@code session} closed. */
     void closed(SignalingSession session) {
-        registry.remove(session);
+        roster.remove(session);
     }
 
     /** Returns when the join may go on here; throws a redirect or an {@code unavailable} error otherwise. */

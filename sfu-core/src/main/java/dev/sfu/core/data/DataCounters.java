@@ -15,7 +15,9 @@ public final class DataCounters {
         /** The receiver's association refused the message (queue full, too large for it). */
         RECEIVER_REFUSED("receiver-refused"),
         /** The message came on a channel the server never saw opened (pre-negotiated by the client). */
-        UNKNOWN_CHANNEL("unknown-channel");
+        UNKNOWN_CHANNEL("unknown-channel"),
+        /** The sender's token does not grant canPublishData (or the admin API revoked it). */
+        NOT_PERMITTED("not-permitted");
 
         public final String tag;
 

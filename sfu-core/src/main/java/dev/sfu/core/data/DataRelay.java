@@ -23,6 +23,8 @@ public final class DataRelay {
     private final Map<String, DataEndpoint> endpoints = new LinkedHashMap<>();
     private final DataLimits limits;
     private final DataCounters counters;
+    /** Endpoints whose messages are not relayed (bounded by the conference's endpoints: removed on detach). */
+    private final java.util.Set<String> silenced = new java.util.HashSet<>();
 
     public DataRelay(DataLimits limits, DataCounters counters) {
         this.limits = limits;
@@ -58,6 +60,22 @@ public final class DataRelay {
         }
     }
 
+    /**
+     * Whether an endpoint's messages are relayed (its canPublishData grant). Its association stays up
+     * either way, so it goes on receiving; what it sends is dropped and counted.
+     */
+    public void setMayPublish(String endpointId, boolean mayPublish) {
+        if (mayPublish) {
+            silenced.remove(endpointId);
+        } else {
+            silenced.add(endpointId);
+        }
+    }
+
+    public boolean isSilenced(String endpointId) {
+        return silenced.contains(endpointId);
+    }
+
     /** An SCTP packet from the endpoint (a DTLS application-data record). */
     public void receive(String endpointId, byte[] packet, long nowNanos) {
         DataEndpoint e = endpoints.get(endpointId);
@@ -75,6 +93,7 @@ public final class DataRelay {
 
     /** The endpoint left: its association ends and the channels relayed from it close everywhere. */
     public void detach(String endpointId, long nowNanos) {
+        silenced.remove(endpointId);
         DataEndpoint gone = endpoints.remove(endpointId);
         if (gone == null) {
             return;
@@ -90,6 +109,10 @@ public final class DataRelay {
     void forward(DataEndpoint from, DataChannel channel, String text, byte[] binary, long nowNanos) {
         byte[] bytes = binary != null ? binary : text.getBytes(StandardCharsets.UTF_8);
         counters.received(bytes.length);
+        if (!silenced.isEmpty() && silenced.contains(from.endpointId())) {
+            counters.refuse(Refusal.NOT_PERMITTED);
+            return;
+        }
         if (!from.admit(bytes.length, nowNanos)) {
             counters.refuse(Refusal.SENDER_RATE);
             return;

@@ -193,6 +193,11 @@ public final class Publisher implements Transport.MediaHandler {
         }
     }
 
+    /** The transport's state for the admin API: {@code none} before it exists. */
+    public String transportState() {
+        return transport == null ? "none" : transport.state();
+    }
+
     public List<Track> tracks() {
         return tracks;
     }

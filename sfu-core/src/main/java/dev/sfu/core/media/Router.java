@@ -37,7 +37,11 @@ public final class Router {
         if (packet.length() + SrtpSession.MAX_OVERHEAD > SCRATCH_SIZE) {
             return;
         }
-        ArrayList<Subscription> fanOut = stream.track().subscriptions();
+        Track track = stream.track();
+        if (track.isMuted()) {
+            return; // a muted track's media reaches nobody (its owner or the server muted it)
+        }
+        ArrayList<Subscription> fanOut = track.subscriptions();
         int encoding = stream.encoding();
         for (int i = 0, n = fanOut.size(); i < n; i++) {
             fanOut.get(i).send(packet, encoding, keyframe, nowNanos, scratch, copy);

@@ -37,6 +37,10 @@ public final class Track {
     private final long[] bytesSinceUpdate;
     private final long[] bitrates;
     private long lastBitrateUpdateNanos = Long.MIN_VALUE;
+    /** Where the media comes from (camera, microphone, screen, screen-audio), as its publisher said. */
+    private String source;
+    /** Muted by its owner or the server: the router forwards none of its packets. Media thread. */
+    private boolean muted;
     /** An encoding silent this long is treated as stopped: subscriptions fall back to another. */
     static final long ACTIVE_NANOS = 1_000_000_000L;
 
@@ -185,6 +189,35 @@ public final class Track {
             }
         }
         return -1;
+    }
+
+    public String source() {
+        return source != null ? source : audio ? "microphone" : "camera";
+    }
+
+    public void setSource(String source) {
+        this.source = source;
+    }
+
+    public boolean isMuted() {
+        return muted;
+    }
+
+    /**
+     * Mutes or unmutes; on unmute a video track asks its publisher for a keyframe at once, since its
+     * subscribers have had nothing to decode from since the mute.
+     */
+    public void setMuted(boolean muted, long nowNanos) {
+        boolean unmuted = this.muted && !muted;
+        this.muted = muted;
+        if (unmuted && !audio) {
+            lastKeyframeRequestNanos = nowNanos;
+            for (int i = 0; i < encodingSsrcs.length; i++) {
+                if (encodingSsrcs[i] != 0) {
+                    keyframeRequester.requestKeyframe(encodingSsrcs[i]);
+                }
+            }
+        }
     }
 
     public String trackId() {

@@ -34,6 +34,8 @@ public final class SfuMetrics {
     private final CacheBudget cacheBudget;
     private final java.util.Map<String, Counter> nackRefused = new java.util.concurrent.ConcurrentHashMap<>();
     private final MeterRegistry registry;
+    private final DistributionSummary receiverJitter;
+    private final DistributionSummary receiverFractionLost;
 
     public SfuMetrics(MeterRegistry registry) {
         this(registry, CacheBudget.DEFAULT_BYTES);
@@ -68,7 +70,7 @@ public final class SfuMetrics {
                 .description("packets subscribers' transport-cc feedback reports as received").register(registry);
         downlinkFeedbackLost = Counter.builder("sfu.downlink.feedback.lost")
                 .description("packets subscribers' transport-cc feedback reports as lost").register(registry);
-        downlinkEstimate = DistributionSummary.builder("sfu.downlink.estimate.bps")
+        downlinkEstimate = DistributionSummary.builder("sfu.downlink.estimate").baseUnit("bits_per_second")
                 .description("each subscribe transport's bandwidth estimate, recorded every 250 ms").register(registry);
         layerSwitches = Counter.builder("sfu.layer.switches")
                 .description("subscriptions switched to another simulcast layer (at its keyframe)").register(registry);
@@ -92,6 +94,12 @@ public final class SfuMetrics {
                 .register(registry);
         FunctionCounter.builder("sfu.packet.cache.refused", cacheBudget, CacheBudget::refusals)
                 .description("cache slots not allocated because the process-wide budget was spent").register(registry);
+        receiverJitter = DistributionSummary.builder("sfu.subscriber.jitter").baseUnit("seconds")
+                .description("interarrival jitter subscribers report in their receiver reports, per stream")
+                .serviceLevelObjectives(0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5).register(registry);
+        receiverFractionLost = DistributionSummary.builder("sfu.subscriber.fraction.lost")
+                .description("fraction of packets lost on the way to subscribers, from their receiver reports")
+                .serviceLevelObjectives(0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5).register(registry);
         pacerDropped = Counter.builder("sfu.pacer.dropped")
                 .description("video packets dropped because a subscriber's pacer queue was full").register(registry);
     }
@@ -180,6 +188,14 @@ public final class SfuMetrics {
     /** The data-channel relays' counts. */
     public DataCounters data() {
         return data;
+    }
+
+    public DistributionSummary receiverJitter() {
+        return receiverJitter;
+    }
+
+    public DistributionSummary receiverFractionLost() {
+        return receiverFractionLost;
     }
 
     public Counter pacerDropped() {

@@ -102,6 +102,11 @@ public final class Subscriber implements Transport.MediaHandler {
         }
     }
 
+    /** The transport's state for the admin API: {@code none} before it exists. */
+    public String transportState() {
+        return transport == null ? "none" : transport.state();
+    }
+
     /** The slots of the latest offer, to parse an answer against; any thread. */
     public List<SubscribeSlot> offeredSlots() {
         return negotiator.offeredSlots();
@@ -253,6 +258,26 @@ public final class Subscriber implements Transport.MediaHandler {
                 } else {
                     metrics.keyframeRequestsRefused().increment();
                 }
+            } else {
+                recordReportBlocks(buffer, rtcp.packetOffset(), rtcp.packetLength());
+            }
+        }
+    }
+
+    /**
+     * The jitter and loss a subscriber reports (RR/SR report blocks, about once a second per stream) on the
+     * streams we send it: what users on bad downlinks experience, for the dashboard.
+     */
+    private void recordReportBlocks(byte[] buffer, int packetOffset, int packetLength) {
+        int count = dev.sfu.rtp.rtcp.ReportBlock.count(buffer, packetOffset, packetLength);
+        for (int i = 0; i < count; i++) {
+            int block = dev.sfu.rtp.rtcp.ReportBlock.offset(buffer, packetOffset, packetLength, i);
+            Subscription s = negotiator.bySsrc(dev.sfu.rtp.rtcp.ReportBlock.ssrc(buffer, block));
+            if (s != null) {
+                int clockRate = s.track().format().codec().clockRate();
+                long jitter = dev.sfu.rtp.rtcp.ReportBlock.jitter(buffer, block) & 0xffffffffL;
+                metrics.receiverJitter().record((double) jitter / clockRate);
+                metrics.receiverFractionLost().record(dev.sfu.rtp.rtcp.ReportBlock.fractionLost(buffer, block) / 256.0);
             }
         }
     }

@@ -70,6 +70,11 @@ public final class Transport implements PacketSink, RtpSender {
     private String remoteUfrag;
     private DtlsSetup localSetup = DtlsSetup.ACTPASS;
     private boolean closed;
+    /** For the setup-time histograms: when the remote parameters came, when ICE connected (0 = not yet). */
+    private volatile long startedNanos;
+    private volatile long iceConnectedNanos;
+    /** When the endpoint joined, until the first RTP packet is sent on this transport (-1 = not measured). */
+    private long firstPacketOriginNanos = -1;
 
     public Transport(String name, IceTransport ice, DtlsCertificate certificate, Executor handshakeExecutor,
             MediaThread mediaThread, MediaHandler handler, TransportCounters counters) {
@@ -108,6 +113,11 @@ public final class Transport implements PacketSink, RtpSender {
             public void onConnected(InetSocketAddress remote) {
                 LOG.debug("{}: ICE connected to {}", name, remote);
                 remoteAddress = remote;
+                long now = System.nanoTime();
+                if (iceConnectedNanos == 0 && startedNanos != 0) {
+                    counters.iceSetup(now - startedNanos);
+                }
+                iceConnectedNanos = now;
                 iceConnected = true;
                 flushEarlyDtlsOut();
                 DtlsTransport d = dtls;
@@ -156,6 +166,7 @@ public final class Transport implements PacketSink, RtpSender {
             return;
         }
         started = true;
+        startedNanos = System.nanoTime();
         remoteUfrag = remote.iceUfrag();
         DtlsRole role = DtlsRole.of(localSetup.wireName(), remote.setup().wireName());
         DtlsTransport.Admission admission = quota == null ? DtlsTransport.Admission.ALWAYS
@@ -245,6 +256,16 @@ public final class Transport implements PacketSink, RtpSender {
         }
     }
 
+    /** Measures join to first packet: the first RTP packet sent records the time since {@code joinedNanos}. */
+    public void measureFirstPacketFrom(long joinedNanos) {
+        firstPacketOriginNanos = joinedNanos;
+    }
+
+    /** {@code connecting}, {@code connected} (DTLS-SRTP up) or {@code closed}, for the admin API. */
+    public String state() {
+        return closed ? "closed" : srtp != null ? "connected" : "connecting";
+    }
+
     @Override
     public boolean isConnected() {
         return srtp != null && !closed;
@@ -255,6 +276,9 @@ public final class Transport implements PacketSink, RtpSender {
             return;
         }
         srtp = session;
+        if (iceConnectedNanos != 0) {
+            counters.dtlsSetup(System.nanoTime() - iceConnectedNanos);
+        }
         LOG.info("{}: connected (DTLS-SRTP up)", name);
         handler.onConnected(this);
     }
@@ -396,6 +420,10 @@ public final class Transport implements PacketSink, RtpSender {
         int protectedLength = session.protectRtp(buffer, offset, length);
         if (protectedLength > 0 && ice.send(buffer, offset, protectedLength)) {
             counters.countOut(protectedLength);
+            if (firstPacketOriginNanos >= 0) {
+                counters.joinToFirstPacket(System.nanoTime() - firstPacketOriginNanos);
+                firstPacketOriginNanos = -1;
+            }
             return protectedLength;
         }
         return -1;
