@@ -42,6 +42,16 @@ function tile(endpointId) {
   return t;
 }
 
+/** Marks a tile's audio or video as muted by its sender (data-audio-muted / data-video-muted). */
+function showMuted(t, kind, muted) {
+  t.figure.dataset[kind + 'Muted'] = muted ? 'true' : 'false';
+  const name = t.caption.dataset.name || t.caption.textContent;
+  t.caption.dataset.name = name;
+  const marks = [t.figure.dataset.audioMuted === 'true' ? 'mic off' : '', t.figure.dataset.videoMuted === 'true' ? 'camera off' : '']
+      .filter(Boolean);
+  t.caption.textContent = marks.length ? `${name} (${marks.join(', ')})` : name;
+}
+
 function removeTile(endpointId) {
   const t = tiles.get(endpointId);
   if (!t) return;
@@ -59,6 +69,7 @@ async function join(room, name) {
   window.sfu = client; // for the console and the browser tests
   client.addEventListener('track', ({detail}) => {
     const t = tile(detail.endpointId);
+    showMuted(t, detail.kind, detail.muted);
     if (detail.kind === 'video') {
       t.stream.getVideoTracks().forEach((old) => t.stream.removeTrack(old));
       t.stream.addTrack(detail.track);
@@ -76,9 +87,16 @@ async function join(room, name) {
   });
   client.addEventListener('participantjoined', ({detail}) => {
     const t = tiles.get(detail.endpointId);
-    if (t) t.caption.textContent = detail.displayName || detail.endpointId;
+    if (t) {
+      t.caption.dataset.name = detail.displayName || detail.endpointId;
+      showMuted(t, 'audio', t.figure.dataset.audioMuted === 'true');
+    }
   });
   client.addEventListener('participantleft', ({detail}) => removeTile(detail.endpointId));
+  client.addEventListener('trackmuted', ({detail}) => {
+    const t = tiles.get(detail.endpointId);
+    if (t && detail.kind) showMuted(t, detail.kind, detail.muted);
+  });
   client.addEventListener('dominantspeaker', ({detail}) => {
     for (const [id, t] of tiles) t.figure.classList.toggle('speaking', id === detail.endpointId);
   });
@@ -152,10 +170,29 @@ $('mic').addEventListener('click', () => {
   $('mic').textContent = muted ? 'Unmute mic' : 'Mute mic';
 });
 
-$('cam').addEventListener('click', () => {
-  const off = $('cam').classList.toggle('off');
-  client.setMuted('video', off);
+$('cam').addEventListener('click', async () => {
+  const off = !$('cam').classList.contains('off');
+  $('cam').classList.toggle('off', off);
   $('cam').textContent = off ? 'Start camera' : 'Stop camera';
+  const old = localStream && localStream.getVideoTracks()[0];
+  if (off) {
+    // Stop the camera itself (its light goes out), send nothing, and tell the others.
+    await client.replaceVideo(null);
+    if (old) { old.stop(); localStream.removeTrack(old); }
+    client.setMuted('video', true);
+    return;
+  }
+  try {
+    const width = Number(params.get('width')) || 1280;
+    const camera = (await navigator.mediaDevices.getUserMedia({
+      video: {width: {ideal: width}, height: {ideal: Math.round(width * 9 / 16)}},
+    })).getVideoTracks()[0];
+    localStream.addTrack(camera);
+    await client.replaceVideo(camera);
+    client.setMuted('video', false);
+  } catch (e) {
+    status('the camera could not be started: ' + e.message);
+  }
 });
 
 $('screen').addEventListener('click', async () => {

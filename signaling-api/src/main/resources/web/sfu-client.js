@@ -203,7 +203,12 @@ export class SfuClient extends EventTarget {
         this.emit('participantleft', m);
         break;
       case 'dominantSpeaker': this.emit('dominantspeaker', m); break;
-      case 'trackMuted': this.emit('trackmuted', m); break;
+      case 'trackMuted': {
+        // With the kind of the track, when it is one we receive.
+        const info = [...this.midToTrack.values()].find((t) => t.trackId === m.trackId);
+        this.emit('trackmuted', {...m, kind: info ? info.kind : undefined});
+        break;
+      }
       // The server removed us (kicked, conference closed, the same identity joined elsewhere): no resume.
       case 'removed': this.leaving = true; this.session = null; this.emit('removed', m); break;
       case 'error': this.emit('error', Object.assign(new Error(m.message), {code: m.code})); break;
@@ -373,15 +378,30 @@ export class SfuClient extends EventTarget {
     await pc.setRemoteDescription({type: 'answer', sdp: this.filterSdp(answer.sdp)});
   }
 
-  /** Replaces the camera track (e.g. with a screen share) without renegotiating. */
+  /** Replaces the camera track (e.g. with a screen share; null: send no video) without renegotiating. */
   async replaceVideo(track) {
-    const sender = this.publishPc && this.publishPc.getSenders().find((s) => s.track && s.track.kind === 'video');
-    if (sender) await sender.replaceTrack(track);
+    // By the transceiver's kind: a sender whose track was replaced by null has none to ask.
+    const t = this.publishPc && this.publishPc.getTransceivers().find((x) => x.mid && x.receiver.track.kind === 'video');
+    if (t) await t.sender.replaceTrack(track);
   }
 
+  /**
+   * Mutes or unmutes what we send of one kind, and tells the server, which stops forwarding it and tells
+   * everyone (trackmuted). With no local track (a camera turned off by replaceVideo(null)) only the
+   * signal goes.
+   */
   setMuted(kind, muted) {
     if (!this.publishPc) return;
-    for (const s of this.publishPc.getSenders()) if (s.track && s.track.kind === kind) s.track.enabled = !muted;
+    for (const t of this.publishPc.getTransceivers()) {
+      if (!t.mid || t.receiver.track.kind !== kind || t.direction === 'inactive') continue;
+      if (t.sender.track) t.sender.track.enabled = !muted;
+      this.mute(this.publishedTrackId(t.mid), muted);
+    }
+  }
+
+  /** The server's id of the track a publish m-section carries: endpointId-mid (what others see in `tracks`). */
+  publishedTrackId(mid) {
+    return `${this.endpointId}-${mid}`;
   }
 
   // ---- data channels ----
@@ -459,7 +479,8 @@ export class SfuClient extends EventTarget {
   announce(mid, track) {
     const info = this.midToTrack.get(mid);
     this.liveByMid.set(mid, info.trackId);
-    this.emit('track', {mid, endpointId: info.endpointId, kind: info.kind, trackId: info.trackId, track});
+    this.emit('track', {mid, endpointId: info.endpointId, kind: info.kind, trackId: info.trackId, track,
+      muted: !!info.muted, source: info.source});
   }
 
   /** Asks for lower video: maxHeight for everyone, or per endpoint. */
