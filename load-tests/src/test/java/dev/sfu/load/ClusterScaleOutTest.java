@@ -218,8 +218,11 @@ class ClusterScaleOutTest {
     @Order(1)
     void twelveClientsInThreeConferencesMeetEachOnOneNode() throws Exception {
         List<String> conferences = List.of("alpha", "beta", "gamma");
-        for (int p = 0; p < 4; p++) {
-            for (String c : conferences) {
+        // A conference's four joins in a row: round-robin sends them to three different nodes, so at least
+        // two of each are redirected (interleaved, alpha-beta-gamma, every join of a conference would reach
+        // the same node, and placement keeps a conference where its first join landed).
+        for (String c : conferences) {
+            for (int p = 0; p < 4; p++) {
                 peers.publisher(c, false);
             }
         }
