@@ -36,6 +36,8 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     private SignalingSession session;
     /** The client sent a close frame: the connection ends cleanly (a leave), not by a drop. */
     private boolean closeFrameReceived;
+    /** Our close frame is on its way: what the client still sends is read and dropped. */
+    private boolean closing;
     private ScheduledFuture<?> joinDeadline;
 
     SignalingHandler(SignalingSessionFactory sessions, ServerConfig.SignalingLimits limits) {
@@ -63,7 +65,12 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
                 @Override
                 public void close(int code, String reason) {
-                    channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+                    // Graceful, like every close of ours: a client still sending (a flood closed with 1008)
+                    // must still read the close frame and the errors before it, not a reset.
+                    ctx.executor().execute(() -> {
+                        closing = true;
+                        closeGracefully(ctx, new CloseWebSocketFrame(code, reason));
+                    });
                 }
             }, urlConference(handshake.requestUri()));
             joinDeadline = ctx.executor().schedule(() -> {
@@ -98,7 +105,7 @@ final class SignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-        if (session == null) {
+        if (session == null || (closing && !(frame instanceof CloseWebSocketFrame))) {
             return;
         }
         if (frame instanceof TextWebSocketFrame text) {
