@@ -16,7 +16,7 @@ import dev.sfu.sctp.dcep.DataChannelOptions;
  * SACK, FORWARD-TSN, RE-CONFIG and DCEP packets); {@code mvn verify} fuzzes for the annotation's time.
  */
 class SctpFuzzTargets {
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "10s")
     void inboundPacket(byte[] input) {
         if (input.length < 1) {
             return;
@@ -69,7 +69,7 @@ class SctpFuzzTargets {
      * association's own tag into the header (as its INIT announced it), bit 1 a correct CRC32c, bit 2 picks
      * which of the two gets the packet.
      */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "10s")
     void handshakePacket(byte[] input) {
         if (input.length < 1) {
             return;
@@ -117,7 +117,7 @@ class SctpFuzzTargets {
      * deferred resets, abandoned data). Input: repeated [delay ms (1 byte)][length (1 byte)][packet bytes
      * after the 12-byte header (length bytes)].
      */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "10s")
     void packetSequence(byte[] input) {
         VirtualNetwork net = new VirtualNetwork(7);
         net.capture = true;
