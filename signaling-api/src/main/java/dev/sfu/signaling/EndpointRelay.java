@@ -51,7 +51,8 @@ final class EndpointRelay implements EndpointListener {
         if (early != null) {
             early.forEach(message -> message.accept(next));
             early = null;
-        } else if (dominantSpeaker != null && previous == null) {
+        } else if (dominantSpeaker != null) {
+            // A resumed session, parked or taken over from a half-open one, has heard nothing yet.
             next.dominantSpeaker(dominantSpeaker);
         }
         return previous;
