@@ -26,6 +26,10 @@ final class Ice4jSettings {
         setIfAbsent("ice4j.harvest.use-ipv6", "false");
         setIfAbsent("ice4j.harvest.udp.receive-buffer-size", "4194304");
         setIfAbsent("ice4j.harvest.timeout", "2 seconds");
+        // At least two: ice4j sets SO_REUSEADDR on its sockets only when it has more than one, and the
+        // media port's own sending socket (UdpSendSocket) shares the port with them that way.
+        setIfAbsent("ice4j.harvest.udp.socket-pool-size",
+                Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
         // Consent freshness (RFC 7675): a check every few seconds; the transport fails after the timeout.
         long timeoutMillis = consentTimeout.toMillis();
         long intervalMillis = Math.max(500, Math.min(5000, timeoutMillis / 6));

@@ -69,6 +69,8 @@ public final class IceTransport implements AutoCloseable {
     private final InetAddress tcpClientAddress;
     private volatile IceTcpClient tcpClient;
     private volatile byte[] localPasswordBytes;
+    /** The batched sends' route for the selected pair it was made for (see {@link #send(UdpBatch, byte[], int, int)}). */
+    private UdpRoute route;
 
     private IceTransport(String name, IceSession.Factory sessions, MediaPort port, InetAddress tcpClientAddress,
             RemoteCandidatePolicy policy) throws IOException {
@@ -312,6 +314,41 @@ public final class IceTransport implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Sends on the selected pair as {@link #send(byte[], int, int)} does, but through {@code batch} when
+     * the pair is UDP on the media port: the datagram is copied into the batch and leaves with its next
+     * {@link UdpBatch#flush()}, from our own socket on the media port (not through ice4j). ICE-TCP, a
+     * client's transport, a pair not on the media port, a null batch or a call from another thread than
+     * the batch's owner all take the immediate path. Call it on the batch's owner thread.
+     */
+    public boolean send(UdpBatch batch, byte[] buf, int off, int len) {
+        if (batch != null && port != null && connected && !closed && batch.isOwnerThread()) {
+            UdpRoute r = udpRoute();
+            if (r != null && batch.add(r, buf, off, len)) {
+                return true;
+            }
+        }
+        return send(buf, off, len);
+    }
+
+    /** The route of the selected pair on our sending socket, or null (ICE-TCP, no pair, not ours). */
+    private UdpRoute udpRoute() {
+        if (tcpPaths.selected() != null) {
+            return null;
+        }
+        CandidatePair pair = session.selectedPair();
+        if (pair == null) {
+            return null;
+        }
+        UdpRoute r = route;
+        if (r == null || r.pair != pair) {
+            // Once per selected pair (a restart or a new nomination makes another): not per packet.
+            r = port.route(pair);
+            route = r;
+        }
+        return r.socket == null ? null : r;
     }
 
     public boolean isConnected() {

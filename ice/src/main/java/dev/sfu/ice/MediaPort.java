@@ -35,9 +35,13 @@ public final class MediaPort implements AutoCloseable {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final IceTcpPort tcpPort;
     private volatile RemoteCandidatePolicy remoteCandidatePolicy = RemoteCandidatePolicy.permissive();
+    /** Our sending sockets (batched sends), by the local address each shares with ice4j's harvester. */
+    private final java.util.Map<InetAddress, UdpSendSocket> senders;
+    private volatile boolean strayWarned;
 
     private MediaPort(IceConfig config, List<SinglePortUdpHarvester> harvesters, List<String> candidateAddresses,
-            int port) throws IOException {
+            int port, java.util.Map<InetAddress, UdpSendSocket> senders) throws IOException {
+        this.senders = senders;
         IceTcpPort tcp = null;
         if (config.tcpPort() != 0) {
             try {
@@ -45,6 +49,7 @@ public final class MediaPort implements AutoCloseable {
                         config.tcpPort() == IceConfig.TCP_PORT_ANY ? 0 : config.tcpPort(), byUfrag::get);
             } catch (IOException e) {
                 harvesters.forEach(SinglePortUdpHarvester::close);
+                senders.values().forEach(UdpSendSocket::close);
                 throw new IOException("cannot bind the ICE-TCP port " + config.bindAddress() + ":"
                         + config.tcpPort() + ": " + e.getMessage(), e);
             }
@@ -69,6 +74,7 @@ public final class MediaPort implements AutoCloseable {
             for (IceTransport t : transports) {
                 t.checkConsent(now, timeout);
             }
+            checkStrays();
         }, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
@@ -76,29 +82,29 @@ public final class MediaPort implements AutoCloseable {
     public static MediaPort open(IceConfig config) throws IOException {
         Ice4jSettings.apply(config.consentTimeout());
         List<SinglePortUdpHarvester> harvesters = new ArrayList<>();
+        java.util.Map<InetAddress, UdpSendSocket> senders = new java.util.concurrent.ConcurrentHashMap<>();
         int port = config.udpPort();
         try {
             if (config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")) {
                 // ice4j's own list of usable addresses skips loopback: add it for local clients.
-                SinglePortUdpHarvester loopback = new CheckedUdpHarvester(
-                        new TransportAddress(InetAddress.getLoopbackAddress(), port, Transport.UDP));
+                SinglePortUdpHarvester loopback = bindHarvester(InetAddress.getLoopbackAddress(), port, senders);
                 harvesters.add(loopback);
                 port = loopback.getLocalAddress().getPort();
                 for (TransportAddress address : SinglePortUdpHarvester.getAllowedAddresses(port)) {
                     try {
-                        harvesters.add(new CheckedUdpHarvester(address));
+                        harvesters.add(bindHarvester(address.getAddress(), port, senders));
                     } catch (IOException e) {
                         LOG.warn("cannot bind media port on {}: {}", address, e.toString());
                     }
                 }
             } else {
-                SinglePortUdpHarvester h = new CheckedUdpHarvester(
-                        new TransportAddress(InetAddress.getByName(config.bindAddress()), port, Transport.UDP));
+                SinglePortUdpHarvester h = bindHarvester(InetAddress.getByName(config.bindAddress()), port, senders);
                 harvesters.add(h);
                 port = h.getLocalAddress().getPort();
             }
         } catch (IOException e) {
             harvesters.forEach(SinglePortUdpHarvester::close);
+            senders.values().forEach(UdpSendSocket::close);
             throw new IOException("cannot bind the media port " + config.bindAddress() + ":" + config.udpPort()
                     + ": " + e.getMessage(), e);
         }
@@ -117,9 +123,91 @@ public final class MediaPort implements AutoCloseable {
         LOG.info("media port UDP {} bound on {}, advertised as {}; remote candidates: {} ({})", port,
                 harvesters.stream().map(h -> h.getLocalAddress().getHostAddress()).toList(), addresses,
                 config.remoteCandidates(), policy);
-        MediaPort mediaPort = new MediaPort(config, harvesters, List.copyOf(addresses), port);
+        if (UdpBatch.supported()) {
+            LOG.info("media port UDP {}: batched sends (sendmmsg) from {}", port, senders.values());
+        } else {
+            LOG.info("media port UDP {}: sends through ice4j, one per packet: {}", port, UdpBatch.unsupportedReason());
+        }
+        MediaPort mediaPort = new MediaPort(config, harvesters, List.copyOf(addresses), port, senders);
         mediaPort.setRemoteCandidatePolicy(policy);
         return mediaPort;
+    }
+
+    /**
+     * ice4j's harvester on {@code address}:{@code port}, with (when batched sends are supported) our sending
+     * socket bound there first: ice4j's sockets, bound after it, keep receiving ({@link UdpSendSocket}).
+     * With port 0 ours picks the port and ice4j's join it. If ice4j cannot share the port (its socket
+     * pool without SO_REUSEADDR), ours is closed and ice4j binds alone: sends go through it as before.
+     */
+    private static CheckedUdpHarvester bindHarvester(InetAddress address, int port,
+            java.util.Map<InetAddress, UdpSendSocket> senders) throws IOException {
+        UdpSendSocket sender = null;
+        if (UdpBatch.supported()) {
+            try {
+                sender = UdpSendSocket.bind(new InetSocketAddress(address, port));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("cannot bind a sending socket on {}:{} ({}): sends go through ice4j there", address.getHostAddress(), port, e.toString());
+            }
+        }
+        if (sender == null) {
+            return new CheckedUdpHarvester(new TransportAddress(address, port, Transport.UDP));
+        }
+        try {
+            CheckedUdpHarvester h = new CheckedUdpHarvester(new TransportAddress(address, sender.port(), Transport.UDP));
+            senders.put(address, sender);
+            return h;
+        } catch (IOException | RuntimeException e) {
+            sender.close();
+            LOG.warn("ice4j cannot share {}:{} with our sending socket ({}): sends go through ice4j there",
+                    address.getHostAddress(), sender.port(), e.toString());
+            return new CheckedUdpHarvester(new TransportAddress(address, port, Transport.UDP));
+        }
+    }
+
+    /**
+     * The route of a selected pair for batched sends: our socket on the pair's local address and the
+     * pair's remote address, or one without a socket (ice4j sends) for a pair not on the media port's UDP.
+     */
+    UdpRoute route(org.ice4j.ice.CandidatePair pair) {
+        org.ice4j.ice.LocalCandidate local = pair.getLocalCandidate();
+        org.ice4j.ice.RemoteCandidate remote = pair.getRemoteCandidate();
+        if (local == null || remote == null || local.getTransport() != Transport.UDP
+                || remote.getTransport() != Transport.UDP) {
+            return UdpRoute.none(pair);
+        }
+        TransportAddress l = local.getTransportAddress();
+        UdpSendSocket s = senders.get(l.getAddress());
+        if (s == null || s.port() != l.getPort() || s.isClosed()) {
+            return UdpRoute.none(pair);
+        }
+        return new UdpRoute(pair, s, remote.getTransportAddress());
+    }
+
+    /** Our sending sockets should receive nothing; if the kernel gives them datagrams, it is said once. */
+    private void checkStrays() {
+        long strays = 0;
+        for (UdpSendSocket s : senders.values()) {
+            strays += s.strayDatagrams();
+        }
+        if (strays > 0 && !strayWarned) {
+            strayWarned = true;
+            LOG.warn("{} datagrams reached our sending sockets instead of ice4j's on port {}: they are lost;"
+                    + " set SFU_UDP_BATCH=false", strays, port);
+        }
+    }
+
+    /** Datagrams delivered to our sending sockets instead of ice4j's (lost; expected 0). */
+    public long strayDatagrams() {
+        long strays = 0;
+        for (UdpSendSocket s : senders.values()) {
+            strays += s.strayDatagrams();
+        }
+        return strays;
+    }
+
+    /** Whether this port's UDP sends can be batched (our sending sockets are bound). */
+    public boolean batchedSends() {
+        return !senders.isEmpty();
     }
 
     /**
@@ -257,5 +345,6 @@ public final class MediaPort implements AutoCloseable {
             tcpPort.close();
         }
         harvesters.forEach(SinglePortUdpHarvester::close);
+        senders.values().forEach(UdpSendSocket::close);
     }
 }

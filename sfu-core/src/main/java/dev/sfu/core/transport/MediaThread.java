@@ -33,6 +33,11 @@ public final class MediaThread implements Scheduler, AutoCloseable {
     private final AtomicLong packetsDropped = new AtomicLong();
     private final AtomicLong packetErrors = new AtomicLong();
     private final Thread thread;
+    /**
+     * This thread's outgoing datagrams on the media port, sent together once per loop iteration (null
+     * where batched sends are not supported: each send is then a system call of its own).
+     */
+    private final dev.sfu.ice.UdpBatch udpBatch;
     private volatile boolean running = true;
     /** Periodic tasks; touched only on this thread. */
     private final java.util.List<Timer> timers = new java.util.ArrayList<>();
@@ -70,6 +75,7 @@ public final class MediaThread implements Scheduler, AutoCloseable {
         packets = new PacketRing(ringSize);
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
+        udpBatch = dev.sfu.ice.UdpBatch.create(thread);
         thread.start();
     }
 
@@ -136,6 +142,14 @@ public final class MediaThread implements Scheduler, AutoCloseable {
         return Math.max(0, wait);
     }
 
+    /**
+     * Where this thread's transports queue their datagrams ({@code IceTransport.send(UdpBatch, ...)}); the
+     * loop sends them after each iteration. Null when batched sends are not supported.
+     */
+    public dev.sfu.ice.UdpBatch udpBatch() {
+        return udpBatch;
+    }
+
     /** Packets dropped because the thread could not keep up. */
     public long packetsDropped() {
         return packetsDropped.get();
@@ -172,6 +186,11 @@ public final class MediaThread implements Scheduler, AutoCloseable {
                 }
             }
             long untilTimer = runTimers();
+            if (udpBatch != null) {
+                // One sendmmsg for everything this iteration sent: the packets' fan-out, timers' RTCP and
+                // paced packets, tasks' sends.
+                udpBatch.flush();
+            }
             if (!worked && untilTimer > 0) {
                 parked.set(true);
                 if (tasks.isEmpty() && packets.isEmpty()) {
@@ -195,6 +214,9 @@ public final class MediaThread implements Scheduler, AutoCloseable {
             thread.join(1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (udpBatch != null && !thread.isAlive()) {
+            udpBatch.close();
         }
     }
 }

@@ -408,8 +408,9 @@ public final class Transport implements PacketSink, RtpSender {
     }
 
     /**
-     * Encrypts an RTP packet in place and sends it. The buffer needs {@link SrtpSession#MAX_OVERHEAD}
-     * spare bytes after the packet. Media thread only.
+     * Encrypts an RTP packet in place and sends it: over UDP on the media port it is copied into the media
+     * thread's {@link dev.sfu.ice.UdpBatch} and leaves at the end of the thread's loop iteration. The buffer
+     * needs {@link SrtpSession#MAX_OVERHEAD} spare bytes after the packet. Media thread only.
      */
     @Override
     public int sendRtp(byte[] buffer, int offset, int length) {
@@ -418,7 +419,7 @@ public final class Transport implements PacketSink, RtpSender {
             return -1;
         }
         int protectedLength = session.protectRtp(buffer, offset, length);
-        if (protectedLength > 0 && ice.send(buffer, offset, protectedLength)) {
+        if (protectedLength > 0 && ice.send(mediaThread.udpBatch(), buffer, offset, protectedLength)) {
             counters.countOut(protectedLength);
             if (firstPacketOriginNanos >= 0) {
                 counters.joinToFirstPacket(System.nanoTime() - firstPacketOriginNanos);
@@ -444,7 +445,7 @@ public final class Transport implements PacketSink, RtpSender {
         }
         int protectedLength = session.protectRtcp(buffer, offset, length);
         if (protectedLength > 0) {
-            ice.send(buffer, offset, protectedLength);
+            ice.send(mediaThread.udpBatch(), buffer, offset, protectedLength);
         }
     }
 
