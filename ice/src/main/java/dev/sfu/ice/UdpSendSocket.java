@@ -25,6 +25,8 @@ final class UdpSendSocket implements AutoCloseable {
     private final InetSocketAddress localAddress;
     private volatile boolean closed;
     private long strays;
+    /** Where {@link #strayDatagrams()} reads to (made on its first use). */
+    private ByteBuffer strayScratch;
 
     private UdpSendSocket(LinuxSocket socket, InetSocketAddress localAddress) {
         this.socket = socket;
@@ -76,7 +78,11 @@ final class UdpSendSocket implements AutoCloseable {
         if (closed) {
             return strays;
         }
-        ByteBuffer scratch = ByteBuffer.allocateDirect(2048);
+        if (strayScratch == null) {
+            strayScratch = ByteBuffer.allocateDirect(2048);
+        }
+        ByteBuffer scratch = strayScratch;
+        scratch.clear();
         try {
             for (int i = 0; i < 1000 && socket.recvFrom(scratch, 0, scratch.capacity()) != null; i++) {
                 strays++;
