@@ -92,6 +92,20 @@ public final class Sfu implements ConferenceService, AutoCloseable {
             io.micrometer.core.instrument.FunctionCounter.builder("sfu.packets.dropped.overload", threads[i],
                     MediaThread::packetsDropped).tag("thread", threads[i].toString())
                     .description("packets dropped because a media thread's queue was full").register(registry);
+            dev.sfu.ice.UdpBatch batch = threads[i].udpBatch();
+            if (batch != null) {
+                // Read from the metrics thread: plain counters of the media thread, at most a little stale.
+                String thread = threads[i].toString();
+                io.micrometer.core.instrument.FunctionCounter.builder("sfu.udp.batch.datagrams", batch,
+                        dev.sfu.ice.UdpBatch::sent).tag("thread", thread)
+                        .description("datagrams a media thread sent in sendmmsg batches").register(registry);
+                io.micrometer.core.instrument.FunctionCounter.builder("sfu.udp.batch.syscalls", batch,
+                        dev.sfu.ice.UdpBatch::syscalls).tag("thread", thread)
+                        .description("sendmmsg calls of a media thread (datagrams / calls = batch size)").register(registry);
+                io.micrometer.core.instrument.FunctionCounter.builder("sfu.udp.batch.dropped", batch,
+                        dev.sfu.ice.UdpBatch::dropped).tag("thread", thread)
+                        .description("batched datagrams dropped: send buffer full, refused, socket closed").register(registry);
+            }
         }
         this.context = new SfuContext() {
             @Override
