@@ -202,6 +202,14 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         return mediaPort.udpPort();
     }
 
+    /**
+     * Whether a STUN Binding request sent from this machine to {@code address} at the media port is
+     * answered by the media port (the start-up reachability check of advertised addresses).
+     */
+    public boolean mediaPortAnswersAt(java.net.InetAddress address, java.time.Duration timeout) {
+        return mediaPort.answersStunAt(address, timeout);
+    }
+
     /** The passive ICE-TCP port actually bound, or 0 when ICE-TCP is off. */
     public int iceTcpPort() {
         return mediaPort.tcp() == null ? 0 : mediaPort.tcp().port();

@@ -59,7 +59,7 @@ public final class Main {
             System.exit(1);
             return;
         }
-        for (String warning : StartupChecks.warnings(config)) {
+        for (String warning : StartupChecks.warnings(config, server::mediaPortAnswersAt)) {
             LOG.warn("REACHABILITY: {}", warning);
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -149,6 +149,11 @@ public final class Main {
 
         public int mediaPort() {
             return sfu.mediaPort();
+        }
+
+        /** True when a STUN request to {@code address} at the media port comes back from it (1 s at most). */
+        boolean mediaPortAnswersAt(java.net.InetAddress address) {
+            return sfu.mediaPortAnswersAt(address, java.time.Duration.ofSeconds(1));
         }
 
         /** The passive ICE-TCP port bound, or 0 when ICE-TCP is off. */
