@@ -621,7 +621,6 @@ class HostilePeersTest {
 
     // ---- helpers ----
 
-    /** What the calm conference's peers received from the calm publishers (no one else's streams). */
     /**
      * A subscriber that NACKs the last 100 packets of everything it receives (all still cached), 100 times
      * a second, so every packet is asked for about a hundred times (issue 17: nothing used to stop that):
@@ -684,6 +683,7 @@ class HostilePeersTest {
         Thread.sleep(3000);
     }
 
+    /** What the calm conference's peers received from the calm publishers (no one else's streams). */
     private record Calm(long received, long lost, long corrupted, long reordered, long[] latency) {
         /** A table row of what the calm subscribers received since {@code before}. */
         String latencyRowSince(Calm before, String name) {
