@@ -31,6 +31,7 @@ final class NettyMmsg {
     private static final MethodHandle PACKETS; // (Object) -> Object[]
     private static final MethodHandle RELEASE; // (Object) -> void
     private static final MethodHandle SENDMMSG; // (int, Object[], int, int) -> int
+    private static final Class<?> PACKET_CLASS;
     static final VarHandle MEMORY_ADDRESS;
     static final VarHandle COUNT;
     static final VarHandle SEGMENT_SIZE;
@@ -51,6 +52,7 @@ final class NettyMmsg {
         VarHandle recipientAddrLen = null;
         VarHandle recipientScopeId = null;
         VarHandle recipientPort = null;
+        Class<?> packetClassFound = null;
         String reason = null;
         try {
             if (!io.netty.channel.epoll.Epoll.isAvailable()) {
@@ -63,6 +65,7 @@ final class NettyMmsg {
                 Class<?> packetClass = Class.forName(
                         "io.netty.channel.epoll.NativeDatagramPacketArray$NativeDatagramPacket");
                 Class<?> packetArrayType = packetClass.arrayType();
+                packetClassFound = packetClass;
                 MethodHandles.Lookup arrays = MethodHandles.privateLookupIn(arrayClass, me);
                 MethodHandles.Lookup packet = MethodHandles.privateLookupIn(packetClass, me);
                 newArray = arrays.findConstructor(arrayClass, MethodType.methodType(void.class))
@@ -91,6 +94,7 @@ final class NettyMmsg {
         PACKETS = packets;
         RELEASE = release;
         SENDMMSG = sendmmsg;
+        PACKET_CLASS = packetClassFound;
         MEMORY_ADDRESS = memoryAddress;
         COUNT = count;
         SEGMENT_SIZE = segmentSize;
@@ -118,6 +122,11 @@ final class NettyMmsg {
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** An empty array of descriptors ({@code NativeDatagramPacket[]}), for regrouping a batch's descriptors. */
+    static Object[] newDescriptorArray(int length) {
+        return (Object[]) java.lang.reflect.Array.newInstance(PACKET_CLASS, length);
     }
 
     static void release(Object packetArray) {

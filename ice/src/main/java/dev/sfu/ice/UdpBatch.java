@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 /**
  * One media thread's outgoing datagrams on the media port, sent together: {@link #add} copies an
  * (already SRTP-protected) packet into a slot of preallocated direct memory, {@link #flush} sends all
- * of them with one {@code sendmmsg(2)} per run of datagrams on the same socket, once per media-thread loop
+ * of them with one {@code sendmmsg(2)} per socket, once per media-thread loop
  * iteration (and whenever the slots are full). On this kind of machine one {@code sendto} costs
  * ≈4.3–5.3 µs and a datagram in a batch of ten or more ≈2.3 µs ({@code shared/dependency-notes.md}).
  *
@@ -44,6 +44,8 @@ public final class UdpBatch implements AutoCloseable {
     /** Each descriptor's own 16-byte recipient address array (written in place). */
     private final byte[][] recipientAddresses;
     private final UdpSendSocket[] sockets;
+    /** The descriptors of one socket's datagrams, when a batch has several sockets. */
+    private final Object[] group;
     private int count;
     private boolean closed;
     private long sent;
@@ -83,6 +85,7 @@ public final class UdpBatch implements AutoCloseable {
         }
         this.recipientAddresses = new byte[capacity][];
         this.sockets = new UdpSendSocket[capacity];
+        this.group = NettyMmsg.newDescriptorArray(capacity);
         long dataAddress = io.netty.channel.unix.Buffer.memoryAddress(data);
         long iovAddress = io.netty.channel.unix.Buffer.memoryAddress(iov);
         for (int i = 0; i < capacity; i++) {
@@ -136,31 +139,49 @@ public final class UdpBatch implements AutoCloseable {
         return count;
     }
 
-    /** Sends everything queued: one system call per run of datagrams on one socket (more if partial). */
+    /**
+     * Sends everything queued: one system call per socket (more only if the kernel takes part of one).
+     * The datagrams of one socket keep their order; a batch usually has one socket, but subscribers whose
+     * ICE pairs sit on different local addresses of the media port (127.0.0.1 and a LAN address, say)
+     * interleave theirs, and those are regrouped rather than sent run by run.
+     */
     public int flush() {
         int n = count;
         if (n == 0) {
             return 0;
         }
-        int before = (int) sent;
-        int start = 0;
-        while (start < n) {
-            UdpSendSocket socket = sockets[start];
-            int end = start + 1;
-            while (end < n && sockets[end] == socket) {
-                end++;
-            }
-            sendRun(socket, start, end);
-            start = end;
+        long before = sent;
+        UdpSendSocket first = sockets[0];
+        int i = 1;
+        while (i < n && sockets[i] == first) {
+            i++;
         }
-        for (int i = 0; i < n; i++) {
-            sockets[i] = null;
+        if (i == n) {
+            sendRun(first, packets, 0, n);
+        } else {
+            for (int start = 0; start < n; start++) {
+                UdpSendSocket socket = sockets[start];
+                if (socket == null) {
+                    continue;
+                }
+                int k = 0;
+                for (int j = start; j < n; j++) {
+                    if (sockets[j] == socket) {
+                        group[k++] = packets[j];
+                        sockets[j] = null;
+                    }
+                }
+                sendRun(socket, group, 0, k);
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            sockets[j] = null;
         }
         count = 0;
-        return (int) sent - before;
+        return (int) (sent - before);
     }
 
-    private void sendRun(UdpSendSocket socket, int from, int to) {
+    private void sendRun(UdpSendSocket socket, Object[] descriptors, int from, int to) {
         if (socket.isClosed()) {
             dropped += to - from;
             return;
@@ -171,7 +192,7 @@ public final class UdpBatch implements AutoCloseable {
             int done;
             try {
                 syscalls++;
-                done = syscall.sendmmsg(fd, packets, off, to - off);
+                done = syscall.sendmmsg(fd, descriptors, off, to - off);
             } catch (java.nio.channels.ClosedChannelException e) {
                 dropped += to - off;
                 return;
