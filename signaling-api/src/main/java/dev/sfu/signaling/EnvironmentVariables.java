@@ -102,7 +102,8 @@ final class EnvironmentVariables {
             Variable v = VARIABLES.get(name);
             if (v != null) {
                 result = set(result, v.key(), v.value().apply(e.getValue()), name);
-            } else if (!name.equals("SFU_TLS_SELF_SIGNED")) {
+            } else if (!name.equals("SFU_TLS_SELF_SIGNED") && !name.equals("SFU_UDP_BATCH")) {
+                // SFU_UDP_BATCH is read by the ice module itself (UdpBatch), before any configuration.
                 unknown.add(name);
             }
         }
