@@ -143,6 +143,7 @@ export interface TrackStats extends RemoteTrackInfo {
   packetsReceived: number;
   packetsLost: number;
   framesDecoded: number;
+  framesReceived: number;
   width: number;
   height: number;
   fps: number;

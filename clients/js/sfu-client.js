@@ -662,7 +662,7 @@ export class SfuClient extends EventTarget {
       if (!info) return;
       const now = {mid, endpointId: info.endpointId, kind: info.kind, source: info.source, trackId: info.trackId,
         bytesReceived: s.bytesReceived || 0, packetsReceived: s.packetsReceived || 0, packetsLost: s.packetsLost || 0,
-        framesDecoded: s.framesDecoded || 0, width: s.frameWidth || 0, height: s.frameHeight || 0,
+        framesDecoded: s.framesDecoded || 0, framesReceived: s.framesReceived || 0, width: s.frameWidth || 0, height: s.frameHeight || 0,
         fps: s.framesPerSecond || 0, rtt};
       const before = previous && previous.get(info.trackId);
       if (before) {

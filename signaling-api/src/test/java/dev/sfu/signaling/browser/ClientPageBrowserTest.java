@@ -1,0 +1,198 @@
+package dev.sfu.signaling.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sfu.signaling.Main;
+import dev.sfu.signaling.TestServers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The demo page as people use it (issue 18), in one room of four Chromium pages, so that one browser
+ * session checks it all: each page shows the three others playing (screenshots
+ * {@code target/e2e/four-party-*.png}); a camera and a screen of one page reach the others as two tiles
+ * labelled by source; a tile that cannot be seen receives no video while a visible one keeps decoding; a
+ * pinned tile asks for a high resolution and the others for little; each tile has a quality badge; the
+ * device lists are filled; errors read as plain words with a code; and axe-core finds no serious or
+ * critical accessibility violation on the join form or in the call.
+ */
+@Tag("browser")
+class ClientPageBrowserTest {
+    private static final Path E2E = Path.of("target", "e2e");
+
+    private static void await(String what, long seconds, Callable<Boolean> done) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (done.call()) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("not within " + seconds + " s: " + what);
+    }
+
+    private static String tile(String endpointId, String source) {
+        return "document.querySelector('figure[data-endpoint-id=\"" + endpointId + "\"][data-source=\"" + source + "\"]')";
+    }
+
+    /** framesDecoded, framesReceived and bytesReceived of one remote participant's video of a source, as the page's client sees them. */
+    private static JsonNode received(Chromium.Page page, String endpointId, String source) throws Exception {
+        return page.eval("(async () => { const s = [...(await window.sfu.trackStats()).values()].find(x => x.kind === 'video'"
+                + " && x.endpointId === '" + endpointId + "' && x.source === '" + source + "');"
+                + " return s ? {frames: s.framesDecoded, received: s.framesReceived, bytes: s.bytesReceived} : {frames: -1, received: -1, bytes: -1}; })()");
+    }
+
+    @Test
+    @Timeout(240)
+    void fourPagesCameraAndScreenAdaptiveTilesAndAnAccessiblePage() throws Exception {
+        RequiredTool.require(Chromium.available(), "install chromium (apt-get install chromium) to run the browser tests");
+        Path axe = NpmTools.require("axe-core").resolve("axe-core").resolve("axe.min.js");
+        Main.Server server = TestServers.start();
+        long started = System.nanoTime();
+        try (Chromium chromium = new Chromium()) {
+            String origin = "http://127.0.0.1:" + server.httpPort();
+            String base = origin + "/?room=four&autojoin=1&simulcast=0&width=320&chat=0";
+            List<String> names = List.of("a", "b", "c", "d");
+            List<Chromium.Page> pages = new java.util.ArrayList<>();
+            for (String name : names) {
+                pages.add(chromium.open(base + "&name=" + name));
+            }
+            for (Chromium.Page p : pages) {
+                await("the page loads", 10, () -> {
+                    try {
+                        return p.eval("!!window.sfu").asBoolean();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        return false;
+                    }
+                });
+                assertEquals("visible", p.eval("document.visibilityState").asText(), "a page in its own window is visible");
+            }
+            for (int i = 0; i < pages.size(); i++) {
+                BrowserCallTest.awaitPlaying(pages.get(i), 3, 60);
+                pages.get(i).screenshot(E2E.resolve("four-party-" + names.get(i) + ".png"));
+            }
+            System.out.printf("[ClientPageBrowserTest] four pages play three tiles each: %d ms%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            Chromium.Page a = pages.get(0);
+            Chromium.Page b = pages.get(1);
+            String aId = a.eval("window.sfu.endpointId").asText();
+            String cId = pages.get(2).eval("window.sfu.endpointId").asText();
+            String dId = pages.get(3).eval("window.sfu.endpointId").asText();
+
+            // Camera and screen at once: a shares its (headless Chromium's fake) screen through the page's button.
+            a.evalAsUser("document.getElementById('screen').click(), 1");
+            await("a's screen share starts", 15, () -> a.eval("document.getElementById('screen').textContent").asText()
+                    .equals("Stop sharing"));
+            for (Chromium.Page p : pages.subList(1, 4)) {
+                BrowserCallTest.awaitPlaying(p, 4, 30);
+            }
+            JsonNode labels = b.eval("[" + tile(aId, "camera") + ", " + tile(aId, "screen") + "].map(f => f && "
+                    + "({label: f.querySelector('.source-label').textContent, width: f.querySelector('video').videoWidth,"
+                    + " caption: f.querySelector('figcaption').textContent}))");
+            assertEquals("camera", labels.get(0).path("label").asText(), labels.toString());
+            assertEquals("screen", labels.get(1).path("label").asText(), labels.toString());
+            assertTrue(labels.get(0).path("caption").asText().startsWith("a"), labels.toString());
+            assertEquals(320, labels.get(0).path("width").asInt(), "a's camera is its 320-wide camera: " + labels);
+            assertTrue(labels.get(1).path("width").asInt() > 320, "a's screen is the screen, not the camera: " + labels);
+            b.screenshot(E2E.resolve("four-party-b-with-screen.png"));
+
+            // Adaptive receiving: a tile nobody can see receives no video; a visible one keeps decoding.
+            b.eval(tile(cId, "camera") + ".style.display = 'none', 1");
+            await("b asks for no video from c and some from d", 10, () -> {
+                JsonNode c = b.eval("window.sfu.receiverConstraints || {endpoints: {}}").path("endpoints");
+                return c.path(cId).asInt(-1) == 0 && c.path(dId).asInt() > 0;
+            });
+            Thread.sleep(1000); // what was on its way arrives
+            JsonNode c0 = received(b, cId, "camera");
+            JsonNode d0 = received(b, dId, "camera");
+            Thread.sleep(2000);
+            JsonNode c1 = received(b, cId, "camera");
+            JsonNode d1 = received(b, dId, "camera");
+            System.out.printf("[ClientPageBrowserTest] hidden c: %s -> %s, visible d: %s -> %s%n", c0, c1, d0, d1);
+            assertEquals(c0.get("frames").asInt(), c1.get("frames").asInt(), "the hidden tile must decode nothing");
+            // Not bytes: the server's bandwidth probes may pad on a paused video SSRC; padding makes no frames.
+            assertEquals(c0.get("received").asInt(), c1.get("received").asInt(), "the hidden tile must receive no frames");
+            assertTrue(d1.get("frames").asInt() - d0.get("frames").asInt() >= 10, "the visible tile keeps decoding: " + d0 + " -> " + d1);
+            b.eval(tile(cId, "camera") + ".style.display = '', 1");
+            BrowserCallTest.awaitPlaying(b, 4, 20);
+
+            // Pin: a's screen takes the big area and a high resolution, the other tiles get small.
+            b.eval(tile(aId, "screen") + ".querySelector('.pin').click(), 1");
+            await("b asks a high maxHeight for the pinned participant and little for the others", 10, () -> {
+                JsonNode c = b.eval("window.sfu.receiverConstraints");
+                return c.path("endpoints").path(aId).asInt() >= 720 && c.path("endpoints").path(cId).asInt() <= 360
+                        && c.path("endpoints").path(dId).asInt() <= 360 && c.path("endpoints").path(cId).asInt() > 0;
+            });
+            JsonNode heights = b.eval("[" + tile(aId, "screen") + ", " + tile(cId, "camera") + "].map(f => f.getBoundingClientRect().height)");
+            assertTrue(heights.get(0).asDouble() > 2 * heights.get(1).asDouble(), "the pinned tile is the big one: " + heights);
+            assertEquals("true", b.eval(tile(aId, "screen") + ".querySelector('.pin').getAttribute('aria-pressed')").asText());
+            b.screenshot(E2E.resolve("four-party-b-pinned.png"));
+
+            // Quality badges: resolution, bitrate, loss on every remote tile, every 2 s.
+            await("b's tiles show their quality", 10, () -> b.eval("[...document.querySelectorAll('#grid figure[data-endpoint-id]"
+                    + " .quality')].every(q => /\\d+p · \\d+ kbps · [\\d.]+% loss/.test(q.textContent))").asBoolean());
+
+            // Devices: the lists show the fake camera and microphone by name, once the page may use them.
+            JsonNode devices = b.eval("['camera-select', 'mic-select'].map(id => [...document.getElementById(id).options]"
+                    + ".map(o => o.textContent))");
+            assertTrue(devices.get(0).size() >= 1 && !devices.get(0).get(0).asText().startsWith("No "), devices.toString());
+            assertTrue(devices.get(1).size() >= 1 && !devices.get(1).get(0).asText().startsWith("No "), devices.toString());
+
+            // The screen share ends: its tile leaves the other pages.
+            a.evalAsUser("document.getElementById('screen').click(), 1");
+            await("a's screen tile leaves b", 10, () -> b.eval("!" + tile(aId, "screen")).asBoolean());
+            BrowserCallTest.awaitPlaying(b, 3, 20);
+
+            // Errors in words, with codes, never a class name.
+            JsonNode errors = b.eval("""
+                    (async () => {
+                      const m = await import('/sfu-client.js');
+                      const unreachable = await new m.SfuClient('ws://127.0.0.1:9/ws').join('x', 'y').catch(e => e);
+                      const invalid = await new m.SfuClient('ws://' + location.host + '/ws').join('bad room!', 'y').catch(e => e);
+                      const denied = m.mediaError(new DOMException('Permission denied', 'NotAllowedError'));
+                      const missing = m.mediaError(new DOMException('Requested device not found', 'NotFoundError'));
+                      return [unreachable, invalid, denied, missing].map(e => ({code: e.code, text: m.describeError(e)}));
+                    })()""");
+            List<String> codes = List.of("server-unreachable", "bad-request", "permission-denied", "no-device");
+            for (int i = 0; i < codes.size(); i++) {
+                assertEquals(codes.get(i), errors.get(i).path("code").asText(), errors.toString());
+                String text = errors.get(i).path("text").asText();
+                assertFalse(text.isBlank() || text.matches("(?s).*([a-z]+\\.){2,}[A-Z]\\w+.*|.*Exception.*"),
+                        "a plain message: " + text);
+            }
+
+            // Accessibility: axe-core on the call page and on the join form.
+            Chromium.Page form = chromium.open(origin + "/?room=four");
+            await("the form page loads", 10, () -> {
+                try {
+                    return form.eval("document.readyState === 'complete' && !!document.getElementById('join-form')").asBoolean();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    return false;
+                }
+            });
+            String axeSource = Files.readString(axe);
+            for (Chromium.Page p : List.of(form, b)) {
+                p.eval(axeSource + "\n;1");
+                JsonNode violations = p.eval("""
+                        (async () => {
+                          const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+                          return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                              .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+                        })()""");
+                assertEquals(0, violations.size(), "serious or critical accessibility violations: " + violations.toPrettyString());
+            }
+            System.out.printf("[ClientPageBrowserTest] done: %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        } finally {
+            server.close();
+        }
+    }
+}
