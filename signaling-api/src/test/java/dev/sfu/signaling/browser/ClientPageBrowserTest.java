@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Timeout;
  * {@code target/e2e/four-party-*.png}); a camera and a screen of one page reach the others as two tiles
  * labelled by source; a tile that cannot be seen receives no video while a visible one keeps decoding; a
  * pinned tile asks for a high resolution and the others for little; each tile has a quality badge; the
- * device lists are filled; errors read as plain words with a code; and axe-core finds no serious or
- * critical accessibility violation on the join form or in the call.
+ * device lists are filled; errors read as plain words with a code; sound that autoplay blocks plays from a
+ * button; and axe-core finds no serious or critical accessibility violation on the join form or in the call.
  */
 @Tag("browser")
 class ClientPageBrowserTest {
@@ -112,16 +112,25 @@ class ClientPageBrowserTest {
                 return c.path(cId).asInt(-1) == 0 && c.path(dId).asInt() > 0;
             });
             Thread.sleep(1000); // what was on its way arrives
+            // Over up to 15 s the hidden tile gets not one frame, while the visible one is seen decoding. On a
+            // machine loaded by other builds the publishing pages' encoders make few frames (runs here saw 5 fps),
+            // so "keeps decoding" is 5 frames, not a frame rate.
             JsonNode c0 = received(b, cId, "camera");
             JsonNode d0 = received(b, dId, "camera");
-            Thread.sleep(2000);
-            JsonNode c1 = received(b, cId, "camera");
-            JsonNode d1 = received(b, dId, "camera");
+            JsonNode c1 = c0;
+            JsonNode d1 = d0;
+            long window = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (d1.get("frames").asInt() - d0.get("frames").asInt() < 5 && System.nanoTime() < window) {
+                Thread.sleep(500);
+                c1 = received(b, cId, "camera");
+                d1 = received(b, dId, "camera");
+                // Not bytes: the server's bandwidth probes may pad on a paused video SSRC; padding makes no frames.
+                assertEquals(c0.get("received").asInt(), c1.get("received").asInt(),
+                        "the hidden tile must receive no frames: " + c0 + " -> " + c1);
+                assertEquals(c0.get("frames").asInt(), c1.get("frames").asInt(), "the hidden tile must decode nothing");
+            }
             System.out.printf("[ClientPageBrowserTest] hidden c: %s -> %s, visible d: %s -> %s%n", c0, c1, d0, d1);
-            assertEquals(c0.get("frames").asInt(), c1.get("frames").asInt(), "the hidden tile must decode nothing");
-            // Not bytes: the server's bandwidth probes may pad on a paused video SSRC; padding makes no frames.
-            assertEquals(c0.get("received").asInt(), c1.get("received").asInt(), "the hidden tile must receive no frames");
-            assertTrue(d1.get("frames").asInt() - d0.get("frames").asInt() >= 10, "the visible tile keeps decoding: " + d0 + " -> " + d1);
+            assertTrue(d1.get("frames").asInt() - d0.get("frames").asInt() >= 5, "the visible tile keeps decoding: " + d0 + " -> " + d1);
             b.eval(tile(cId, "camera") + ".style.display = '', 1");
             BrowserCallTest.awaitPlaying(b, 4, 20);
 
@@ -168,6 +177,24 @@ class ClientPageBrowserTest {
                 String text = errors.get(i).path("text").asText();
                 assertFalse(text.isBlank() || text.matches("(?s).*([a-z]+\\.){2,}[A-Z]\\w+.*|.*Exception.*"),
                         "a plain message: " + text);
+            }
+
+            // Sound the browser will not play before a click: a button plays it. A browser of its own, with
+            // Chromium's default autoplay policy (the last switch wins), watching the room.
+            try (Chromium strict = new Chromium(List.of("--autoplay-policy=user-gesture-required"))) {
+                Chromium.Page listener = strict.open(origin + "/?room=four&autojoin=1&publish=0&chat=0&name=e");
+                await("the page offers to play the blocked sound", 30, () -> {
+                    try {
+                        return listener.eval("!(document.getElementById('unmute-audio') || {hidden: true}).hidden").asBoolean();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        return false;
+                    }
+                });
+                listener.evalAsUser("document.getElementById('unmute-audio').click(), 1");
+                await("a click plays every participant's audio", 10, () -> listener.eval(
+                        "(() => { const a = [...document.querySelectorAll('#grid audio')].filter(x => x.srcObject.getAudioTracks().length);"
+                        + " return a.length === 3 && a.every(x => !x.paused) && document.getElementById('unmute-audio').hidden; })()")
+                        .asBoolean());
             }
 
             // Accessibility: axe-core on the call page and on the join form.
