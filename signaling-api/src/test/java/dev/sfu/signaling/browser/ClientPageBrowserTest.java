@@ -51,6 +51,12 @@ class ClientPageBrowserTest {
                 + " return s ? {frames: s.framesDecoded, received: s.framesReceived, bytes: s.bytesReceived} : {frames: -1, received: -1, bytes: -1}; })()");
     }
 
+    /** Frames decoded on page so far of a's camera and screen and d's camera. */
+    private static int visibleFrames(Chromium.Page page, String aId, String dId) throws Exception {
+        return received(page, aId, "camera").get("frames").asInt() + received(page, aId, "screen").get("frames").asInt()
+                + received(page, dId, "camera").get("frames").asInt();
+    }
+
     @Test
     @Timeout(240)
     void fourPagesCameraAndScreenAdaptiveTilesAndAnAccessiblePage() throws Exception {
@@ -111,26 +117,40 @@ class ClientPageBrowserTest {
                 JsonNode c = b.eval("window.sfu.receiverConstraints || {endpoints: {}}").path("endpoints");
                 return c.path(cId).asInt(-1) == 0 && c.path(dId).asInt() > 0;
             });
-            Thread.sleep(1000); // what was on its way arrives
-            // Over up to 15 s the hidden tile gets not one frame, while the visible one is seen decoding. On a
-            // machine loaded by other builds the publishing pages' encoders make few frames (runs here saw 5 fps),
-            // so "keeps decoding" is 5 frames, not a frame rate.
+            // What was on its way arrives (on a loaded machine, for a while): the hidden tile's frames stop.
+            long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            JsonNode before = received(b, cId, "camera");
+            while (true) {
+                Thread.sleep(2000);
+                JsonNode now = received(b, cId, "camera");
+                if (now.get("received").asInt() == before.get("received").asInt()) {
+                    break;
+                }
+                assertTrue(System.nanoTime() < settle, "the hidden tile's frames never stopped: " + before + " -> " + now);
+                before = now;
+            }
+            // Over up to 15 s the hidden tile gets not one frame, while the visible ones (a's camera and screen, d's
+            // camera) are seen decoding. On a machine loaded by other builds a publishing page's encoder may make
+            // a frame a second or less, so "keeps decoding" is 5 frames among them, not a frame rate.
             JsonNode c0 = received(b, cId, "camera");
-            JsonNode d0 = received(b, dId, "camera");
             JsonNode c1 = c0;
-            JsonNode d1 = d0;
+            int visible0 = visibleFrames(b, aId, dId);
+            int visible1 = visible0;
             long window = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (d1.get("frames").asInt() - d0.get("frames").asInt() < 5 && System.nanoTime() < window) {
+            while (visible1 - visible0 < 5 && System.nanoTime() < window) {
                 Thread.sleep(500);
                 c1 = received(b, cId, "camera");
-                d1 = received(b, dId, "camera");
+                visible1 = visibleFrames(b, aId, dId);
                 // Not bytes: the server's bandwidth probes may pad on a paused video SSRC; padding makes no frames.
                 assertEquals(c0.get("received").asInt(), c1.get("received").asInt(),
                         "the hidden tile must receive no frames: " + c0 + " -> " + c1);
-                assertEquals(c0.get("frames").asInt(), c1.get("frames").asInt(), "the hidden tile must decode nothing");
+                // A frame that had arrived may still leave a loaded decoder's queue, but nothing more.
+                assertTrue(c1.get("frames").asInt() <= c0.get("received").asInt(),
+                        "the hidden tile must decode nothing new: " + c0 + " -> " + c1);
             }
-            System.out.printf("[ClientPageBrowserTest] hidden c: %s -> %s, visible d: %s -> %s%n", c0, c1, d0, d1);
-            assertTrue(d1.get("frames").asInt() - d0.get("frames").asInt() >= 5, "the visible tile keeps decoding: " + d0 + " -> " + d1);
+            System.out.printf("[ClientPageBrowserTest] hidden c: %s -> %s, visible tiles' frames: %d -> %d%n",
+                    c0, c1, visible0, visible1);
+            assertTrue(visible1 - visible0 >= 5, "the visible tiles keep decoding: " + visible0 + " -> " + visible1);
             b.eval(tile(cId, "camera") + ".style.display = '', 1");
             BrowserCallTest.awaitPlaying(b, 4, 20);
 
@@ -191,9 +211,9 @@ class ClientPageBrowserTest {
                     }
                 });
                 listener.evalAsUser("document.getElementById('unmute-audio').click(), 1");
-                await("a click plays every participant's audio", 10, () -> listener.eval(
+                await("a click plays the four participants' audio", 10, () -> listener.eval(
                         "(() => { const a = [...document.querySelectorAll('#grid audio')].filter(x => x.srcObject.getAudioTracks().length);"
-                        + " return a.length === 3 && a.every(x => !x.paused) && document.getElementById('unmute-audio').hidden; })()")
+                        + " return a.length === 4 && a.every(x => !x.paused) && document.getElementById('unmute-audio').hidden; })()")
                         .asBoolean());
             }
 
