@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
  * labelled by source; a tile that cannot be seen receives no video while a visible one keeps decoding; a
  * pinned tile asks for a high resolution and the others for little; each tile has a quality badge; the
  * device lists are filled; errors read as plain words with a code; sound that autoplay blocks plays from a
- * button; and axe-core finds no serious or critical accessibility violation on the join form or in the call.
+ * button; with auth on, the page joins with the token in its URL and a wrong one reads as "unauthorized" in
+ * words; and axe-core finds no serious or critical accessibility violation on the join form or in the call.
  */
 @Tag("browser")
 class ClientPageBrowserTest {
@@ -49,6 +50,29 @@ class ClientPageBrowserTest {
         return page.eval("(async () => { const s = [...(await window.sfu.trackStats()).values()].find(x => x.kind === 'video'"
                 + " && x.endpointId === '" + endpointId + "' && x.source === '" + source + "');"
                 + " return s ? {frames: s.framesDecoded, received: s.framesReceived, bytes: s.bytesReceived} : {frames: -1, received: -1, bytes: -1}; })()");
+    }
+
+    private static final String SECRET = "page-test-secret-of-at-least-32-bytes";
+
+    /** An HS256 join token for a room, valid for 10 minutes. */
+    private static String token(String room) throws Exception {
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String claims = b64.encodeToString(("{\"room\":\"" + room + "\",\"exp\":" + (System.currentTimeMillis() / 1000 + 600) + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        return header + "." + claims + "." + b64.encodeToString(mac.doFinal((header + "." + claims)
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
+    /** Whether the page has loaded its script (before, there is no execution context or no page yet). */
+    private static boolean loaded(Chromium.Page page) throws Exception {
+        try {
+            return page.eval("!!window.sfu").asBoolean();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return false;
+        }
     }
 
     /** Frames decoded on page so far of a's camera and screen and d's camera. */
@@ -197,6 +221,25 @@ class ClientPageBrowserTest {
                 String text = errors.get(i).path("text").asText();
                 assertFalse(text.isBlank() || text.matches("(?s).*([a-z]+\\.){2,}[A-Z]\\w+.*|.*Exception.*"),
                         "a plain message: " + text);
+            }
+
+            // With auth on, the page passes &token= to join; a wrong one reads as words with the code unauthorized.
+            java.util.Properties auth = new java.util.Properties();
+            auth.setProperty("SFU_AUTH_SECRET", SECRET);
+            Main.Server authServer = TestServers.start(auth);
+            try {
+                String authBase = "http://127.0.0.1:" + authServer.httpPort() + "/?room=vip&autojoin=1&publish=0&chat=0&name=t";
+                Chromium.Page good = chromium.open(authBase + "&token=" + token("vip"));
+                Chromium.Page bad = chromium.open(authBase + "&token=" + token("other"));
+                await("the page joins with its token", 15, () -> loaded(good) && good.eval("!!window.sfu.endpointId").asBoolean());
+                await("a wrong token shows why", 15, () -> loaded(bad)
+                        && bad.eval("document.getElementById('error').dataset.code || ''").asText().equals("unauthorized"));
+                String text = bad.eval("document.getElementById('error').textContent").asText();
+                assertTrue(text.contains("not allowed to join") && !text.contains("Exception"), text);
+                good.close();
+                bad.close();
+            } finally {
+                authServer.close();
             }
 
             // Sound the browser will not play before a click: a button plays it. A browser of its own, with
