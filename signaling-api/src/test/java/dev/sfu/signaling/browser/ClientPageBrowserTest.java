@@ -75,10 +75,9 @@ class ClientPageBrowserTest {
         }
     }
 
-    /** Frames decoded on page so far of a's camera and screen and d's camera. */
+    /** Frames decoded on page so far of a's and d's cameras. */
     private static int visibleFrames(Chromium.Page page, String aId, String dId) throws Exception {
-        return received(page, aId, "camera").get("frames").asInt() + received(page, aId, "screen").get("frames").asInt()
-                + received(page, dId, "camera").get("frames").asInt();
+        return received(page, aId, "camera").get("frames").asInt() + received(page, dId, "camera").get("frames").asInt();
     }
 
     @Test
@@ -118,24 +117,9 @@ class ClientPageBrowserTest {
             String cId = pages.get(2).eval("window.sfu.endpointId").asText();
             String dId = pages.get(3).eval("window.sfu.endpointId").asText();
 
-            // Camera and screen at once: a shares its (headless Chromium's fake) screen through the page's button.
-            a.evalAsUser("document.getElementById('screen').click(), 1");
-            await("a's screen share starts", 15, () -> a.eval("document.getElementById('screen').textContent").asText()
-                    .equals("Stop sharing"));
-            for (Chromium.Page p : pages.subList(1, 4)) {
-                BrowserCallTest.awaitPlaying(p, 4, 30);
-            }
-            JsonNode labels = b.eval("[" + tile(aId, "camera") + ", " + tile(aId, "screen") + "].map(f => f && "
-                    + "({label: f.querySelector('.source-label').textContent, width: f.querySelector('video').videoWidth,"
-                    + " caption: f.querySelector('figcaption').textContent}))");
-            assertEquals("camera", labels.get(0).path("label").asText(), labels.toString());
-            assertEquals("screen", labels.get(1).path("label").asText(), labels.toString());
-            assertTrue(labels.get(0).path("caption").asText().startsWith("a"), labels.toString());
-            assertEquals(320, labels.get(0).path("width").asInt(), "a's camera is its 320-wide camera: " + labels);
-            assertTrue(labels.get(1).path("width").asInt() > 320, "a's screen is the screen, not the camera: " + labels);
-            b.screenshot(E2E.resolve("four-party-b-with-screen.png"));
-
-            // Adaptive receiving: a tile nobody can see receives no video; a visible one keeps decoding.
+            // Adaptive receiving: a tile nobody can see receives no video; a visible one keeps decoding. Before the
+            // screen share: a non-simulcast 800x600 screen can fill a loaded machine's downlink estimate, and then
+            // the pacer's drops stall every tile, hidden or not.
             b.eval(tile(cId, "camera") + ".style.display = 'none', 1");
             await("b asks for no video from c and some from d", 10, () -> {
                 JsonNode c = b.eval("window.sfu.receiverConstraints || {endpoints: {}}").path("endpoints");
@@ -153,30 +137,51 @@ class ClientPageBrowserTest {
                 assertTrue(System.nanoTime() < settle, "the hidden tile's frames never stopped: " + before + " -> " + now);
                 before = now;
             }
-            // Over up to 15 s the hidden tile gets not one frame, while the visible ones (a's camera and screen, d's
-            // camera) are seen decoding. On a machine loaded by other builds a publishing page's encoder may make
-            // a frame a second or less, so "keeps decoding" is 5 frames among them, not a frame rate.
+            // Over at least 3 s (and until the visible tiles are seen decoding, at most 15 s) the hidden tile gets at
+            // most one frame: a frame the pause cut short may still be completed by a retransmission the receiver
+            // asked for (NACK), but nothing new comes. The visible ones (a's and d's cameras) decode
+            // 5 frames among them: on a machine loaded by other builds a publishing page's encoder may make a frame
+            // a second or less, so not a frame rate.
             JsonNode c0 = received(b, cId, "camera");
             JsonNode c1 = c0;
             int visible0 = visibleFrames(b, aId, dId);
             int visible1 = visible0;
-            long window = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (visible1 - visible0 < 5 && System.nanoTime() < window) {
+            long measured = System.nanoTime();
+            long window = measured + TimeUnit.SECONDS.toNanos(15);
+            while ((visible1 - visible0 < 5 || System.nanoTime() - measured < TimeUnit.SECONDS.toNanos(3))
+                    && System.nanoTime() < window) {
                 Thread.sleep(500);
                 c1 = received(b, cId, "camera");
                 visible1 = visibleFrames(b, aId, dId);
                 // Not bytes: the server's bandwidth probes may pad on a paused video SSRC; padding makes no frames.
-                assertEquals(c0.get("received").asInt(), c1.get("received").asInt(),
-                        "the hidden tile must receive no frames: " + c0 + " -> " + c1);
-                // A frame that had arrived may still leave a loaded decoder's queue, but nothing more.
-                assertTrue(c1.get("frames").asInt() <= c0.get("received").asInt(),
-                        "the hidden tile must decode nothing new: " + c0 + " -> " + c1);
+                assertTrue(c1.get("received").asInt() - c0.get("received").asInt() <= 1,
+                        "the hidden tile must receive no new frames: " + c0 + " -> " + c1);
+                assertTrue(c1.get("frames").asInt() - c0.get("received").asInt() <= 1,
+                        "the hidden tile must decode no new frames: " + c0 + " -> " + c1);
             }
             System.out.printf("[ClientPageBrowserTest] hidden c: %s -> %s, visible tiles' frames: %d -> %d%n",
                     c0, c1, visible0, visible1);
             assertTrue(visible1 - visible0 >= 5, "the visible tiles keep decoding: " + visible0 + " -> " + visible1);
             b.eval(tile(cId, "camera") + ".style.display = '', 1");
-            BrowserCallTest.awaitPlaying(b, 4, 20);
+            BrowserCallTest.awaitPlaying(b, 3, 20);
+
+
+            // Camera and screen at once: a shares its (headless Chromium's fake) screen through the page's button.
+            a.evalAsUser("document.getElementById('screen').click(), 1");
+            await("a's screen share starts", 15, () -> a.eval("document.getElementById('screen').textContent").asText()
+                    .equals("Stop sharing"));
+            for (Chromium.Page p : pages.subList(1, 4)) {
+                BrowserCallTest.awaitPlaying(p, 4, 30);
+            }
+            JsonNode labels = b.eval("[" + tile(aId, "camera") + ", " + tile(aId, "screen") + "].map(f => f && "
+                    + "({label: f.querySelector('.source-label').textContent, width: f.querySelector('video').videoWidth,"
+                    + " caption: f.querySelector('figcaption').textContent}))");
+            assertEquals("camera", labels.get(0).path("label").asText(), labels.toString());
+            assertEquals("screen", labels.get(1).path("label").asText(), labels.toString());
+            assertTrue(labels.get(0).path("caption").asText().startsWith("a"), labels.toString());
+            assertEquals(320, labels.get(0).path("width").asInt(), "a's camera is its 320-wide camera: " + labels);
+            assertTrue(labels.get(1).path("width").asInt() > 320, "a's screen is the screen, not the camera: " + labels);
+            b.screenshot(E2E.resolve("four-party-b-with-screen.png"));
 
             // Pin: a's screen takes the big area and a high resolution, the other tiles get small.
             b.eval(tile(aId, "screen") + ".querySelector('.pin').click(), 1");
@@ -205,6 +210,20 @@ class ClientPageBrowserTest {
             await("a's screen tile leaves b", 10, () -> b.eval("!" + tile(aId, "screen")).asBoolean());
             BrowserCallTest.awaitPlaying(b, 3, 20);
 
+            // Another camera and microphone from the lists, during the call: replaced without renegotiation, and
+            // the others go on playing the new camera (headless Chromium has one fake device of each: the same
+            // device is opened anew, a new track).
+            Chromium.Page d = pages.get(3);
+            String sentBefore = d.eval("window.sfu.localTracks().map(t => t.track && t.track.id).join()").asText();
+            d.eval("['camera-select', 'mic-select'].forEach(id => document.getElementById(id).dispatchEvent(new Event('change'))), 1");
+            await("d sends a new camera and microphone", 10, () -> {
+                JsonNode now = d.eval("window.sfu.localTracks().map(t => ({id: t.track && t.track.id, live: t.track && t.track.readyState}))");
+                return now.size() == 2 && !now.get(0).path("id").asText().isEmpty() && !sentBefore.contains(now.get(0).path("id").asText())
+                        && !sentBefore.contains(now.get(1).path("id").asText()) && now.get(0).path("live").asText().equals("live");
+            });
+            BrowserCallTest.awaitPlaying(b, 3, 20);
+            assertTrue(d.eval("document.getElementById('error').hidden").asBoolean(), "no error after switching devices");
+
             // Errors in words, with codes, never a class name.
             JsonNode errors = b.eval("""
                     (async () => {
@@ -213,9 +232,16 @@ class ClientPageBrowserTest {
                       const invalid = await new m.SfuClient('ws://' + location.host + '/ws').join('bad room!', 'y').catch(e => e);
                       const denied = m.mediaError(new DOMException('Permission denied', 'NotAllowedError'));
                       const missing = m.mediaError(new DOMException('Requested device not found', 'NotFoundError'));
-                      return [unreachable, invalid, denied, missing].map(e => ({code: e.code, text: m.describeError(e)}));
+                      // No usable candidate (as when UDP is blocked and there is no TURN): ice-failed, with the cause.
+                      const blocked = new m.SfuClient('ws://' + location.host + '/ws', {candidateFilter: () => false, iceFailedAfterMs: 1500});
+                      const iceFailed = new Promise(r => blocked.addEventListener('error', ({detail}) => r(detail)));
+                      await blocked.join('blocked', 'z');
+                      blocked.openDataChannel('x').catch(() => {});
+                      const ice = await Promise.race([iceFailed, new Promise(r => setTimeout(() => r({code: 'none'}), 8000))]);
+                      blocked.leave();
+                      return [unreachable, invalid, denied, missing, ice].map(e => ({code: e.code, text: m.describeError(e)}));
                     })()""");
-            List<String> codes = List.of("server-unreachable", "bad-request", "permission-denied", "no-device");
+            List<String> codes = List.of("server-unreachable", "bad-request", "permission-denied", "no-device", "ice-failed");
             for (int i = 0; i < codes.size(); i++) {
                 assertEquals(codes.get(i), errors.get(i).path("code").asText(), errors.toString());
                 String text = errors.get(i).path("text").asText();
