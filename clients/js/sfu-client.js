@@ -11,7 +11,8 @@
 //   const chat = await client.openDataChannel('chat');                // to everyone in the room
 //   client.addEventListener('message', e => ...);     // {endpointId, label, data, channel}
 //
-// Events: joined, participantjoined, participantleft, track, trackended, dominantspeaker, closed, error,
+// Events: joined, participantjoined, participantleft, track, trackended (both with source), trackmuted,
+// dominantspeaker, connectionstatechange ({transport, state}), closed, error (an SfuError with a code),
 // redirect ({url}: a draining server sends us to another node; join anew), removed ({reason}),
 // datachannel ({endpointId, label, channel}: another participant's channel reached us), message,
 // datachannelclosed ({endpointId, label}), reconnecting ({attempt}), resumed, rejoined.
