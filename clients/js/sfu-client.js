@@ -59,7 +59,7 @@ export const ERROR_MESSAGES = {
   'conference-full': 'This room is full.',
   'room-full': 'This room is full.',
   'unavailable': 'The service cannot start this room right now. Try again in a moment.',
-  'bad-request': 'The server did not accept the request (check the room name: letters, digits, dot, dash, underscore).',
+  'bad-request': 'The server did not accept the request.',
   'not-joined': 'The session is over: join again.',
   'sdp-rejected': 'The server could not use what this browser offered (camera, microphone or codecs).',
   'internal': 'The server ran into a problem. Try again.',
@@ -81,6 +81,10 @@ export class SfuError extends Error {
  * stack or an exception class name: what a person can act on.
  */
 export function describeError(error) {
+  // The server says what it did not accept (a room name, a field); its messages never carry class names.
+  if (error instanceof SfuError && error.code === 'bad-request' && error.message && error.message !== ERROR_MESSAGES[error.code]) {
+    return `The server did not accept the request: ${error.message}`;
+  }
   if (error && ERROR_MESSAGES[error.code]) return ERROR_MESSAGES[error.code];
   if (error instanceof SfuError) return error.message;
   if (error && error.name && /^(NotAllowed|NotFound|NotReadable|Overconstrained)Error$/.test(error.name)) return mediaError(error).message;

@@ -258,6 +258,8 @@ class ClientPageBrowserTest {
                       return [unreachable, invalid, denied, missing, ice].map(e => ({code: e.code, text: m.describeError(e)}));
                     })()""");
             List<String> codes = List.of("server-unreachable", "bad-request", "permission-denied", "no-device", "ice-failed");
+            System.out.println("[ClientPageBrowserTest] error messages: " + errors);
+            assertTrue(errors.get(1).path("text").asText().startsWith("The server did not accept the request: "), errors.toString());
             for (int i = 0; i < codes.size(); i++) {
                 assertEquals(codes.get(i), errors.get(i).path("code").asText(), errors.toString());
                 String text = errors.get(i).path("text").asText();
