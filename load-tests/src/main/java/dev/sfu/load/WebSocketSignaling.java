@@ -153,8 +153,17 @@ public final class WebSocketSignaling implements SfuClient.Signaling, AutoClosea
     }
 
     public CompletableFuture<JsonNode> join(String conference, String displayName) {
-        return request(JSON.createObjectNode().put("type", "join").put("conference", conference)
-                .put("displayName", displayName));
+        return join(conference, displayName, null);
+    }
+
+    /** {@code join} with a token (docs/tokens.md); null for a server without authentication. */
+    public CompletableFuture<JsonNode> join(String conference, String displayName, String token) {
+        ObjectNode join = JSON.createObjectNode().put("type", "join").put("conference", conference)
+                .put("displayName", displayName);
+        if (token != null) {
+            join.put("token", token);
+        }
+        return request(join);
     }
 
     @Override
