@@ -50,7 +50,8 @@ final class HtmlReport {
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>SFU load test: ")
                 .append(esc(report.scenario())).append("</title><style>").append(STYLE).append("</style></head><body>");
         h.append("<h1>SFU load test: ").append(esc(report.scenario())).append("</h1><p class=\"sub\">")
-                .append(esc(when.truncatedTo(ChronoUnit.SECONDS).toString())).append(" · server version <b>")
+                .append(esc(when.truncatedTo(ChronoUnit.SECONDS).toString().replace('T', ' ').replace("Z", " UTC")))
+                .append(" · server version <b>")
                 .append(esc(report.serverVersion() == null ? "?" : report.serverVersion())).append("</b> · ")
                 .append(esc(flags.getOrDefault("server", ""))).append("</p>");
         figures(h, report);
@@ -79,7 +80,9 @@ final class HtmlReport {
         }
         if (cost != null) {
             figure(h, String.format(Locale.ROOT, "%.2f µs", cost.marginalMicrosPerPacket()),
-                    "marginal server CPU per forwarded packet (slope)");
+                    "marginal server CPU per forwarded packet (slope)" + (cost.reliable() ? ""
+                            : String.format(Locale.ROOT, ": unreliable, the steps do not lie on a line (R² %.2f)",
+                            cost.rSquared())));
             figure(h, String.format(Locale.ROOT, "%.1f %%", 100 * cost.fixedCores()), "fixed server CPU, of one core"
                     + (Double.isNaN(cost.idleCores()) ? "" : String.format(Locale.ROOT, " (idle %.1f %%)",
                     100 * cost.idleCores())));
@@ -87,9 +90,9 @@ final class HtmlReport {
             figure(h, String.format(Locale.ROOT, "%.2f µs", r.serverCpuMicrosPerForwardedPacket()),
                     "server CPU per forwarded packet (all CPU ÷ packets)");
         }
-        figure(h, String.format(Locale.ROOT, "%.3f %%", r.lossPercent()), "loss" + (r.ramp().isEmpty() ? "" : " at the knee"));
-        figure(h, String.format(Locale.ROOT, "%.1f ms", r.latencyP99Ms()), "one-way latency p99"
-                + (r.ramp().isEmpty() ? "" : " at the knee"));
+        String at = r.ramp().isEmpty() ? "" : knee != null ? " at the knee" : " at the first step (no step within limits)";
+        figure(h, String.format(Locale.ROOT, "%.3f %%", r.lossPercent()), "loss" + at);
+        figure(h, String.format(Locale.ROOT, "%.1f ms", r.latencyP99Ms()), "one-way latency p99" + at);
         h.append("</div>");
         if (r.serverInProcess()) {
             h.append("<p class=\"note\">The server ran inside the harness's process: its CPU figures include the "
@@ -155,11 +158,10 @@ final class HtmlReport {
             for (double p : pps) {
                 max = Math.max(max, p);
             }
-            SvgPlot fit = new SvgPlot("Server CPU against load: fixed + marginal", "forwarded packets/s",
-                    "server CPU (% of a core)")
-                    .series(pps, column(steps, s -> 100 * s.serverCpuCores()), GREEN, "measured steps")
+            SvgPlot fit = new SvgPlot("Server CPU against load", "forwarded packets/s", "server CPU (% of a core)")
+                    .series(pps, column(steps, s -> 100 * s.serverCpuCores()), GREEN, "steps")
                     .line(new double[] {0, max}, new double[] {100 * cost.coresAt(0), 100 * cost.coresAt(max)}, "#111827",
-                            String.format(Locale.ROOT, "fit: %.1f %% + %.2f µs × packets/s", 100 * cost.fixedCores(),
+                            String.format(Locale.ROOT, "%.1f %% + %.2f µs × packets/s", 100 * cost.fixedCores(),
                                     cost.marginalMicrosPerPacket()));
             if (knee != null) {
                 fit.vertical(knee.forwardedPerSecond(), "knee");

@@ -45,6 +45,14 @@ public record ServerCost(double idleCores, double fixedCores, double marginalMic
         return new ServerCost(idleCores, b[0], b[1] * 1e6, LeastSquares.rSquared(x, y, b), usable.size());
     }
 
+    /**
+     * Whether the line describes the steps: a positive slope that explains most of their variance. A
+     * busy machine (other processes on the cores, the JIT still compiling) scatters the steps.
+     */
+    boolean reliable() {
+        return marginalMicrosPerPacket > 0 && rSquared >= 0.8;
+    }
+
     /** Server CPU the line predicts at this rate, in cores. */
     double coresAt(double packetsPerSecond) {
         return fixedCores + marginalMicrosPerPacket * 1e-6 * packetsPerSecond;
@@ -53,8 +61,8 @@ public record ServerCost(double idleCores, double fixedCores, double marginalMic
     /** The figures in a line, for the console. */
     String line() {
         return String.format("fixed %.1f %% of a core (idle %s), marginal %.2f µs per forwarded packet"
-                + " (least squares over %d steps, R² %.3f)", 100 * fixedCores,
+                + " (least squares over %d steps, R² %.3f%s)", 100 * fixedCores,
                 Double.isNaN(idleCores) ? "not measured" : String.format("%.1f %%", 100 * idleCores),
-                marginalMicrosPerPacket, steps, rSquared);
+                marginalMicrosPerPacket, steps, rSquared, reliable() ? "" : ": unreliable, the steps scatter");
     }
 }

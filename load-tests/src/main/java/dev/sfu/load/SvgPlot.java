@@ -123,18 +123,18 @@ final class SvgPlot {
                 b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" "
                         + "stroke-width=\"1.5\" stroke-dasharray=\"5 4\" class=\"knee\"/>", x, TOP, x, TOP + plotH, m.color));
                 boolean right = x > LEFT + plotW * 0.7; // keep the label inside the plot
-                b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"%s\" class=\"mark\" "
-                        + "text-anchor=\"%s\">%s</text>", right ? x - 4 : x + 4, TOP + 12, m.color, right ? "end" : "start",
+                b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" style=\"fill:%s;text-anchor:%s\" "
+                        + "class=\"mark\">%s</text>", right ? x - 4 : x + 4, TOP + 12, m.color, right ? "end" : "start",
                         escape(m.label)));
             } else {
                 double y = sy.at(m.at);
                 b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" "
                         + "stroke-dasharray=\"2 3\" class=\"limit\"/>", LEFT, y, LEFT + plotW, y, m.color));
-                b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" fill=\"#6b7280\" class=\"mark\" "
-                        + "text-anchor=\"end\">%s</text>", LEFT + plotW - 4, y - 4, escape(m.label)));
+                b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" style=\"fill:#6b7280;text-anchor:end\" "
+                        + "class=\"mark\">%s</text>", LEFT + plotW - 4, y - 4, escape(m.label)));
             }
         }
-        int legendY = TOP + 14;
+        int legendY = 13; // right-aligned above the plot, beside the title: never over the data
         for (Series s : series) {
             StringBuilder points = new StringBuilder();
             StringBuilder dots = new StringBuilder();
@@ -153,8 +153,9 @@ final class SvgPlot {
             b.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"%s\"/>",
                     s.color, s.dashed ? " stroke-dasharray=\"6 4\"" : "", points.toString().trim())).append(dots);
             if (series.size() > 1) {
-                b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"%s\" class=\"legend\">%s</text>",
-                        LEFT + 8, legendY, s.color, escape(s.name)));
+                b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" style=\"fill:%s;text-anchor:end\" "
+                        + "class=\"legend\">%s %s</text>", WIDTH - RIGHT, legendY, s.color, s.dashed ? "- -" : "—",
+                        escape(s.name)));
                 legendY += 14;
             }
         }
