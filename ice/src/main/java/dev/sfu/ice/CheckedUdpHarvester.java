@@ -19,6 +19,7 @@ import org.ice4j.util.Buffer;
 final class CheckedUdpHarvester extends SinglePortUdpHarvester {
     private volatile Function<String, IceTransport> transportsByUfrag;
     private volatile IceDrops drops;
+    private volatile StunSelfCheck selfCheck;
 
     CheckedUdpHarvester(TransportAddress address) throws IOException {
         super(address);
@@ -30,9 +31,19 @@ final class CheckedUdpHarvester extends SinglePortUdpHarvester {
         this.transportsByUfrag = transportsByUfrag;
     }
 
+    /** Answers the server's own reachability probes (set once, right after construction). */
+    void answerSelfChecks(StunSelfCheck check) {
+        this.selfCheck = check;
+    }
+
     /** On ice4j's receive thread: must not throw (that would end the thread) and must not block. */
     @Override
     protected MySocket maybeAcceptNewSession(Buffer buf, InetSocketAddress remoteAddress, String ufrag) {
+        StunSelfCheck self = selfCheck;
+        if (self != null && self.isMine(ufrag)) {
+            answer(self, buf, remoteAddress);
+            return null;
+        }
         Function<String, IceTransport> lookup = transportsByUfrag;
         IceDrops d = drops;
         if (lookup == null || d == null) {
@@ -58,6 +69,27 @@ final class CheckedUdpHarvester extends SinglePortUdpHarvester {
             transport.releaseUdpSource(remoteAddress);
         }
         return socket;
+    }
+
+    /** Sends the self-check's answer from this port, through a session socket that is closed at once. */
+    private void answer(StunSelfCheck self, Buffer buf, InetSocketAddress remoteAddress) {
+        byte[] out = new byte[128];
+        int length = self.answer(buf.getBuffer(), buf.getOffset(), buf.getLength(), remoteAddress, out,
+                System.nanoTime());
+        if (length < 0) {
+            return;
+        }
+        try {
+            MySocket socket = addSocket(remoteAddress, null, b -> {
+            });
+            try {
+                socket.send(new java.net.DatagramPacket(out, length));
+            } finally {
+                socket.close();
+            }
+        } catch (IOException | RuntimeException e) {
+            // the check then reports the address unreachable, which it says with its caveats
+        }
     }
 
     /** Why the first request must be dropped, or null to accept it. */

@@ -27,6 +27,7 @@ public final class MediaPort implements AutoCloseable {
     private final java.util.Set<IceTransport> transports = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.ScheduledExecutorService watchdog;
     private final IceDrops drops = new IceDrops();
+    private final StunSelfCheck selfCheck = new StunSelfCheck();
     /**
      * Live transports by local ufrag: how a new address's first UDP Binding request is checked and an
      * ICE-TCP connection's first request finds its transport.
@@ -53,6 +54,7 @@ public final class MediaPort implements AutoCloseable {
         this.tcpPort = tcp;
         for (SinglePortUdpHarvester h : harvesters) {
             ((CheckedUdpHarvester) h).checkWith(byUfrag::get, drops);
+            ((CheckedUdpHarvester) h).answerSelfChecks(selfCheck);
         }
         this.config = config;
         this.harvesters = harvesters;
@@ -224,6 +226,16 @@ public final class MediaPort implements AutoCloseable {
 
     public int udpPort() {
         return port;
+    }
+
+    /**
+     * Whether a Binding request sent from this machine to {@code address} at this port is answered by this
+     * port: true for the machine's own addresses, and for a NAT's public address when the NAT forwards the
+     * port and lets hosts behind it reach themselves (see {@link StunSelfCheck}). Blocks up to
+     * {@code timeout}; one check at a time.
+     */
+    public synchronized boolean answersStunAt(java.net.InetAddress address, java.time.Duration timeout) {
+        return selfCheck.probe(new InetSocketAddress(address, port), timeout);
     }
 
     /** The passive ICE-TCP port, or null when ICE-TCP is off. */

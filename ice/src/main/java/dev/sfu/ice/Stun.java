@@ -169,7 +169,7 @@ public final class Stun {
     }
 
     /** Appends MESSAGE-INTEGRITY and FINGERPRINT to the attributes ending at {@code end}; returns the length. */
-    private static int finish(byte[] out, int at, int end, byte[] key) {
+    static int finish(byte[] out, int at, int end, byte[] key) {
         byte[] mac = hmac(key, out, at, end - at, end + 4 + MI_LENGTH - at - HEADER);
         if (mac == null) {
             throw new IllegalStateException("HmacSHA1 is not available"); // every JDK has it

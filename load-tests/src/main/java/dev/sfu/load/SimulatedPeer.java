@@ -1,5 +1,6 @@
 package dev.sfu.load;
 
+import dev.sfu.client.WebSocketSignaling;
 import dev.sfu.core.TrackMapping;
 import dev.sfu.client.ClientContext;
 import dev.sfu.client.ClientSdp;
@@ -121,7 +122,7 @@ final class SimulatedPeer {
                     .get(10, TimeUnit.SECONDS);
             if ("redirect".equals(reply.path("type").asText())) {
                 // The conference is on another node (a cluster behind a balancer): join there, at most 3 hops.
-                signaling.redirected = true;
+                signaling.markRedirected();
                 signaling.close();
                 if (redirects == MAX_REDIRECTS) {
                     throw new java.io.IOException("more than " + MAX_REDIRECTS + " redirects in a row");

@@ -1,5 +1,6 @@
 package dev.sfu.load;
 
+import dev.sfu.client.WebSocketSignaling;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

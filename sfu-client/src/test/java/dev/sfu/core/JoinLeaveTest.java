@@ -100,4 +100,38 @@ class JoinLeaveTest {
             assertFalse(call.sfu.conferences().get(0).endpoints().stream().anyMatch(p -> p.endpointId().equals(bId)));
         }
     }
+
+    @Test
+    @Timeout(120)
+    void perConferenceGaugesFollowTheirConferenceWhenTurnedOn() throws Exception {
+        try (InProcessCall call = new InProcessCall(SfuConfig.loopback().toBuilder().conferenceMetrics(true).build())) {
+            InProcessCall.Joined ja = call.join("standup", "a", new Watcher());
+            InProcessCall.Joined jb = call.join("standup", "b", new Watcher());
+            InProcessCall.Joined jc = call.join("retro", "c", new Watcher());
+            ja.client().publish(InProcessCall.audioAndVideo(100, 101)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            await(() -> gauge(call, "standup", "sfu.conference.tracks") == 2, "standup's two tracks");
+            assertEquals(2, gauge(call, "standup", "sfu.conference.participants"));
+            assertEquals(1, gauge(call, "retro", "sfu.conference.participants"));
+            assertEquals(0, gauge(call, "retro", "sfu.conference.tracks"));
+
+            jc.handle().leave();
+            await(() -> call.registry.find("sfu.conference.participants").tag("conference", "retro").gauge() == null,
+                    "retro's series removed when it ends");
+            ja.handle().leave();
+            await(() -> gauge(call, "standup", "sfu.conference.tracks") == 0, "a's tracks gone with a");
+            assertEquals(1, gauge(call, "standup", "sfu.conference.participants"));
+            jb.handle().leave();
+            await(() -> call.registry.find("sfu.conference.participants").gauges().isEmpty()
+                    && call.registry.find("sfu.conference.tracks").gauges().isEmpty(), "no series left");
+        }
+        try (InProcessCall call = new InProcessCall(SfuConfig.loopback())) {
+            call.join("standup", "a", new Watcher());
+            assertTrue(call.registry.find("sfu.conference.participants").gauges().isEmpty(), "off by default");
+        }
+    }
+
+    private static double gauge(InProcessCall call, String conference, String name) {
+        io.micrometer.core.instrument.Gauge g = call.registry.find(name).tag("conference", conference).gauge();
+        return g == null ? -1 : g.value();
+    }
 }

@@ -32,6 +32,15 @@ class MuteAndGrantsTest {
         final AtomicInteger offers = new AtomicInteger();
         volatile List<TrackMapping> lastOffer = List.of();
         final Map<String, Integer> ssrcs = new ConcurrentHashMap<>();
+        /** NTP timestamps of the sender reports the server passed on. */
+        final List<Long> senderReports = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onRtcp(byte[] buffer, int offset, int length) {
+            if (length >= dev.sfu.rtp.rtcp.SenderReport.LENGTH && (buffer[offset + 1] & 0xff) == 200) {
+                senderReports.add(dev.sfu.rtp.rtcp.SenderReport.ntpTimestamp(buffer, offset));
+            }
+        }
 
         @Override
         public void onRtp(TrackMapping track, RtpPacket packet) {
@@ -159,6 +168,22 @@ class MuteAndGrantsTest {
                     "the subscriber's report is recorded");
             assertEquals(0.01, call.registry.get("sfu.subscriber.jitter").summary().max(), 1e-9);
             assertEquals(0.25, call.registry.get("sfu.subscriber.fraction.lost").summary().max(), 1e-9);
+
+            // Alice's sender report reaches bob; his report on it (DLSR 0: sent at once) times the round trip to him.
+            long ntp = 0x0000_1234_5678_0000L;
+            byte[] sr = new byte[64];
+            int srLength = dev.sfu.rtp.rtcp.SenderReport.write(sr, 0, 1000, ntp, 4800, 10, 1000);
+            alice.client().execute(() -> alice.client().sendPublisherRtcp(sr, 0, srLength));
+            awaitWhileSending(() -> bobSeen.senderReports.contains(ntp), round, "bob gets alice's sender report");
+            byte[] rr2 = new byte[256];
+            dev.sfu.rtp.rtcp.ReceiverReport.write(rr2, 0, 77);
+            int rr2Length = dev.sfu.rtp.rtcp.ReportBlock.append(rr2, 0, bobSeen.ssrcs.get(a + "/audio"), 0, 3, 100, 480,
+                    (int) (ntp >>> 16), 0);
+            bob.client().execute(() -> bob.client().sendSubscriberRtcp(rr2, 0, rr2Length));
+            awaitWhileSending(() -> call.registry.get("sfu.subscriber.round.trip").summary().count() == 1, round,
+                    "the round trip is recorded");
+            double rtt = call.registry.get("sfu.subscriber.round.trip").summary().max();
+            assertTrue(rtt >= 0 && rtt < 5, "a round trip on loopback: " + rtt);
 
             // Alice mutes her audio herself: bob hears of it (alice does not), and gets no more audio.
             alice.handle().setTrackMuted(audio.trackId(), true, false);

@@ -33,6 +33,8 @@ final class Conference implements FeedbackScheduler.Work {
     private final ArrayList<Endpoint> speakers = new ArrayList<>();
     private volatile List<Participant> participantsSnapshot = List.of();
     private volatile int lastN;
+    /** Tracks published in it, for its gauge; written on the media thread only. */
+    private volatile int trackCount;
 
     Conference(String id, MediaThread thread, int maxEndpoints, SfuContext context) {
         this.id = id;
@@ -94,6 +96,11 @@ final class Conference implements FeedbackScheduler.Work {
 
     boolean isClosed() {
         return seats.get() < 0;
+    }
+
+    /** Tracks published in it now; readable from any thread. */
+    int trackCount() {
+        return trackCount;
     }
 
     /** Endpoints as of the last membership change; readable from any thread. */
@@ -162,6 +169,7 @@ final class Conference implements FeedbackScheduler.Work {
 
     void trackAdded(Track track) {
         context.metrics().tracks().incrementAndGet();
+        trackCount++;
         context.events().trackPublished(id, track.endpointId(), track.trackId(), track.kind(), track.source());
         for (Endpoint other : endpoints.values()) {
             if (!other.endpointId().equals(track.endpointId())) {
@@ -172,6 +180,7 @@ final class Conference implements FeedbackScheduler.Work {
 
     void trackRemoved(Track track) {
         context.metrics().tracks().decrementAndGet();
+        trackCount--;
         context.events().trackUnpublished(id, track.endpointId(), track.trackId(), track.kind(), track.source());
         track.releaseCaches();
         for (Endpoint other : endpoints.values()) {

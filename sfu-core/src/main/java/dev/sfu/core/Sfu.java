@@ -40,6 +40,8 @@ public final class Sfu implements ConferenceService, AutoCloseable {
     private final ExecutorService handshakes;
     private final MediaThread[] threads;
     private final SfuMetrics metrics;
+    /** Null unless per-conference gauges are on. */
+    private final ConferenceGauges conferenceGauges;
     private final ConcurrentHashMap<String, Conference> conferences = new ConcurrentHashMap<>();
     private final AtomicInteger nextThread = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
@@ -52,6 +54,7 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         this.mediaPort = mediaPort;
         this.certificate = certificate;
         this.metrics = new SfuMetrics(registry, config.limits().packetCacheBytes());
+        this.conferenceGauges = config.conferenceMetrics() ? new ConferenceGauges(registry) : null;
         // Drops that happen below the transports: bytes no transport could classify, and packets a media
         // thread's ring had no room for (the thread could not keep up).
         io.micrometer.core.instrument.FunctionCounter.builder("sfu.packets.dropped.port", mediaPort,
@@ -141,8 +144,13 @@ public final class Sfu implements ConferenceService, AutoCloseable {
 
             @Override
             public void conferenceMaybeEmpty(Conference conference) {
-                if (conference.closeIfEmpty() && conferences.remove(conference.id(), conference)) {
+                // closeIfEmpty is true once per conference; a join may have taken it out of the map first.
+                if (conference.closeIfEmpty()) {
+                    conferences.remove(conference.id(), conference);
                     metrics.conferences().decrementAndGet();
+                    if (conferenceGauges != null) {
+                        conferenceGauges.ended(conference);
+                    }
                     LOG.info("conference {} ended", conference.id());
                     events.conferenceEnded(conference.id());
                 }
@@ -194,6 +202,14 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         return mediaPort.udpPort();
     }
 
+    /**
+     * Whether a STUN Binding request sent from this machine to {@code address} at the media port is
+     * answered by the media port (the start-up reachability check of advertised addresses).
+     */
+    public boolean mediaPortAnswersAt(java.net.InetAddress address, java.time.Duration timeout) {
+        return mediaPort.answersStunAt(address, timeout);
+    }
+
     /** The passive ICE-TCP port actually bound, or 0 when ICE-TCP is off. */
     public int iceTcpPort() {
         return mediaPort.tcp() == null ? 0 : mediaPort.tcp().port();
@@ -236,6 +252,9 @@ public final class Sfu implements ConferenceService, AutoCloseable {
                 if (conference == null) {
                     conference = created;
                     metrics.conferences().incrementAndGet();
+                    if (conferenceGauges != null) {
+                        conferenceGauges.started(created);
+                    }
                     LOG.info("conference {} created on {}", conferenceId, created.thread());
                     events.conferenceStarted(conferenceId);
                 }

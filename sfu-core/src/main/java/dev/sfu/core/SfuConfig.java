@@ -17,6 +17,7 @@ import java.util.Objects;
  *     (0 = every video)
  * @param tuning sizes and periods of the media path
  * @param limits what one participant may make the server hold, and the process at most
+ * @param conferenceMetrics register gauges per conference (a Prometheus series per live conference)
  */
 public record SfuConfig(
         IceConfig ice,
@@ -25,7 +26,8 @@ public record SfuConfig(
         int mediaThreads,
         int lastN,
         MediaTuning tuning,
-        ResourceLimits limits) {
+        ResourceLimits limits,
+        boolean conferenceMetrics) {
 
     public SfuConfig {
         Objects.requireNonNull(ice, "ice");
@@ -52,7 +54,8 @@ public record SfuConfig(
     /** A builder holding every setting of this one. */
     public Builder toBuilder() {
         return new Builder().ice(ice).maxEndpointsPerConference(maxEndpointsPerConference)
-                .maxConferences(maxConferences).mediaThreads(mediaThreads).lastN(lastN).tuning(tuning).limits(limits);
+                .maxConferences(maxConferences).mediaThreads(mediaThreads).lastN(lastN).tuning(tuning).limits(limits)
+                .conferenceMetrics(conferenceMetrics);
     }
 
     /** Collects settings; {@link #build()} checks them. */
@@ -64,6 +67,7 @@ public record SfuConfig(
         private int lastN;
         private MediaTuning tuning = MediaTuning.DEFAULT;
         private ResourceLimits limits = ResourceLimits.DEFAULT;
+        private boolean conferenceMetrics;
 
         private Builder() {
         }
@@ -103,8 +107,14 @@ public record SfuConfig(
             return this;
         }
 
+        public Builder conferenceMetrics(boolean v) {
+            conferenceMetrics = v;
+            return this;
+        }
+
         public SfuConfig build() {
-            return new SfuConfig(ice, maxEndpointsPerConference, maxConferences, mediaThreads, lastN, tuning, limits);
+            return new SfuConfig(ice, maxEndpointsPerConference, maxConferences, mediaThreads, lastN, tuning, limits,
+                    conferenceMetrics);
         }
     }
 }

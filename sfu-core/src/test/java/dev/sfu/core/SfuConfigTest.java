@@ -31,10 +31,10 @@ class SfuConfigTest {
         MediaTuning tuning = new MediaTuning(1024, 8, 16, 64, Duration.ofMillis(10), Duration.ofMillis(20),
                 Duration.ofMillis(500));
         ResourceLimits limits = new ResourceLimits(new dev.sfu.core.sdp.PublishLimits(1, 2, 3), 4096, 5, 6);
-        SfuConfig config = new SfuConfig(ice, 7, 9, 3, 2, tuning, limits);
+        SfuConfig config = new SfuConfig(ice, 7, 9, 3, 2, tuning, limits, true);
         assertEquals(config, config.toBuilder().build());
         assertEquals(ice, ice.toBuilder().build());
-        assertEquals(SfuConfig.class.getRecordComponents().length, 7, "a new field must be added to toBuilder");
+        assertEquals(SfuConfig.class.getRecordComponents().length, 8, "a new field must be added to toBuilder");
         assertEquals(IceConfig.class.getRecordComponents().length, 7, "a new field must be added to toBuilder");
     }
 

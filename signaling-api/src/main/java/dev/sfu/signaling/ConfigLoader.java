@@ -162,6 +162,7 @@ final class ConfigLoader {
                 .maxEndpointsPerConference(s.integer("sfu.core.max-endpoints-per-conference", 1, 100_000))
                 .maxConferences(s.integer("sfu.core.max-conferences", 1, 1_000_000))
                 .lastN(s.integer("sfu.core.last-n", 0, 1000))
+                .conferenceMetrics(s.flag("sfu.core.conference-metrics"))
                 .tuning(tuning)
                 .limits(new ResourceLimits(
                         new PublishLimits(s.integer("sfu.core.limits.audio-tracks-per-endpoint", 0, 256),
@@ -331,6 +332,14 @@ final class ConfigLoader {
                 throw bad(key, "an integer from " + min + " to " + max);
             }
             return (int) v;
+        }
+
+        boolean flag(String key) {
+            try {
+                return config.getBoolean(key);
+            } catch (com.typesafe.config.ConfigException e) {
+                throw bad(key, "true or false");
+            }
         }
 
         double decimal(String key, double min, double max) {

@@ -60,6 +60,7 @@ final class EnvironmentVariables {
         VARIABLES.put("SFU_MAX_ENDPOINTS_PER_CONFERENCE", new Variable("sfu.core.max-endpoints-per-conference", TEXT));
         VARIABLES.put("SFU_MAX_CONFERENCES", new Variable("sfu.core.max-conferences", TEXT));
         VARIABLES.put("SFU_LAST_N", new Variable("sfu.core.last-n", TEXT));
+        VARIABLES.put("SFU_CONFERENCE_METRICS", new Variable("sfu.core.conference-metrics", TEXT));
         VARIABLES.put("SFU_MEDIA_BIND_ADDRESS", new Variable("sfu.core.ice.bind-address", TEXT));
         VARIABLES.put("SFU_MEDIA_PORT", new Variable("sfu.core.ice.media-port", TEXT));
         VARIABLES.put("SFU_ICE_TCP_PORT", new Variable("sfu.core.ice.tcp-port", TEXT));

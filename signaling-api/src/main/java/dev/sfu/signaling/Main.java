@@ -30,6 +30,19 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("check")) {
+            // The check prints its own report; the client's and ice4j's logs would only bury it.
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+            String level = System.getenv("SFU_LOG_LEVEL");
+            setRootLogLevel(level == null ? ServerConfig.LogLevel.WARN : ServerConfig.LogLevel.valueOf(level.trim()
+                    .toUpperCase(java.util.Locale.ROOT)));
+            if (level == null && LoggerFactory.getLogger("org.ice4j") instanceof ch.qos.logback.classic.Logger ice4j) {
+                ice4j.setLevel(ch.qos.logback.classic.Level.ERROR); // its warnings about client agents mean nothing here
+            }
+            System.exit(CheckCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            return;
+        }
         if (args.length > 0 && args[0].equals("token")) {
             System.exit(TokenTool.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out,
                     System.err));
@@ -59,7 +72,7 @@ public final class Main {
             System.exit(1);
             return;
         }
-        for (String warning : StartupChecks.warnings(config)) {
+        for (String warning : StartupChecks.warnings(config, server::mediaPortAnswersAt)) {
             LOG.warn("REACHABILITY: {}", warning);
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -149,6 +162,11 @@ public final class Main {
 
         public int mediaPort() {
             return sfu.mediaPort();
+        }
+
+        /** True when a STUN request to {@code address} at the media port comes back from it (1 s at most). */
+        boolean mediaPortAnswersAt(java.net.InetAddress address) {
+            return sfu.mediaPortAnswersAt(address, java.time.Duration.ofSeconds(1));
         }
 
         /** The passive ICE-TCP port bound, or 0 when ICE-TCP is off. */

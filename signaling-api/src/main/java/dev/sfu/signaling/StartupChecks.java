@@ -11,21 +11,27 @@ import java.util.function.Predicate;
 
 /**
  * What the server can tell about its reachability before anyone connects (the browser side is the
- * {@code /check} page): advertised addresses that are not this machine's own, and only private addresses
- * with no TURN server, the setting behind most "it works on my LAN only" reports.
+ * {@code /check} page): advertised addresses that are neither this machine's own nor answer a STUN request
+ * at the media port (a NAT that does not forward it), and only private addresses with no TURN server, the
+ * setting behind most "it works on my LAN only" reports.
  */
 final class StartupChecks {
     private StartupChecks() {
     }
 
     /** Warnings in plain words; empty when nothing looks wrong. */
-    static List<String> warnings(ServerConfig config) {
+    static List<String> warnings(ServerConfig config, Predicate<InetAddress> answersStun) {
         return warnings(config.sfu().ice().advertisedAddresses(), config.iceServers(), config.sfu().ice().udpPort(),
-                StartupChecks::isLocal);
+                StartupChecks::isLocal, answersStun);
     }
 
+    /**
+     * @param local whether an address is one of this machine's
+     * @param answersStun whether a STUN request sent to an address at the media port comes back from it;
+     *     asked only of addresses that are not local
+     */
     static List<String> warnings(List<String> advertised, List<String> iceServers, int mediaPort,
-            Predicate<InetAddress> local) {
+            Predicate<InetAddress> local, Predicate<InetAddress> answersStun) {
         List<String> warnings = new ArrayList<>();
         boolean anyPublic = false;
         for (String text : advertised) {
@@ -39,10 +45,12 @@ final class StartupChecks {
             boolean special = address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
                     || isCarrierGradeNat(address) || isUniqueLocal(address);
             anyPublic |= !special;
-            if (!local.test(address)) {
-                warnings.add("advertised address " + text + " is not an address of this machine: that is right behind "
-                        + "a 1:1 NAT (cloud VM) only if the NAT forwards UDP port " + mediaPort + " (and the ICE-TCP port) "
-                        + "to this machine; the /check page tells from a browser");
+            if (!local.test(address) && !answersStun.test(address)) {
+                warnings.add("advertised address " + text + " is not an address of this machine, and a STUN request "
+                        + "sent to " + text + ":" + mediaPort + " from here got no answer from the media port: behind a "
+                        + "1:1 NAT (cloud VM) the NAT must forward UDP port " + mediaPort + " (and the ICE-TCP port) to "
+                        + "this machine. Some NATs forward it but do not let a host reach itself through them "
+                        + "(hairpinning): the /check page, opened from another network, tells for sure");
             }
         }
         boolean turn = iceServers.stream().anyMatch(u -> u.startsWith("turn:") || u.startsWith("turns:"));

@@ -33,6 +33,7 @@ final class SenderReportTranslator {
                 int length = SenderReport.write(out, 0, s.ssrc(), ntp, s.outgoingTimestamp(rtpTimestamp),
                         s.packetsSent(), s.octetsSent());
                 transport.sendRtcp(out, 0, length);
+                s.senderReportSent(ntp, nowNanos);
             }
         }
     }

@@ -23,6 +23,9 @@ public final class Subscription {
     private final StreamRewriter rewriter;
     private final boolean video;
     private boolean accepted;
+    /** LSR of the last sender report sent on this subscription and when (RFC 3550 §6.4.1), for the RTT. */
+    private int lastSenderReport;
+    private long lastSenderReportNanos;
 
     /**
      * @param out the subscriber's subscribe transport (null in unit tests that only rewrite)
@@ -290,5 +293,24 @@ public final class Subscription {
     /** The subscriber's answer accepted (or, with false, rejected) this subscription's m-line. */
     public void setAccepted(boolean accepted) {
         this.accepted = accepted;
+    }
+
+    /** A sender report with this NTP timestamp went to the subscriber now. */
+    public void senderReportSent(long ntpTimestamp, long nowNanos) {
+        lastSenderReport = (int) (ntpTimestamp >>> 16);
+        lastSenderReportNanos = nowNanos;
+    }
+
+    /**
+     * The round trip to the subscriber from a report block about this stream (RFC 3550 §6.4.1: arrival
+     * minus LSR minus DLSR), timed by our own clock from when we sent that sender report; -1 when the block
+     * refers to no sender report of ours or to an older one (its LSR is not the last we sent).
+     */
+    public long roundTripNanos(int lsr, int dlsr, long nowNanos) {
+        if (lsr == 0 || lsr != lastSenderReport) {
+            return -1;
+        }
+        long rtt = nowNanos - lastSenderReportNanos - (dlsr & 0xffffffffL) * 1_000_000_000L / 65536;
+        return rtt >= 0 ? rtt : -1;
     }
 }

@@ -36,6 +36,7 @@ public final class SfuMetrics {
     private final MeterRegistry registry;
     private final DistributionSummary receiverJitter;
     private final DistributionSummary receiverFractionLost;
+    private final DistributionSummary receiverRoundTrip;
 
     public SfuMetrics(MeterRegistry registry) {
         this(registry, CacheBudget.DEFAULT_BYTES);
@@ -100,6 +101,9 @@ public final class SfuMetrics {
         receiverFractionLost = DistributionSummary.builder("sfu.subscriber.fraction.lost")
                 .description("fraction of packets lost on the way to subscribers, from their receiver reports")
                 .serviceLevelObjectives(0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5).register(registry);
+        receiverRoundTrip = DistributionSummary.builder("sfu.subscriber.round.trip").baseUnit("seconds")
+                .description("round trip to subscribers, from their receiver reports on our sender reports")
+                .serviceLevelObjectives(0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0).register(registry);
         pacerDropped = Counter.builder("sfu.pacer.dropped")
                 .description("video packets dropped because a subscriber's pacer queue was full").register(registry);
     }
@@ -196,6 +200,10 @@ public final class SfuMetrics {
 
     public DistributionSummary receiverFractionLost() {
         return receiverFractionLost;
+    }
+
+    public DistributionSummary receiverRoundTrip() {
+        return receiverRoundTrip;
     }
 
     public Counter pacerDropped() {

@@ -259,16 +259,17 @@ public final class Subscriber implements Transport.MediaHandler {
                     metrics.keyframeRequestsRefused().increment();
                 }
             } else {
-                recordReportBlocks(buffer, rtcp.packetOffset(), rtcp.packetLength());
+                recordReportBlocks(buffer, rtcp.packetOffset(), rtcp.packetLength(), now);
             }
         }
     }
 
     /**
      * The jitter and loss a subscriber reports (RR/SR report blocks, about once a second per stream) on the
-     * streams we send it: what users on bad downlinks experience, for the dashboard.
+     * streams we send it, and the round trip they time from our sender reports: what users on bad downlinks
+     * experience, for the dashboard.
      */
-    private void recordReportBlocks(byte[] buffer, int packetOffset, int packetLength) {
+    private void recordReportBlocks(byte[] buffer, int packetOffset, int packetLength, long now) {
         int count = dev.sfu.rtp.rtcp.ReportBlock.count(buffer, packetOffset, packetLength);
         for (int i = 0; i < count; i++) {
             int block = dev.sfu.rtp.rtcp.ReportBlock.offset(buffer, packetOffset, packetLength, i);
@@ -278,6 +279,11 @@ public final class Subscriber implements Transport.MediaHandler {
                 long jitter = dev.sfu.rtp.rtcp.ReportBlock.jitter(buffer, block) & 0xffffffffL;
                 metrics.receiverJitter().record((double) jitter / clockRate);
                 metrics.receiverFractionLost().record(dev.sfu.rtp.rtcp.ReportBlock.fractionLost(buffer, block) / 256.0);
+                long rtt = s.roundTripNanos(dev.sfu.rtp.rtcp.ReportBlock.lastSr(buffer, block),
+                        dev.sfu.rtp.rtcp.ReportBlock.delaySinceLastSr(buffer, block), now);
+                if (rtt >= 0) {
+                    metrics.receiverRoundTrip().record(rtt / 1e9);
+                }
             }
         }
     }

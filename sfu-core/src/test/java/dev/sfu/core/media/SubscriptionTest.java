@@ -153,4 +153,18 @@ class SubscriptionTest {
         }
         assertFalse(s.encoding() >= 0);
     }
+
+    @Test
+    void roundTripComesFromTheLastSenderReportWeSent() {
+        Subscription s = new Subscription(track, "sub", null, 5, 6, 100, 0);
+        long ntp = 0x0123_4567_89ab_cdefL;
+        int lsr = (int) (ntp >>> 16);
+        assertEquals(-1, s.roundTripNanos(lsr, 0, 500 * MS), "no sender report sent yet");
+        s.senderReportSent(ntp, 1_000 * MS);
+        // The subscriber held it 200 ms (DLSR in 1/65536 s) and its report arrived 260 ms after we sent it.
+        assertEquals(60 * MS, s.roundTripNanos(lsr, 200 * 65536 / 1000, 1_260 * MS), 1 * MS);
+        assertEquals(-1, s.roundTripNanos(lsr + 1, 0, 1_260 * MS), "a report on another sender report");
+        assertEquals(-1, s.roundTripNanos(0, 0, 1_260 * MS), "LSR 0: the subscriber had none");
+        assertEquals(-1, s.roundTripNanos(lsr, 300 * 65536 / 1000, 1_260 * MS), "DLSR longer than the wait");
+    }
 }

@@ -12,19 +12,19 @@ import java.util.concurrent.TimeUnit;
  * A real TURN server for tests: Debian's coturn on 127.0.0.1, REST-style shared-secret auth
  * ({@code use-auth-secret}), relaying to loopback peers. Started and stopped by the test.
  */
-final class Coturn implements AutoCloseable {
+public final class Coturn implements AutoCloseable {
     static final Path BINARY = Path.of("/usr/bin/turnserver");
 
-    final int port;
-    final String secret = "test-turn-secret-of-at-least-32-bytes";
+    public final int port;
+    public final String secret = "test-turn-secret-of-at-least-32-bytes";
     private final Process process;
     private final Path log;
 
-    static boolean available() {
+    public static boolean available() {
         return Files.isExecutable(BINARY);
     }
 
-    Coturn() throws Exception {
+    public Coturn() throws Exception {
         int p;
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             p = probe.getLocalPort();
@@ -45,7 +45,7 @@ final class Coturn implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "turn:127.0.0.1:" + port + "?transport=udp";
     }
 

@@ -8,11 +8,11 @@ import org.junit.jupiter.api.Assumptions;
  * command that installs it, except in CI ({@code CI} set), where .ci/run installs every tool and a
  * missing one is a failure, never a silent skip.
  */
-final class RequiredTool {
+public final class RequiredTool {
     private RequiredTool() {
     }
 
-    static void require(boolean available, String install) {
+    public static void require(boolean available, String install) {
         if (System.getenv("CI") != null) {
             Assertions.assertTrue(available, "missing in CI, where .ci/run must install it: " + install);
         }

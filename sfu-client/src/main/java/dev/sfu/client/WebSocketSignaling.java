@@ -1,4 +1,4 @@
-package dev.sfu.load;
+package dev.sfu.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,7 +7,6 @@ import dev.sfu.core.EndpointListener;
 import dev.sfu.core.Participant;
 import dev.sfu.core.TrackMapping;
 import dev.sfu.core.media.MediaKind;
-import dev.sfu.client.SfuClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The signaling API v1 over a real WebSocket, as a browser speaks it: requests with ids, replies matched
- * by id, server messages handed to an {@link EndpointListener} (the simulated peer's {@link SfuClient}).
+ * by id, server messages handed to an {@link EndpointListener} (an {@link SfuClient}). The load harness's
+ * peers and the {@code check} command speak through it.
  */
 public final class WebSocketSignaling implements SfuClient.Signaling, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,9 +33,9 @@ public final class WebSocketSignaling implements SfuClient.Signaling, AutoClosea
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     /** Set when the server answered the join with {@code redirect}: the socket's close is expected. */
-    volatile boolean redirected;
+    private volatile boolean redirected;
     /** Set when the harness dropped this socket on purpose: the client resumes on another. */
-    volatile boolean dropped;
+    private volatile boolean dropped;
 
     private WebSocketSignaling(WebSocket socket, EndpointListener listener) {
         this.socket = socket;
@@ -156,7 +156,7 @@ public final class WebSocketSignaling implements SfuClient.Signaling, AutoClosea
         return join(conference, displayName, null);
     }
 
-    /** {@code join} with a token (docs/tokens.md); null for a server without authentication. */
+    /** {@code join} with a token (when the server requires one); null: none. */
     public CompletableFuture<JsonNode> join(String conference, String displayName, String token) {
         ObjectNode join = JSON.createObjectNode().put("type", "join").put("conference", conference)
                 .put("displayName", displayName);
@@ -181,6 +181,11 @@ public final class WebSocketSignaling implements SfuClient.Signaling, AutoClosea
     public CompletableFuture<JsonNode> resume(String endpointId, String resumeToken) {
         return request(JSON.createObjectNode().put("type", "resume").put("endpointId", endpointId)
                 .put("resumeToken", resumeToken));
+    }
+
+    /** The join was answered with {@code redirect}: the close that follows is not the client's end. */
+    public void markRedirected() {
+        redirected = true;
     }
 
     /** Drops the connection as a failing network does: no close frame, no leave. */
