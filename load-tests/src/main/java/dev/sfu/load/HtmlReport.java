@@ -81,8 +81,8 @@ final class HtmlReport {
         if (cost != null) {
             figure(h, String.format(Locale.ROOT, "%.2f µs", cost.marginalMicrosPerPacket()),
                     "marginal server CPU per forwarded packet (slope)" + (cost.reliable() ? ""
-                            : String.format(Locale.ROOT, ": unreliable, the steps do not lie on a line (R² %.2f)",
-                            cost.rSquared())));
+                            : String.format(Locale.ROOT, ": unreliable (%d steps, R² %.2f; see the plot below)",
+                            cost.steps(), cost.rSquared())));
             figure(h, String.format(Locale.ROOT, "%.1f %%", 100 * cost.fixedCores()), "fixed server CPU, of one core"
                     + (Double.isNaN(cost.idleCores()) ? "" : String.format(Locale.ROOT, " (idle %.1f %%)",
                     100 * cost.idleCores())));

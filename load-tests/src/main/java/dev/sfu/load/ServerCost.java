@@ -46,11 +46,12 @@ public record ServerCost(double idleCores, double fixedCores, double marginalMic
     }
 
     /**
-     * Whether the line describes the steps: a positive slope that explains most of their variance. A
-     * busy machine (other processes on the cores, the JIT still compiling) scatters the steps.
+     * Whether the line describes the steps: a positive slope and a fixed cost that is not negative, from
+     * at least four steps, explaining most of their variance. A busy machine (other processes on the
+     * cores, the JIT still compiling) scatters the steps; three points fit almost any line.
      */
     boolean reliable() {
-        return marginalMicrosPerPacket > 0 && rSquared >= 0.8;
+        return marginalMicrosPerPacket > 0 && fixedCores >= 0 && steps >= 4 && rSquared >= 0.8;
     }
 
     /** Server CPU the line predicts at this rate, in cores. */

@@ -2,6 +2,8 @@ package dev.sfu.load;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -33,6 +35,9 @@ class ServerCostTest {
         assertEquals(6, cost.steps());
         assertEquals(0.005, cost.idleCores());
         assertEquals(0.03 + 8e-6 * 1000, cost.coresAt(1000), 1e-12);
+        assertTrue(cost.reliable());
+        assertFalse(new ServerCost(0, -0.01, 8, 0.99, 6).reliable(), "a negative fixed cost is noise");
+        assertFalse(new ServerCost(0, 0.01, 8, 0.99, 3).reliable(), "three points fit almost any line");
         // Dividing all CPU by all packets overstates the packet's cost, and less so as load grows.
         assertEquals(8 + 0.03e6 / 2400, steps.get(0).serverCpuMicrosPerForwardedPacket(), 1e-6);
     }
