@@ -99,6 +99,7 @@ class HostilePeersTest {
 
     @AfterAll
     void stop() throws Exception {
+        writeLatencyTable();
         clock.shutdownNow();
         for (SimulatedPeer p : peers.everyone) {
             p.leave();
@@ -118,9 +119,10 @@ class HostilePeersTest {
 
     /** After every case: the calm conference received more media and lost, broke or duplicated none. */
     @AfterEach
-    void calmConferenceIsUndisturbed() throws InterruptedException {
+    void calmConferenceIsUndisturbed(org.junit.jupiter.api.TestInfo info) throws InterruptedException {
         Thread.sleep(1000);
         Calm after = Calm.of(calm);
+        latencyByCase.add(after.latencyRowSince(before, info.getTestMethod().map(m -> m.getName()).orElse("?")));
         assertTrue(after.received > before.received + 3 * 2 * 25, "calm media kept flowing: " + before + " -> " + after);
         assertEquals(before.lost, after.lost, "calm packets lost");
         assertEquals(before.corrupted, after.corrupted, "calm packets corrupted (or foreign)");
@@ -619,7 +621,6 @@ class HostilePeersTest {
 
     // ---- helpers ----
 
-    /** What the calm conference's peers received from the calm publishers (no one else's streams). */
     /**
      * A subscriber that NACKs the last 100 packets of everything it receives (all still cached), 100 times
      * a second, so every packet is asked for about a hundred times (issue 17: nothing used to stop that):
@@ -660,12 +661,52 @@ class HostilePeersTest {
         }
     }
 
-    private record Calm(long received, long lost, long corrupted, long reordered) {
+    /**
+     * The calm conference's one-way latency (publisher's send to subscriber's receive, through the server's
+     * media thread) while each case ran: measured, not asserted (issue 17: "media-thread latency for a calm
+     * conference stays flat"). Written to target/hostile-peers-latency.md; BENCHMARKS.md has a run.
+     */
+    private final List<String> latencyByCase = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private void writeLatencyTable() throws java.io.IOException {
+        StringBuilder table = new StringBuilder("| case | calm packets | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|\n");
+        latencyByCase.forEach(row -> table.append(row).append('\n'));
+        java.nio.file.Files.createDirectories(java.nio.file.Path.of("target"));
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target", "hostile-peers-latency.md"), table);
+        System.out.println("calm conference latency per case:\n" + table);
+    }
+
+    /** No hostile peer: the calm conference's latency to compare every case with. */
+    @Test
+    @Order(0)
+    void calmBaseline() throws Exception {
+        Thread.sleep(3000);
+    }
+
+    /** What the calm conference's peers received from the calm publishers (no one else's streams). */
+    private record Calm(long received, long lost, long corrupted, long reordered, long[] latency) {
+        /** A table row of what the calm subscribers received since {@code before}. */
+        String latencyRowSince(Calm before, String name) {
+            long[] diff = new long[latency.length];
+            long packets = 0;
+            int max = 0;
+            for (int i = 0; i < diff.length; i++) {
+                diff[i] = latency[i] - before.latency[i];
+                packets += diff[i];
+                if (diff[i] > 0) {
+                    max = i;
+                }
+            }
+            return String.format(java.util.Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f |", name, packets,
+                    StreamStats.percentileMillis(diff, 0.5), StreamStats.percentileMillis(diff, 0.99), max * 0.1);
+        }
+
         static Calm of(List<SimulatedPeer> calm) {
             long received = 0;
             long lost = 0;
             long corrupted = 0;
             long reordered = 0;
+            long[] latency = null;
             for (SimulatedPeer p : calm) {
                 for (Map.Entry<String, StreamStats> e : p.streams.entrySet()) {
                     if (calm.stream().noneMatch(q -> e.getKey().startsWith(q.endpointId + "/"))) {
@@ -676,9 +717,16 @@ class HostilePeersTest {
                     lost += s.lost();
                     corrupted += s.corrupted;
                     reordered += s.reordered;
+                    long[] h = s.latencyHistogram();
+                    if (latency == null) {
+                        latency = new long[h.length];
+                    }
+                    for (int i = 0; i < h.length; i++) {
+                        latency[i] += h[i];
+                    }
                 }
             }
-            return new Calm(received, lost, corrupted, reordered);
+            return new Calm(received, lost, corrupted, reordered, latency == null ? new long[1] : latency);
         }
     }
 

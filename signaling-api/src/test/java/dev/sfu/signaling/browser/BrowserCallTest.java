@@ -142,7 +142,8 @@ class BrowserCallTest {
     /**
      * Simulcast end to end: the server's transport-cc feedback lets the publisher's bandwidth estimate grow
      * from the 300 kbit/s a browser starts at, the publisher then sends all three layers, and the receiver
-     * gets the top one; receiverConstraints of 180 move it to the lowest layer.
+     * gets the top one; receiverConstraints of 180 move it to the lowest layer. The receiver's page sends no
+     * constraints of its own (adaptive=0): its tile would ask for the layer that fits it.
      */
     @Test
     @Order(1)
@@ -151,7 +152,7 @@ class BrowserCallTest {
         Chromium.Page sender = chromium.open("http://127.0.0.1:" + server.httpPort()
                 + "/?room=simulcast&name=s&autojoin=1&width=1280");
         Chromium.Page receiver = chromium.open("http://127.0.0.1:" + server.httpPort()
-                + "/?room=simulcast&name=r&autojoin=1&publish=0");
+                + "/?room=simulcast&name=r&autojoin=1&publish=0&adaptive=0");
         awaitPlaying(receiver, 1, 60);
         double estimate = awaitValue(sender, AVAILABLE_OUTGOING_BITRATE, v -> v >= 1_000_000, 40);
         System.out.println("publisher's available outgoing bitrate: " + estimate);

@@ -115,10 +115,13 @@ public final class Chromium implements AutoCloseable {
         return result.get(30, TimeUnit.SECONDS);
     }
 
-    /** Opens a new tab at a URL. */
+    /**
+     * Opens a page at a URL, in a window of its own: as a person's call in its own window, it is visible
+     * (a background tab is hidden, and the page then asks for no video at all).
+     */
     public Page open(String url) throws Exception {
-        String targetId = command(null, "Target.createTarget", JSON.createObjectNode().put("url", url))
-                .get("targetId").asText();
+        String targetId = command(null, "Target.createTarget", JSON.createObjectNode().put("url", url)
+                .put("newWindow", true)).get("targetId").asText();
         String sessionId = command(null, "Target.attachToTarget",
                 JSON.createObjectNode().put("targetId", targetId).put("flatten", true)).get("sessionId").asText();
         return new Page(targetId, sessionId);
@@ -136,8 +139,18 @@ public final class Chromium implements AutoCloseable {
 
         /** Evaluates a JavaScript expression (promises awaited) and returns its JSON value. */
         public JsonNode eval(String expression) throws Exception {
+            return eval(expression, false);
+        }
+
+        /** As {@link #eval(String)}, as if the user had clicked (what getDisplayMedia and autoplay ask for). */
+        public JsonNode evalAsUser(String expression) throws Exception {
+            return eval(expression, true);
+        }
+
+        private JsonNode eval(String expression, boolean userGesture) throws Exception {
             JsonNode result = command(sessionId, "Runtime.evaluate", JSON.createObjectNode()
-                    .put("expression", expression).put("returnByValue", true).put("awaitPromise", true));
+                    .put("expression", expression).put("returnByValue", true).put("awaitPromise", true)
+                    .put("userGesture", userGesture));
             if (result.has("exceptionDetails")) {
                 throw new IOException("script failed: " + result.get("exceptionDetails"));
             }

@@ -1,14 +1,18 @@
 // sfu-client.js — a reusable client for the SFU's signaling API v1 (docs/signaling-protocol.md).
+// The npm package @sfu/client (clients/js in the SFU's repository); the server serves this same file as
+// /sfu-client.js. Types: sfu-client.d.ts. Reference: docs/client.md.
 //
 //   const client = new SfuClient(`ws://${location.host}/ws`);
-//   client.addEventListener('track', e => ...);      // {endpointId, kind, track, stream, mid}
+//   client.addEventListener('track', e => ...);      // {endpointId, kind, source, track, mid, trackId}
 //   await client.join('room', 'Ada');
-//   await client.publish(await navigator.mediaDevices.getUserMedia({audio: true, video: true}));
+//   await client.publish(await getMedia({audio: true, video: true}));
+//   await client.publish(await navigator.mediaDevices.getDisplayMedia({video: true}), {source: 'screen'});
 //
 //   const chat = await client.openDataChannel('chat');                // to everyone in the room
 //   client.addEventListener('message', e => ...);     // {endpointId, label, data, channel}
 //
-// Events: joined, participantjoined, participantleft, track, trackended, dominantspeaker, closed, error,
+// Events: joined, participantjoined, participantleft, track, trackended (both with source), trackmuted,
+// dominantspeaker, connectionstatechange ({transport, state}), closed, error (an SfuError with a code),
 // redirect ({url}: a draining server sends us to another node; join anew), removed ({reason}),
 // datachannel ({endpointId, label, channel}: another participant's channel reached us), message,
 // datachannelclosed ({endpointId, label}), reconnecting ({attempt}), resumed, rejoined.
@@ -32,6 +36,90 @@ const RESUMABLE_CLOSE_CODES = new Set([1001, 1006, 1011, 1012, 1013, 1014]);
 
 /** Redirects (docs/signaling-protocol.md, "Clusters") a join follows in a row. */
 export const MAX_REDIRECTS = 3;
+/** A connection that has not connected this long after it was created reports 'ice-failed'. */
+export const ICE_FAILED_AFTER_MS = 15000;
+
+/** What a participant's track shows: a publish offer names each m-line's source (protocol, "Sources and mute"). */
+export const SOURCES = ['camera', 'microphone', 'screen', 'screen-audio'];
+
+/**
+ * What each error code means, in words for the person in front of the page. Codes of the server
+ * (docs/signaling-protocol.md) and of the client (devices, network).
+ */
+export const ERROR_MESSAGES = {
+  'permission-denied': 'The browser was not allowed to use the camera or microphone. Allow it in the address bar and try again.',
+  'no-device': 'No camera or microphone was found. Connect one, or pick another in the device lists.',
+  'device-in-use': 'The camera or microphone is in use by another application, or could not be started.',
+  'screen-share-cancelled': 'Screen sharing was cancelled or not allowed.',
+  'server-unreachable': 'The server cannot be reached. Check the address and your network connection.',
+  'ice-failed': 'The media connection could not be set up: UDP is probably blocked on this network. Try TURN or ICE-TCP (ask whoever runs the server).',
+  'connection-lost': 'The connection to the server was lost and could not be restored.',
+  'too-many-redirects': 'The server kept sending us elsewhere. Try again later.',
+  'unauthorized': 'You are not allowed to join this room: the access token is missing, wrong or expired.',
+  'conference-full': 'This room is full.',
+  'room-full': 'This room is full.',
+  'unavailable': 'The service cannot start this room right now. Try again in a moment.',
+  'bad-request': 'The server did not accept the request.',
+  'not-joined': 'The session is over: join again.',
+  'sdp-rejected': 'The server could not use what this browser offered (camera, microphone or codecs).',
+  'internal': 'The server ran into a problem. Try again.',
+  'media-error': 'The camera or microphone could not be used.',
+};
+
+/** An Error with a protocol or client error `code` and a plain `message` (from ERROR_MESSAGES where the code is known). */
+export class SfuError extends Error {
+  constructor(code, message, detail) {
+    super(message || ERROR_MESSAGES[code] || 'Something went wrong.');
+    this.name = 'SfuError';
+    this.code = code;
+    if (detail !== undefined) this.detail = detail;
+  }
+}
+
+/**
+ * The plain message for an error: an SfuError's own, else the one its code names, else a generic one. Never a
+ * stack or an exception class name: what a person can act on.
+ */
+export function describeError(error) {
+  // The server says what it did not accept (a room name, a field); its messages never carry class names.
+  if (error instanceof SfuError && error.code === 'bad-request' && error.message && error.message !== ERROR_MESSAGES[error.code]) {
+    return `The server did not accept the request: ${error.message}`;
+  }
+  if (error && ERROR_MESSAGES[error.code]) return ERROR_MESSAGES[error.code];
+  if (error instanceof SfuError) return error.message;
+  if (error && error.name && /^(NotAllowed|NotFound|NotReadable|Overconstrained)Error$/.test(error.name)) return mediaError(error).message;
+  return 'Something went wrong.';
+}
+
+/** A getUserMedia/getDisplayMedia failure (a DOMException) as an SfuError with a code. */
+export function mediaError(e, screen = false) {
+  if (e instanceof SfuError) return e;
+  const name = e && e.name;
+  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'AbortError') {
+    return new SfuError(screen ? 'screen-share-cancelled' : 'permission-denied', undefined, e.message);
+  }
+  if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'DevicesNotFoundError') return new SfuError('no-device', undefined, e.message);
+  if (name === 'NotReadableError' || name === 'TrackStartError') return new SfuError('device-in-use', undefined, e.message);
+  return new SfuError('media-error', undefined, e && e.message);
+}
+
+/** getUserMedia whose failures are SfuErrors with a code (permission-denied, no-device, device-in-use). */
+export async function getMedia(constraints) {
+  try {
+    return await navigator.mediaDevices.getUserMedia(constraints);
+  } catch (e) {
+    throw mediaError(e);
+  }
+}
+
+/** getDisplayMedia whose failures are SfuErrors (screen-share-cancelled, ...). */
+export async function getScreen(constraints = {video: true}) {
+  try {
+    return await navigator.mediaDevices.getDisplayMedia(constraints);
+  } catch (e) {
+    throw mediaError(e, true);
+  }
+}
 
 /** url with ?conference=NAME, unless it names one already (a redirect's URL does). */
 export function withConference(url, conference) {
@@ -58,7 +146,9 @@ export class SfuClient extends EventTarget {
     this.subscribeChain = Promise.resolve();
     this.publishHasData = false;
     this.session = null;             // {conference, displayName, token, resumeToken} while joined
-    this.published = [];             // [{stream, simulcast}]: republished after a rejoin
+    this.published = [];             // [{stream, simulcast, source}]: republished after a rejoin
+    this.sourceByTransceiver = new WeakMap(); // our publish transceivers -> source (camera, screen, ...)
+    this.receiverConstraints = null; // the last receiverConstraints sent: {defaultMaxHeight, endpoints}
     this.restarters = new Map();     // transport -> its ICE restart, for after a resume
     this.leaving = false;
   }
@@ -72,7 +162,7 @@ export class SfuClient extends EventTarget {
     try {
       await new Promise((resolve, reject) => {
         ws.onopen = resolve;
-        ws.onerror = () => reject(new Error('cannot reach the server at ' + this.url));
+        ws.onerror = () => reject(new SfuError('server-unreachable', undefined, this.url));
       });
     } catch (e) {
       if (this.ws === ws) this.ws = null;
@@ -83,7 +173,7 @@ export class SfuClient extends EventTarget {
       // The join goes on at the node a redirect named, or this is a socket we replaced.
       if (ws.redirected || this.ws !== ws) return;
       this.ws = null;
-      for (const {reject} of this.pending.values()) reject(new Error('connection closed'));
+      for (const {reject} of this.pending.values()) reject(new SfuError('connection-lost'));
       this.pending.clear();
       if (!this.leaving && this.session && this.session.resumeToken && RESUMABLE_CLOSE_CODES.has(e.code)) {
         this.reconnect();
@@ -145,7 +235,12 @@ export class SfuClient extends EventTarget {
     }
     this.subscribeChain = Promise.resolve();
     const joined = await this.join(conference, displayName, token);
-    for (const {stream, simulcast} of this.published) await this.addTracks(stream, simulcast);
+    // A new endpoint starts unconstrained: ask again for what we asked before.
+    if (this.receiverConstraints) {
+      const {defaultMaxHeight, endpoints} = this.receiverConstraints;
+      this.setReceiverConstraints(defaultMaxHeight, endpoints);
+    }
+    for (const {stream, simulcast, source} of this.published) await this.addTracks(stream, simulcast, source);
     if (this.published.length) await this.negotiatePublish();
     this.emit('rejoined', joined);
   }
@@ -187,7 +282,7 @@ export class SfuClient extends EventTarget {
     if (m.id !== undefined && this.pending.has(m.id)) {
       const {resolve, reject} = this.pending.get(m.id);
       this.pending.delete(m.id);
-      if (m.type === 'error') reject(Object.assign(new Error(m.message), {code: m.code}));
+      if (m.type === 'error') reject(new SfuError(m.code, m.message));
       else resolve(m);
       return;
     }
@@ -206,12 +301,12 @@ export class SfuClient extends EventTarget {
       case 'trackMuted': {
         // With the kind of the track, when it is one we receive.
         const info = [...this.midToTrack.values()].find((t) => t.trackId === m.trackId);
-        this.emit('trackmuted', {...m, kind: info ? info.kind : undefined});
+        this.emit('trackmuted', {...m, kind: info ? info.kind : undefined, source: info ? info.source : undefined});
         break;
       }
       // The server removed us (kicked, conference closed, the same identity joined elsewhere): no resume.
       case 'removed': this.leaving = true; this.session = null; this.emit('removed', m); break;
-      case 'error': this.emit('error', Object.assign(new Error(m.message), {code: m.code})); break;
+      case 'error': this.emit('error', new SfuError(m.code, m.message)); break;
       // A draining node's deadline: join anew at m.url (the page does, see app.js).
       case 'redirect': if (ws) ws.redirected = true; this.emit('redirect', {url: m.url}); break;
       default: break;
@@ -228,7 +323,7 @@ export class SfuClient extends EventTarget {
       joined = await this.request({type: 'join', conference, displayName, ...(token ? {token} : {})});
       if (joined.type !== 'redirect') break;
       // Another node holds the conference: the same join there, at most MAX_REDIRECTS times in a row.
-      if (redirects === MAX_REDIRECTS) throw new Error('too many redirects');
+      if (redirects === MAX_REDIRECTS) throw new SfuError('too-many-redirects');
       this.ws.close();
       this.ws = null;
       this.url = joined.url;
@@ -268,7 +363,7 @@ export class SfuClient extends EventTarget {
     this.watchConnection(pc, transport, () => {
       if (transport === 'publish') {
         pc.restartIce();
-        this.negotiatePublish().catch((e) => this.emit('error', {message: 'ICE restart failed: ' + e.message}));
+        this.negotiatePublish().catch((e) => this.emit('error', e instanceof SfuError ? e : new SfuError('ice-failed', undefined, e.message)));
       } else {
         this.send({type: 'restartIce', transport: 'subscribe'});
       }
@@ -297,6 +392,15 @@ export class SfuClient extends EventTarget {
   watchConnection(pc, transport, restart) {
     let timer = null;
     let restarted = false;
+    // A connection that never connects is most often UDP blocked on the way: say so once, plainly.
+    let everConnected = false;
+    let reported = false;
+    const reportFailure = () => {
+      if (everConnected || reported || pc.connectionState === 'closed') return;
+      reported = true;
+      this.emit('error', new SfuError('ice-failed', undefined, transport));
+    };
+    const failTimer = setTimeout(reportFailure, this.options.iceFailedAfterMs || ICE_FAILED_AFTER_MS);
     const cancel = () => { clearTimeout(timer); timer = null; };
     const restartOnce = () => {
       cancel();
@@ -308,9 +412,10 @@ export class SfuClient extends EventTarget {
     // reconnect() restarts what is still broken.
     this.restarters.set(transport, () => { if (this.ws) { restarted = true; cancel(); restart(); } });
     pc.onconnectionstatechange = () => {
+      this.emit('connectionstatechange', {transport, state: pc.connectionState});
       switch (pc.connectionState) {
-        case 'connected': cancel(); restarted = false; break;
-        case 'closed': cancel(); break;
+        case 'connected': cancel(); restarted = false; everConnected = true; clearTimeout(failTimer); break;
+        case 'closed': cancel(); clearTimeout(failTimer); break;
         case 'disconnected':
           if (!timer && !restarted) {
             timer = setTimeout(() => {
@@ -319,7 +424,7 @@ export class SfuClient extends EventTarget {
             }, RESTART_AFTER_DISCONNECTED_MS);
           }
           break;
-        case 'failed': restartOnce(); break;
+        case 'failed': reportFailure(); restartOnce(); break;
         default: break; // new, connecting: a timer running since 'disconnected' checks the state again
       }
     };
@@ -346,15 +451,39 @@ export class SfuClient extends EventTarget {
 
   /**
    * Publishes a stream's tracks. Video is sent with three simulcast layers (rids q, h, f) unless
-   * options.simulcast is false or the camera is too small for them.
+   * options.simulcast is false or the picture is too small for them. options.source says what the stream
+   * is: 'camera' (the default: its audio is the 'microphone') or 'screen' (its audio is 'screen-audio');
+   * every other participant sees it on the track's `source`. A camera and a screen go as separate tracks.
    */
-  async publish(stream, {simulcast = true} = {}) {
-    this.published.push({stream, simulcast});
-    await this.addTracks(stream, simulcast);
+  async publish(stream, {simulcast = true, source = 'camera'} = {}) {
+    this.published.push({stream, simulcast, source});
+    await this.addTracks(stream, simulcast, source);
     await this.negotiatePublish();
   }
 
-  async addTracks(stream, simulcast) {
+  /** Stops publishing a stream given to publish() (e.g. a screen share that ended); its tracks are not stopped. */
+  async unpublish(stream) {
+    const i = this.published.findIndex((p) => p.stream === stream);
+    if (i < 0 || !this.publishPc) return;
+    this.published.splice(i, 1);
+    const pc = this.publishPc;
+    for (const t of pc.getTransceivers()) {
+      if (t.streamOf === stream && t.direction !== 'inactive' && !t.stopped) {
+        pc.removeTrack(t.sender);
+        this.sourceByTransceiver.delete(t);
+      }
+    }
+    await this.negotiatePublish();
+  }
+
+  /** The source our track of `kind` has when the stream is published as `source`. */
+  static sourceOf(kind, source) {
+    const screen = source === 'screen' || source === 'screen-audio';
+    if (kind === 'audio') return screen ? 'screen-audio' : 'microphone';
+    return screen ? 'screen' : 'camera';
+  }
+
+  async addTracks(stream, simulcast, source = 'camera') {
     if (!this.publishPc) this.publishPc = this.newPeerConnection('publish');
     const pc = this.publishPc;
     for (const track of stream.getTracks()) {
@@ -367,35 +496,56 @@ export class SfuClient extends EventTarget {
           {rid: 'f', maxBitrate: 1_500_000},
         ];
       }
-      pc.addTransceiver(track, init);
+      const t = pc.addTransceiver(track, init);
+      t.streamOf = stream;
+      this.sourceByTransceiver.set(t, SfuClient.sourceOf(track.kind, source));
     }
+  }
+
+  /** Our sending transceivers with their mid and source: [{mid, kind, source, trackId, track, transceiver}]. */
+  localTracks() {
+    if (!this.publishPc) return [];
+    return this.publishPc.getTransceivers()
+        .filter((t) => this.sourceByTransceiver.has(t) && t.direction !== 'inactive' && !t.stopped)
+        .map((t) => ({mid: t.mid, kind: t.receiver.track.kind, source: this.sourceByTransceiver.get(t),
+          trackId: t.mid ? this.publishedTrackId(t.mid) : null, track: t.sender.track, transceiver: t}));
   }
 
   async negotiatePublish() {
     const pc = this.publishPc;
     await pc.setLocalDescription(await pc.createOffer());
-    const answer = await this.request({type: 'offer', transport: 'publish', sdp: this.filterSdp(pc.localDescription.sdp)});
+    // Which m-line carries what (protocol, "Sources and mute"): the others see it on each track's source.
+    const sources = {};
+    for (const t of this.localTracks()) if (t.mid) sources[t.mid] = t.source;
+    const answer = await this.request({type: 'offer', transport: 'publish', sdp: this.filterSdp(pc.localDescription.sdp),
+      ...(Object.keys(sources).length ? {sources} : {})});
     await pc.setRemoteDescription({type: 'answer', sdp: this.filterSdp(answer.sdp)});
   }
 
-  /** Replaces the camera track (e.g. with a screen share; null: send no video) without renegotiating. */
+  /** Replaces the track we send for one source (null: send nothing) without renegotiating. */
+  async replaceTrack(source, track) {
+    // By the transceiver's source: a sender whose track was replaced by null has none to ask.
+    const t = this.localTracks().find((x) => x.mid && x.source === source);
+    if (t) await t.transceiver.sender.replaceTrack(track);
+  }
+
+  /** Replaces the camera track (null: send no video) without renegotiating. */
   async replaceVideo(track) {
-    // By the transceiver's kind: a sender whose track was replaced by null has none to ask.
-    const t = this.publishPc && this.publishPc.getTransceivers().find((x) => x.mid && x.receiver.track.kind === 'video');
-    if (t) await t.sender.replaceTrack(track);
+    await this.replaceTrack('camera', track);
   }
 
   /**
-   * Mutes or unmutes what we send of one kind, and tells the server, which stops forwarding it and tells
-   * everyone (trackmuted). With no local track (a camera turned off by replaceVideo(null)) only the
+   * Mutes or unmutes what we send: `what` is a kind ('audio': the microphone, 'video': the camera) or a
+   * source ('screen', ...). Disables the local track and tells the server, which stops forwarding it and
+   * tells everyone (trackmuted). With no local track (a camera turned off by replaceVideo(null)) only the
    * signal goes.
    */
-  setMuted(kind, muted) {
-    if (!this.publishPc) return;
-    for (const t of this.publishPc.getTransceivers()) {
-      if (!t.mid || t.receiver.track.kind !== kind || t.direction === 'inactive') continue;
-      if (t.sender.track) t.sender.track.enabled = !muted;
-      this.mute(this.publishedTrackId(t.mid), muted);
+  setMuted(what, muted) {
+    const source = what === 'audio' ? 'microphone' : what === 'video' ? 'camera' : what;
+    for (const t of this.localTracks()) {
+      if (!t.mid || t.source !== source) continue;
+      if (t.track) t.track.enabled = !muted;
+      this.mute(t.trackId, muted);
     }
   }
 
@@ -456,7 +606,9 @@ export class SfuClient extends EventTarget {
         this.emit('trackended', {mid, ...info});
       }
     }
-    for (const [mid, info] of announced) this.midToTrack.set(mid, info);
+    for (const [mid, info] of announced) {
+      this.midToTrack.set(mid, {...info, source: info.source || (info.kind === 'audio' ? 'microphone' : 'camera')});
+    }
     await pc.setRemoteDescription({type: 'offer', sdp: this.filterSdp(m.sdp)});
     await pc.setLocalDescription(await pc.createAnswer());
     this.send({type: 'answer', transport: 'subscribe', sdp: this.filterSdp(pc.localDescription.sdp)});
@@ -480,12 +632,54 @@ export class SfuClient extends EventTarget {
     const info = this.midToTrack.get(mid);
     this.liveByMid.set(mid, info.trackId);
     this.emit('track', {mid, endpointId: info.endpointId, kind: info.kind, trackId: info.trackId, track,
-      muted: !!info.muted, source: info.source});
+      muted: !!info.muted, source: info.source || (info.kind === 'audio' ? 'microphone' : 'camera')});
   }
 
-  /** Asks for lower video: maxHeight for everyone, or per endpoint. */
+  /**
+   * Asks for lower video: maxHeight for everyone, or per endpoint ({endpointId: maxHeight}); 0 = no video.
+   * The server forwards the highest simulcast layer that fits. Sent again after a resume.
+   */
   setReceiverConstraints(defaultMaxHeight, endpoints = {}) {
+    this.receiverConstraints = {defaultMaxHeight, endpoints: {...endpoints}};
     this.send({type: 'receiverConstraints', defaultMaxHeight, endpoints});
+  }
+
+  /**
+   * Per remote track, what a quality badge shows: a Map of trackId to {mid, endpointId, kind, source,
+   * bytesReceived, packetsReceived, packetsLost, framesDecoded, width, height, fps, rtt (s, of the subscribe
+   * connection), and since `previous` (an earlier result): bitrate (bit/s) and loss (%)}.
+   */
+  async trackStats(previous) {
+    const result = new Map();
+    result.time = performance.now();
+    const pc = this.subscribePc;
+    if (!pc) return result;
+    const midByTrack = new Map(pc.getTransceivers().map((t) => [t.receiver.track && t.receiver.track.id, t.mid]));
+    const report = await pc.getStats();
+    let rtt;
+    report.forEach((s) => {
+      if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && s.currentRoundTripTime !== undefined) rtt = s.currentRoundTripTime;
+    });
+    report.forEach((s) => {
+      if (s.type !== 'inbound-rtp') return;
+      const mid = s.mid !== undefined ? s.mid : midByTrack.get(s.trackIdentifier);
+      const info = this.midToTrack.get(mid);
+      if (!info) return;
+      const now = {mid, endpointId: info.endpointId, kind: info.kind, source: info.source, trackId: info.trackId,
+        bytesReceived: s.bytesReceived || 0, packetsReceived: s.packetsReceived || 0, packetsLost: s.packetsLost || 0,
+        framesDecoded: s.framesDecoded || 0, framesReceived: s.framesReceived || 0, width: s.frameWidth || 0, height: s.frameHeight || 0,
+        fps: s.framesPerSecond || 0, rtt};
+      const before = previous && previous.get(info.trackId);
+      if (before) {
+        const seconds = (result.time - previous.time) / 1000;
+        now.bitrate = seconds > 0 ? Math.max(0, 8 * (now.bytesReceived - before.bytesReceived) / seconds) : 0;
+        const received = now.packetsReceived - before.packetsReceived;
+        const lost = Math.max(0, now.packetsLost - before.packetsLost);
+        now.loss = received + lost > 0 ? 100 * lost / (received + lost) : 0;
+      }
+      result.set(info.trackId, now);
+    });
+    return result;
   }
 
   /** Inbound/outbound totals for a stats overlay: bitrate (bps), resolution and loss. */
