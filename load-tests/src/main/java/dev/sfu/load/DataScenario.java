@@ -155,7 +155,7 @@ final class DataScenario {
             List<DataPeer> members = new ArrayList<>();
             for (int p = 0; p < options.participants(); p++) {
                 SimulatedPeer peer = SimulatedPeer.join(server, http, context, threads[index % threads.length],
-                        "data-" + c, index, 1);
+                        "data-" + c, index, 1, options.tokens());
                 DataPeer d = new DataPeer(peer, index, options.messageBytes());
                 peer.client.enableDataChannels(d);
                 peer.client.publish(List.of(ClientSdp.PublishSpec.data("0"))).toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -22,6 +22,8 @@ import java.util.Map;
  *     jitterMaxMs} the largest
  * @param ramp the ramp scenario's steps (empty otherwise); the figures above are then the knee's
  * @param resumes the WebSockets the harness dropped ({@code --drops-per-second}) and how their sessions came back
+ * @param serverCost the ramp's fixed and marginal server CPU (null for other scenarios, or too few steps)
+ * @param serverVersion the server's {@code sfu_build_info} version label from its /metrics ("?" if not there)
  */
 public record LoadReport(String scenario, int peers, int publishers, int layers, double seconds, long packetsSent,
         long packetsReceived, long packetsLost, long packetsCorrupted, long packetsReordered, double lossPercent,
@@ -31,7 +33,7 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
         int[] videoStreamsPerLayer, long nacksSent, long retransmissionsReceived, long gapsFilled,
         long receiverReportsSent, long transportFeedbackSent, long keyframeRequestsReceived, double serverCpuSeconds,
         double serverCpuMicrosPerForwardedPacket, double serverHeapMiB, double serverHeapPerEndpointKiB,
-        boolean serverInProcess, List<RampStep> ramp, Resumes resumes) {
+        boolean serverInProcess, List<RampStep> ramp, Resumes resumes, ServerCost serverCost, String serverVersion) {
 
     /**
      * Sessions resumed after a dropped WebSocket (docs/signaling-protocol.md, "Resuming"): how many drops,
@@ -47,22 +49,28 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
                 latencyP99Ms, jitterMeanMs, jitterMaxMs, joinToFirstPacketP50Ms, joinToFirstPacketP99Ms,
                 joinsMeasured, streamsMeasured, videoStreamsPerLayer, nacksSent, retransmissionsReceived, gapsFilled,
                 receiverReportsSent, transportFeedbackSent, keyframeRequestsReceived, serverCpuSeconds,
-                serverCpuMicrosPerForwardedPacket, serverHeapMiB, serverHeapPerEndpointKiB, serverInProcess, ramp, r);
+                serverCpuMicrosPerForwardedPacket, serverHeapMiB, serverHeapPerEndpointKiB, serverInProcess, ramp, r,
+                serverCost, serverVersion);
     }
 
-    /** One step of the ramp scenario. */
-    public record RampStep(int subscribers, double forwardedPerSecond, double lossPercent, double latencyP99Ms,
-            double serverCpuMicrosPerForwardedPacket, boolean withinLimits) {
+    /**
+     * One step of the ramp scenario.
+     *
+     * @param endpoints everyone in the conference (the publisher too)
+     * @param serverCpuCores the server's CPU over the step in cores (CPU seconds per second)
+     */
+    public record RampStep(int subscribers, int endpoints, double forwardedPerSecond, double lossPercent,
+            double latencyP99Ms, double serverCpuCores, double serverCpuMicrosPerForwardedPacket, boolean withinLimits) {
     }
 
-    LoadReport withRamp(List<RampStep> steps) {
+    LoadReport withRamp(List<RampStep> steps, double idleCores) {
         return new LoadReport(scenario, peers, publishers, layers, seconds, packetsSent, packetsReceived, packetsLost,
                 packetsCorrupted, packetsReordered, lossPercent, forwardedPerSecond, latencyP50Ms, latencyP95Ms,
                 latencyP99Ms, jitterMeanMs, jitterMaxMs, joinToFirstPacketP50Ms, joinToFirstPacketP99Ms,
                 joinsMeasured, streamsMeasured, videoStreamsPerLayer, nacksSent, retransmissionsReceived, gapsFilled,
                 receiverReportsSent, transportFeedbackSent, keyframeRequestsReceived, serverCpuSeconds,
                 serverCpuMicrosPerForwardedPacket, serverHeapMiB, serverHeapPerEndpointKiB, serverInProcess,
-                List.copyOf(steps), resumes);
+                List.copyOf(steps), resumes, ServerCost.fit(steps, idleCores), serverVersion);
     }
 
     static LoadReport of(Options options, List<SimulatedPeer> everyone, List<SimulatedPeer> publishers,
@@ -135,7 +143,8 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
                 streams, perLayer, nacks, retransmissions, filled, reports, transportFeedback, keyframeRequests,
                 (after.cpuNanos() - before.cpuNanos()) / 1e9,
                 received == 0 ? 0 : (after.cpuNanos() - before.cpuNanos()) / 1e3 / received, heapMiB,
-                everyone.isEmpty() ? 0 : heapMiB * 1024 / everyone.size(), serverInProcess, ramp, Resumes.NONE);
+                everyone.isEmpty() ? 0 : heapMiB * 1024 / everyone.size(), serverInProcess, ramp, Resumes.NONE, null,
+                after.version());
     }
 
     private static double percentile(List<Double> sorted, double fraction) {
@@ -157,16 +166,17 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
                   latency         p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   jitter mean %.2f ms, max %.2f ms
                   join→1st packet p50 %.0f ms   p99 %.0f ms   (%d joins into flowing media)
                   feedback        %,d NACKed, %,d retransmissions received, %,d gaps filled; %,d receiver reports; %,d transport-cc feedbacks; %,d keyframe requests to publishers
+                  server          version %s
                   server CPU      %.2f s   = %.2f µs per forwarded packet%s
-                  server heap     %.0f MiB   (%.0f KiB per endpoint)%s%s""",
+                  server heap     %.0f MiB   (%.0f KiB per endpoint)%s%s%s""",
                 scenario, peers, publishers, layers, seconds, streamsMeasured,
                 java.util.Arrays.toString(videoStreamsPerLayer), packetsSent, packetsReceived,
                 forwardedPerSecond, packetsLost, lossPercent, packetsCorrupted, packetsReordered, latencyP50Ms,
                 latencyP95Ms, latencyP99Ms, jitterMeanMs, jitterMaxMs, joinToFirstPacketP50Ms, joinToFirstPacketP99Ms, joinsMeasured, nacksSent,
                 retransmissionsReceived, gapsFilled, receiverReportsSent, transportFeedbackSent, keyframeRequestsReceived,
-                serverCpuSeconds,
+                serverVersion, serverCpuSeconds,
                 serverCpuMicrosPerForwardedPacket, serverInProcess ? " (server in process: includes the harness)" : "",
-                serverHeapMiB, serverHeapPerEndpointKiB, rampTable(), resumeLine());
+                serverHeapMiB, serverHeapPerEndpointKiB, costLine(), rampTable(), resumeLine());
     }
 
     private String resumeLine() {
@@ -177,15 +187,22 @@ public record LoadReport(String scenario, int peers, int publishers, int layers,
                 resumes.drops(), resumes.resumed(), resumes.p50Ms(), resumes.maxMs(), resumes.refused());
     }
 
+    private String costLine() {
+        if (serverCost == null) {
+            return "";
+        }
+        return "\n  server cost     " + serverCost.line() + (serverInProcess ? " (includes the harness)" : "");
+    }
+
     private String rampTable() {
         if (ramp.isEmpty()) {
             return "";
         }
         StringBuilder b = new StringBuilder("\n  ramp (the figures above are the knee's: the last step within 0.5 % loss and 50 ms p99)");
         for (RampStep s : ramp) {
-            b.append(String.format("%n    %4d subscribers  %,9.0f forwarded/s  loss %6.3f %%  p99 %6.1f ms  %6.1f µs/pkt  %s",
-                    s.subscribers(), s.forwardedPerSecond(), s.lossPercent(), s.latencyP99Ms(),
-                    s.serverCpuMicrosPerForwardedPacket(), s.withinLimits() ? "ok" : "past the knee"));
+            b.append(String.format("%n    %4d subscribers  %,9.0f forwarded/s  loss %6.3f %%  p99 %6.1f ms  server %5.1f %% of a core"
+                    + "  %6.1f µs/pkt  %s", s.subscribers(), s.forwardedPerSecond(), s.lossPercent(), s.latencyP99Ms(),
+                    100 * s.serverCpuCores(), s.serverCpuMicrosPerForwardedPacket(), s.withinLimits() ? "ok" : "past the knee"));
         }
         return b.toString();
     }

@@ -66,7 +66,15 @@ public final class LoadTest {
               --joins-per-second J         pace of the peers joining before the window [10]
               --ice udp|tcp                how peers reach the server: UDP, or ICE-TCP only (the local
                                            server then listens for it; a remote one needs SFU_ICE_TCP_PORT) [udp]
-              --output FILE                JSON report [load-report.json]""";
+              --bind ADDRESS               local address the peers' ICE sockets bind and offer as candidates;
+                                           0.0.0.0 = the address this machine routes to the server [127.0.0.1]
+              --token TOKEN[,TOKEN...]     join tokens for a server with SFU_AUTH_SECRET set, one per peer in join
+                                           order (the server keeps one endpoint per identity); @FILE: one a line
+              --auth-secret SECRET         mint each peer's token instead (HS256; room = its conference, sub =
+                                           load-peer-N, 10 min); @FILE reads the secret from a file (not in ps)
+              --threads N                  threads the peers run on (crypto, checks) [min(4, cores)]
+              --output FILE                JSON report [load-report.json]
+              --html FILE                  HTML report [the JSON report's name with .html]""";
 
     public static void main(String[] args) throws Exception {
         if (java.util.Arrays.asList(args).contains("--help")) {
@@ -94,8 +102,8 @@ public final class LoadTest {
         }
         System.out.println(report.table());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(options.output().toFile(), report);
-        Path html = Path.of(options.output().toString().replaceAll("\\.json$", "") + ".html");
-        HtmlReport.write(html, report, lastSeries);
+        Path html = options.htmlPath();
+        HtmlReport.write(html, report, lastSeries, options.flags());
         System.out.println("report written to " + options.output().toAbsolutePath() + " and " + html.toAbsolutePath());
         System.exit(0);
     }
@@ -112,7 +120,7 @@ public final class LoadTest {
         final Main.Server local;
         final URI server;
         final ExecutorService handshakes = Executors.newCachedThreadPool(); // a blocked thread per handshake
-        final MediaThread[] threads = {new MediaThread("peers-0"), new MediaThread("peers-1")};
+        final MediaThread[] threads;
         final HttpClient http = HttpClient.newHttpClient();
         final ClientContext context;
 
@@ -131,7 +139,13 @@ public final class LoadTest {
             }
             this.local = started;
             this.server = target;
-            this.context = ClientContext.onAddress(InetAddress.getLoopbackAddress(), handshakes, options.ice());
+            // Each peer stays on one thread (its state is unlocked); peers are dealt to threads in turn.
+            this.threads = new MediaThread[options.threads()];
+            for (int i = 0; i < threads.length; i++) {
+                threads[i] = new MediaThread("peers-" + i);
+            }
+            InetAddress bind = PeerAddress.resolve(options.bind(), options.server());
+            this.context = ClientContext.onAddress(bind, handshakes, options.ice());
         }
 
         @Override
@@ -167,7 +181,9 @@ public final class LoadTest {
         MediaThread[] threads = h.threads;
         HttpClient http = h.http;
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
-        Peers peers = new Peers(server, http, h.context, threads, options.layers(), options.joinsPerSecond());
+        double idleCores = Double.NaN;
+        Peers peers = new Peers(server, http, h.context, threads, options.layers(), options.joinsPerSecond(),
+                options.tokens());
         Sender sender = new Sender(peers, options.videoKbps(), options.layers());
         clock.scheduleAtFixedRate(sender, 0, 20, TimeUnit.MILLISECONDS);
         try {
@@ -180,6 +196,9 @@ public final class LoadTest {
                     }
                 }
             } else {
+                if (options.scenario().equals("ramp")) {
+                    idleCores = idleServerCores(http, server);
+                }
                 peers.publisher("fanout", false);
                 int initial = options.scenario().equals("ramp") ? options.rampStep() : options.subscribers();
                 for (int s = 0; s < initial; s++) {
@@ -188,7 +207,7 @@ public final class LoadTest {
             }
             awaitMedia(peers.everyone, peers.publishers, 30);
             if (options.scenario().equals("ramp")) {
-                return ramp(options, peers, sender, http, server, local != null);
+                return ramp(options, peers, sender, http, server, local != null, idleCores);
             }
             peers.clearStatistics();
             long sentBefore = sender.sent();
@@ -238,23 +257,36 @@ public final class LoadTest {
      * both limits is the knee.
      */
     private static LoadReport ramp(Options options, Peers peers, Sender sender, HttpClient http, URI server,
-            boolean inProcess) throws Exception {
+            boolean inProcess, double idleCores) throws Exception {
         List<LoadReport.RampStep> steps = new ArrayList<>();
         LoadReport last = null;
+        LoadReport first = null;
+        TimeSeries series = new TimeSeries();
+        // The first seconds of media are the server's JIT compiling the forwarding path: a first step
+        // measured then cost 290 µs per packet against 50 for the next ones, and tilted the cost line.
+        Thread.sleep(Math.min(RAMP_WARM_UP_MILLIS, options.rampStepSeconds() * 1000L));
         while (true) {
             Thread.sleep(1000);
             peers.clearStatistics();
+            series.rebase();
             long sentBefore = sender.sent();
             ServerMetrics before = ServerMetrics.read(http, server);
             long start = System.nanoTime();
-            Thread.sleep(options.rampStepSeconds() * 1000L);
+            for (int second = 0; second < options.rampStepSeconds(); second++) {
+                Thread.sleep(1000);
+                series.sample(peers.everyone);
+            }
             ServerMetrics after = ServerMetrics.read(http, server);
+            long elapsed = System.nanoTime() - start;
             LoadReport step = LoadReport.of(options, peers.everyone, peers.publishers, peers.joiners, sender.sent() - sentBefore,
-                    System.nanoTime() - start, before, after, inProcess, List.of());
+                    elapsed, before, after, inProcess, List.of());
             boolean within = step.lossPercent() <= 0.5 && step.latencyP99Ms() <= 50;
+            first = first == null ? step : first;
             int subscribers = peers.everyone.size() - peers.publishers.size();
-            steps.add(new LoadReport.RampStep(subscribers, step.forwardedPerSecond(), step.lossPercent(),
-                    step.latencyP99Ms(), step.serverCpuMicrosPerForwardedPacket(), within));
+            steps.add(new LoadReport.RampStep(subscribers, peers.everyone.size(), step.forwardedPerSecond(),
+                    step.lossPercent(), step.latencyP99Ms(), (after.cpuNanos() - before.cpuNanos()) / elapsed,
+                    step.serverCpuMicrosPerForwardedPacket(), within));
+            lastSeries = series.samples();
             System.out.printf("ramp: %d subscribers  %,.0f forwarded/s  loss %.3f %%  p99 %.1f ms  %.1f µs/pkt%s%n",
                     subscribers, step.forwardedPerSecond(), step.lossPercent(), step.latencyP99Ms(),
                     step.serverCpuMicrosPerForwardedPacket(), within ? "" : "  <- past the knee");
@@ -275,9 +307,27 @@ public final class LoadTest {
                 break;
             }
         }
-        LoadReport knee = last != null ? last : LoadReport.of(options, peers.everyone, peers.publishers, peers.joiners, 0, 1,
-                ServerMetrics.read(http, server), ServerMetrics.read(http, server), inProcess, List.of());
-        return knee.withRamp(steps);
+        // Without a step within the limits there is no knee: the figures are then the first step's (the
+        // table and the report say "past the knee" on it).
+        return (last != null ? last : first).withRamp(steps, idleCores);
+    }
+
+    /**
+     * Media before the ramp's first measured step, at most: one step's length (short steps are a test's),
+     * then the usual second of settling.
+     */
+    static final long RAMP_WARM_UP_MILLIS = 5000;
+
+    /**
+     * The server's CPU with nobody joined, in cores, over two seconds: the floor under the ramp's fixed
+     * cost. NaN when the server's /metrics cannot be read.
+     */
+    private static double idleServerCores(HttpClient http, URI server) throws InterruptedException {
+        ServerMetrics before = ServerMetrics.read(http, server);
+        long start = System.nanoTime();
+        Thread.sleep(2000);
+        ServerMetrics after = ServerMetrics.read(http, server);
+        return (after.cpuNanos() - before.cpuNanos()) / (System.nanoTime() - start);
     }
 
     private static void progress(int second, int of, List<SimulatedPeer> everyone) {

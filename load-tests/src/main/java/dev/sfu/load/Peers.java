@@ -26,8 +26,16 @@ final class Peers {
     private final long joinIntervalNanos;
     private long lastJoinNanos;
 
+    private final JoinTokens tokens;
+
     Peers(URI server, HttpClient http, ClientContext context, MediaThread[] threads, int layers,
             double joinsPerSecond) {
+        this(server, http, context, threads, layers, joinsPerSecond, JoinTokens.NONE);
+    }
+
+    Peers(URI server, HttpClient http, ClientContext context, MediaThread[] threads, int layers,
+            double joinsPerSecond, JoinTokens tokens) {
+        this.tokens = tokens;
         this.server = server;
         this.http = http;
         this.context = context;
@@ -51,8 +59,8 @@ final class Peers {
     /** A peer whose media is not measured (churn): only its join time counts. */
     SimulatedPeer transientSubscriber(String conference) throws Exception {
         int index = next.getAndIncrement();
-        SimulatedPeer peer = SimulatedPeer.join(server, http, context, threads[index % 2], conference, index,
-                layers);
+        SimulatedPeer peer = SimulatedPeer.join(server, http, context, threads[index % threads.length], conference,
+                index, layers, tokens);
         joiners.add(peer);
         return peer;
     }
@@ -65,8 +73,8 @@ final class Peers {
         }
         lastJoinNanos = System.nanoTime();
         int index = next.getAndIncrement();
-        SimulatedPeer peer = SimulatedPeer.join(server, http, context, threads[index % 2], conference, index,
-                layers);
+        SimulatedPeer peer = SimulatedPeer.join(server, http, context, threads[index % threads.length], conference,
+                index, layers, tokens);
         everyone.add(peer);
         if (measureJoin) {
             joiners.add(peer);

@@ -105,6 +105,12 @@ final class SimulatedPeer {
 
     static SimulatedPeer join(URI server, HttpClient http, ClientContext context, MediaThread thread, String conference,
             int index, int layers) throws Exception {
+        return join(server, http, context, thread, conference, index, layers, JoinTokens.NONE);
+    }
+
+    static SimulatedPeer join(URI server, HttpClient http, ClientContext context, MediaThread thread, String conference,
+            int index, int layers, JoinTokens tokens) throws Exception {
+        String token = tokens.forPeer(conference, index);
         Listener listener = new Listener();
         SfuClient client = new SfuClient("peer" + index, context, thread, listener);
         long start = System.nanoTime();
@@ -112,7 +118,7 @@ final class SimulatedPeer {
         for (int redirects = 0; ; redirects++) {
             WebSocketSignaling signaling = WebSocketSignaling.connect(target, http, client);
             client.attach(signaling);
-            com.fasterxml.jackson.databind.JsonNode reply = signaling.join(conference, "peer" + index)
+            com.fasterxml.jackson.databind.JsonNode reply = signaling.join(conference, "peer" + index, token)
                     .get(10, TimeUnit.SECONDS);
             if ("redirect".equals(reply.path("type").asText())) {
                 // The conference is on another node (a cluster behind a balancer): join there, at most 3 hops.

@@ -11,7 +11,7 @@ import java.util.List;
 final class TimeSeries {
     /** One second of the run. */
     record Sample(double second, double megabitsPerSecond, double lossPercent, double latencyP50Ms,
-            double latencyP99Ms) {
+            double latencyP99Ms, int peers) {
     }
 
     private final List<Sample> samples = new ArrayList<>();
@@ -47,11 +47,19 @@ final class TimeSeries {
         samples.add(new Sample((now - start) / 1e9, 8.0 * (bytes - lastBytes) / seconds / 1e6,
                 newReceived + newLost == 0 ? 0 : 100.0 * newLost / (newReceived + newLost),
                 latency == null ? 0 : StreamStats.percentileMillis(latency, 0.5),
-                latency == null ? 0 : StreamStats.percentileMillis(latency, 0.99)));
+                latency == null ? 0 : StreamStats.percentileMillis(latency, 0.99), peers.size()));
         lastBytes = bytes;
         lastReceived = received;
         lastLost = lost;
         lastNanos = now;
+    }
+
+    /** After the peers' statistics were cleared (a ramp step): the next sample counts from zero. */
+    synchronized void rebase() {
+        lastBytes = 0;
+        lastReceived = 0;
+        lastLost = 0;
+        lastNanos = System.nanoTime();
     }
 
     synchronized List<Sample> samples() {
