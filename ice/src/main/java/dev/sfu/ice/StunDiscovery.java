@@ -1,11 +1,9 @@
 package dev.sfu.ice;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.util.Optional;
 
@@ -36,26 +34,10 @@ public final class StunDiscovery {
         System.arraycopy(transaction, 0, request, 8, 12);
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(bind, 0))) {
             byte[] reply = new byte[1500];
-            for (int wait : RETRANSMIT_MILLIS) {
-                socket.send(new DatagramPacket(request, request.length, server));
-                long deadline = System.nanoTime() + wait * 1_000_000L;
-                while (true) {
-                    long left = (deadline - System.nanoTime()) / 1_000_000L;
-                    if (left <= 0) {
-                        break;
-                    }
-                    socket.setSoTimeout((int) left);
-                    DatagramPacket p = new DatagramPacket(reply, reply.length);
-                    try {
-                        socket.receive(p);
-                    } catch (SocketTimeoutException e) {
-                        break;
-                    }
-                    InetAddress mapped = mappedAddress(reply, p.getLength(), transaction);
-                    if (mapped != null) {
-                        return Optional.of(mapped);
-                    }
-                }
+            int n = StunRetransmitter.exchange(socket, server, request, request.length, reply, RETRANSMIT_MILLIS,
+                    length -> mappedAddress(reply, length, transaction) != null);
+            if (n > 0) {
+                return Optional.of(mappedAddress(reply, n, transaction));
             }
         }
         return Optional.empty();

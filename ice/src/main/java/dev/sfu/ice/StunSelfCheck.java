@@ -1,10 +1,8 @@
 package dev.sfu.ice;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -53,12 +51,11 @@ public final class StunSelfCheck {
     }
 
     /**
-     * Sends Binding requests to {@code target} from an ephemeral socket, three tries within
-     * {@code timeout}; true when an authentic answer came back.
+     * Sends Binding requests to {@code target} from an ephemeral socket, retransmitted with doubling waits
+     * within {@code timeout}; true when an authentic answer came back.
      */
     boolean probe(InetSocketAddress target, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        activeUntilNanos = deadline + Duration.ofSeconds(1).toNanos();
+        activeUntilNanos = System.nanoTime() + timeout.toNanos() + Duration.ofSeconds(1).toNanos();
         byte[] request = new byte[200];
         byte[] transaction = new byte[12];
         RANDOM.nextBytes(transaction);
@@ -66,32 +63,10 @@ public final class StunSelfCheck {
                 password);
         try (DatagramSocket socket = new DatagramSocket()) {
             byte[] reply = new byte[512];
-            for (int attempt = 0; attempt < 3; attempt++) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                socket.send(new DatagramPacket(request, length, target));
-                long tryUntil = System.nanoTime() + left / (3 - attempt);
-                while (true) {
-                    int wait = (int) Math.max(1, (tryUntil - System.nanoTime()) / 1_000_000);
-                    if (tryUntil - System.nanoTime() <= 0) {
-                        break;
-                    }
-                    socket.setSoTimeout(wait);
-                    DatagramPacket p = new DatagramPacket(reply, reply.length);
-                    try {
-                        socket.receive(p);
-                    } catch (SocketTimeoutException e) {
-                        break;
-                    }
-                    if (Stun.mappedAddress(reply, p.getLength(), transaction) != null
-                            && Stun.integrityValid(reply, 0, p.getLength(), password)) {
-                        return true;
-                    }
-                }
-            }
-            return false;
+            return StunRetransmitter.exchange(socket, target, request, length, reply,
+                    StunRetransmitter.doubling((int) Math.max(1, timeout.toMillis() / 7), timeout.toMillis()),
+                    n -> Stun.mappedAddress(reply, n, transaction) != null
+                            && Stun.integrityValid(reply, 0, n, password)) > 0;
         } catch (IOException e) {
             return false; // no route, a refused port: not reachable
         } finally {

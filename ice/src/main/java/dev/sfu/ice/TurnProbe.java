@@ -234,36 +234,17 @@ public final class TurnProbe {
         void close() throws IOException;
     }
 
-    /** Over UDP: retransmitted at 1/7, 3/7 of the timeout (RFC 8489's doubling), answers matched by transaction. */
+    /** Over UDP: retransmitted after 1/7, 2/7 and 4/7 of the timeout (RFC 8489's doubling), answers matched by transaction. */
     private record UdpExchange(DatagramSocket socket, int timeoutMillis) implements Exchange {
         @Override
         public int roundTrip(byte[] request, int length, byte[] reply, byte[] transaction) throws IOException {
-            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-            int wait = Math.max(1, timeoutMillis / 7);
-            while (true) {
-                send(request, length);
-                long tryUntil = Math.min(deadline, System.nanoTime() + wait * 1_000_000L);
-                while (true) {
-                    long left = (tryUntil - System.nanoTime()) / 1_000_000;
-                    if (left <= 0) {
-                        break;
-                    }
-                    socket.setSoTimeout((int) left);
-                    DatagramPacket p = new DatagramPacket(reply, reply.length);
-                    try {
-                        socket.receive(p);
-                    } catch (SocketTimeoutException e) {
-                        break;
-                    }
-                    if (p.getLength() >= 20 && Arrays.equals(reply, 8, 20, transaction, 0, 12)) {
-                        return p.getLength();
-                    }
-                }
-                if (System.nanoTime() >= deadline) {
-                    throw new SocketTimeoutException();
-                }
-                wait *= 2;
+            int n = StunRetransmitter.exchange(socket, null, request, length, reply,
+                    StunRetransmitter.doubling(Math.max(1, timeoutMillis / 7), timeoutMillis),
+                    received -> received >= 20 && Arrays.equals(reply, 8, 20, transaction, 0, 12));
+            if (n < 0) {
+                throw new SocketTimeoutException();
             }
+            return n;
         }
 
         @Override

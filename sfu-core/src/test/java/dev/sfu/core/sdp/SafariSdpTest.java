@@ -2,10 +2,6 @@ package dev.sfu.core.sdp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sfu.core.media.Codec;
-import dev.sfu.core.media.MediaFormat;
-import dev.sfu.core.media.MediaKind;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -21,14 +17,7 @@ class SafariSdpTest {
      */
     @Test
     void aSafariShapedSubscribeAnswerIsAccepted() throws SdpException {
-        SessionDescription offer = SessionDescription.parse(SdpFixtures.load("firefox-subscribe-offer.sdp"));
-        List<SubscribeSlot> slots = new ArrayList<>();
-        for (MediaDescription m : offer.media()) {
-            MediaKind kind = MediaKind.ofWireName(m.media());
-            Codec codec = kind == MediaKind.AUDIO ? Codec.OPUS : Codec.VP8;
-            slots.add(new SubscribeSlot(m.mid(), kind, new SubscribeSlot.OfferedTrack("chrome", "chrome", "t" + m.mid(),
-                    MediaFormat.canonical(codec, ""), 1, -1)));
-        }
+        List<SubscribeSlot> slots = SdpFixtures.subscribeSlots("firefox-subscribe-offer.sdp");
         SubscribeAnswer answer = SubscribeAnswer.parse(SdpFixtures.load("safari-subscribe-answer.sdp"), slots);
         assertEquals(Set.of("0", "1"), answer.acceptedMids());
         assertEquals(DtlsSetup.ACTIVE, answer.remote().setup());
