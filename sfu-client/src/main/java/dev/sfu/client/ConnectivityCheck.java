@@ -73,6 +73,9 @@ public final class ConnectivityCheck {
             default -> throw new IllegalArgumentException("the server URL must start with http://, https://, ws:// or "
                     + "wss://: " + server);
         };
+        if (server.getHost() == null) {
+            throw new IllegalArgumentException("the server URL has no host: " + server);
+        }
         String path = server.getPath() == null || server.getPath().isEmpty() || server.getPath().equals("/") ? "/ws"
                 : server.getPath();
         return URI.create(scheme + "://" + server.getRawAuthority() + path);
@@ -89,10 +92,16 @@ public final class ConnectivityCheck {
         try {
             JsonNode joined;
             InetAddress local;
-            try (Session probe = new Session("signaling", thread, ClientContext.onAddress(
-                    localAddressTowards(webSocket.getHost()), handshakes, IceTransport.Mode.UDP))) {
-                joined = probe.join();
+            ClientContext udp;
+            try {
                 local = localAddressTowards(webSocket.getHost());
+                udp = ClientContext.onAddress(local, handshakes, IceTransport.Mode.UDP);
+            } catch (java.io.IOException e) {
+                return new Report(false, "cannot resolve " + webSocket.getHost() + ": " + reason(e), List.of(),
+                        List.of("The server's host name does not resolve from here. Check the URL."));
+            }
+            try (Session probe = new Session("signaling", thread, udp)) {
+                joined = probe.join();
             } catch (Exception e) {
                 String problem = "cannot join over " + webSocket + ": " + reason(e);
                 return new Report(false, problem, List.of(), List.of("The signaling server cannot be reached or refused "
@@ -100,7 +109,7 @@ public final class ConnectivityCheck {
                         + "requires tokens."));
             }
             List<PathResult> paths = new ArrayList<>();
-            paths.add(media("UDP", thread, ClientContext.onAddress(local, handshakes, IceTransport.Mode.UDP)));
+            paths.add(media("UDP", thread, udp));
             paths.add(media("TCP (ICE-TCP)", thread, ClientContext.onAddress(local, handshakes, IceTransport.Mode.TCP)));
             for (JsonNode server : joined.path("iceServers")) {
                 JsonNode urls = server.path("urls");
