@@ -28,7 +28,8 @@ final class DataEndpoint implements DataChannelListener {
     /** Relayed channels towards this endpoint, and since when each has been over the backlog limit. */
     private final Map<Relayed, DataChannel> relayed = new HashMap<>();
     private final Map<DataChannel, Long> blockedSince = new HashMap<>();
-    private boolean connected;
+    /** DTLS is up and the SCTP handshake has started: messages for it queue until the handshake ends. */
+    private boolean started;
     private boolean closed;
 
     DataEndpoint(String endpointId, DataRelay relay, SctpConfig config, PacketSink sink, DataLimits limits) {
@@ -45,12 +46,19 @@ final class DataEndpoint implements DataChannelListener {
         return endpointId;
     }
 
-    boolean connected() {
-        return connected && !closed;
+    /**
+     * Whether messages are relayed to this endpoint: from the moment its DTLS is up, not only once its SCTP
+     * handshake has ended. The client learns its transport is up at about the moment the server does, and a
+     * message relayed during the handshake's round trip waits in the association's bounded send queue
+     * rather than being lost.
+     */
+    boolean receiving() {
+        return started && !closed;
     }
 
     /** DTLS is up: both sides send INIT (RFC 8841 §5: 5000 ↔ 5000). */
     void connect(long nowNanos) {
+        started = true;
         channels.connect(nowNanos);
     }
 
@@ -127,11 +135,6 @@ final class DataEndpoint implements DataChannelListener {
     }
 
     // ---- DataChannelListener ----
-
-    @Override
-    public void onConnected() {
-        connected = true;
-    }
 
     @Override
     public void onText(DataChannel channel, String text) {

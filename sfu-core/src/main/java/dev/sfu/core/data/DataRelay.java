@@ -119,7 +119,7 @@ public final class DataRelay {
         }
         boolean unreliable = Reliability.unreliable(channel);
         for (DataEndpoint to : new ArrayList<>(endpoints.values())) {
-            if (to == from || !to.connected()) {
+            if (to == from || !to.receiving()) {
                 continue;
             }
             DataChannel out = to.relayedChannel(from.endpointId(), channel, nowNanos);

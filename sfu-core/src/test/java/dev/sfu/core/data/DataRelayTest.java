@@ -117,6 +117,41 @@ class DataRelayTest {
     }
 
     @Test
+    void aMessageSentDuringAReceiversSctpHandshakeWaitsForIt() {
+        Client alice = join("alice");
+        DataChannel chat = alice.channels.open("chat", DataChannelOptions.RELIABLE, now);
+        settle();
+        // Bob's DTLS is up at the server, but his association is still in its handshake: the server's INIT
+        // has not reached him and he has not sent his own.
+        Client bob = new Client("bob");
+        clients.put("bob", bob);
+        bob.reading = false;
+        relay.attach("bob", bob.toClient::add, 262144);
+        relay.connect("bob", now);
+        chat.send("early", now);
+        settle();
+        bob.reading = true;
+        bob.channels.connect(now);
+        settle();
+        advance(300 * MS);
+        assertEquals(List.of("alice:chat:early"), bob.texts);
+        assertEquals(0, counters.refused(Refusal.RECEIVER_REFUSED));
+    }
+
+    @Test
+    void nothingIsRelayedToAnEndpointWhoseDtlsIsNotUp() {
+        Client alice = join("alice");
+        DataChannel chat = alice.channels.open("chat", DataChannelOptions.RELIABLE, now);
+        settle();
+        Client bob = new Client("bob");
+        clients.put("bob", bob);
+        relay.attach("bob", bob.toClient::add, 262144);
+        chat.send("before", now);
+        settle();
+        assertTrue(bob.toClient.isEmpty(), "no association state is built for a transport that is not up");
+    }
+
+    @Test
     void aMessageReachesEveryOtherEndpointOnAChannelNamedAfterItsSender() {
         Client alice = join("alice");
         Client bob = join("bob");
