@@ -110,7 +110,9 @@ public final class IceTcpPort implements AutoCloseable {
         long lastSweep = System.nanoTime();
         try {
             while (!closed) {
-                selector.select(1000);
+                // With connections, wake each second to close unauthenticated ones; with none (only the
+                // listening key), sleep until one arrives: an idle port costs nothing.
+                selector.select(selector.keys().size() > 1 ? 1000 : 0);
                 var keys = selector.selectedKeys();
                 for (var it = keys.iterator(); it.hasNext(); ) {
                     SelectionKey key = it.next();

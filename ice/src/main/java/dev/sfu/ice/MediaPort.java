@@ -25,7 +25,9 @@ public final class MediaPort implements AutoCloseable {
     private final List<String> candidateAddresses;
     private final int port;
     private final java.util.Set<IceTransport> transports = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.ScheduledExecutorService watchdog;
+    private final java.util.concurrent.ScheduledThreadPoolExecutor watchdog;
+    /** The consent check, scheduled only while there are transports: an idle port wakes no thread. */
+    private java.util.concurrent.ScheduledFuture<?> consentChecks; // guarded by transports
     private final IceDrops drops = new IceDrops();
     private final StunSelfCheck selfCheck = new StunSelfCheck();
     /**
@@ -65,19 +67,50 @@ public final class MediaPort implements AutoCloseable {
         this.harvesters = harvesters;
         this.candidateAddresses = candidateAddresses;
         this.port = port;
-        this.watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        this.watchdog = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ice-consent-" + port);
             t.setDaemon(true);
             return t;
         });
+        // A cancelled check must leave the queue, or its thread would still wake for it.
+        watchdog.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Every 500 ms while transports exist: consent expiry (RFC 7675) and the stray-datagram warning. */
+    private void checkConsent() {
+        long now = System.nanoTime();
         long timeout = config.consentTimeout().toNanos();
-        watchdog.scheduleWithFixedDelay(() -> {
-            long now = System.nanoTime();
-            for (IceTransport t : transports) {
-                t.checkConsent(now, timeout);
+        for (IceTransport t : transports) {
+            t.checkConsent(now, timeout);
+        }
+        checkStrays();
+    }
+
+    private void track(IceTransport t) {
+        synchronized (transports) {
+            transports.add(t);
+            if (consentChecks == null && !watchdog.isShutdown()) {
+                consentChecks = watchdog.scheduleWithFixedDelay(this::checkConsent, 500, 500,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
             }
-            checkStrays();
-        }, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void untrack(IceTransport t) {
+        synchronized (transports) {
+            transports.remove(t);
+            if (transports.isEmpty() && consentChecks != null) {
+                consentChecks.cancel(false);
+                consentChecks = null;
+            }
+        }
+    }
+
+    /** Whether the consent check is scheduled (tests: an idle port schedules nothing). */
+    boolean consentChecksScheduled() {
+        synchronized (transports) {
+            return consentChecks != null;
+        }
     }
 
     /** Binds the port. */
@@ -261,7 +294,7 @@ public final class MediaPort implements AutoCloseable {
         java.util.Objects.requireNonNull(policy);
         try {
             IceTransport t = IceTransport.server(name, harvesters, candidates(), this, policy);
-            transports.add(t);
+            track(t);
             byUfrag.put(t.localUfrag(), t);
             return t;
         } catch (IOException e) {
@@ -304,7 +337,7 @@ public final class MediaPort implements AutoCloseable {
     }
 
     void transportClosed(IceTransport transport) {
-        transports.remove(transport);
+        untrack(transport);
         byUfrag.remove(transport.localUfrag(), transport);
     }
 

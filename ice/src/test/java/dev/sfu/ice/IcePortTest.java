@@ -153,6 +153,28 @@ class IcePortTest {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void consentIsCheckedOnlyWhileTransportsExist() throws Exception {
+        try (MediaPort port = MediaPort.open(loopback(Duration.ofSeconds(2)))) {
+            assertTrue(!port.consentChecksScheduled(), "an idle port schedules nothing");
+            try (Pair first = new Pair(port, "first", IceTransport.Mode.UDP)) {
+                first.awaitConnected();
+                assertTrue(port.consentChecksScheduled());
+            }
+            waitFor(() -> !port.consentChecksScheduled());
+            assertTrue(!port.consentChecksScheduled(), "the check stops with the last transport");
+            // Scheduled again for the next transport: a peer that vanishes is still found out.
+            try (Pair gone = new Pair(port, "gone", IceTransport.Mode.UDP)) {
+                CompletableFuture<String> failed = new CompletableFuture<>();
+                gone.awaitConnected();
+                gone.server.setListener(listener(null, failed));
+                gone.client.close();
+                assertEquals("consent expired", failed.get(10, TimeUnit.SECONDS));
+            }
+        }
+    }
+
     /** A first Binding request as a controlling peer sends it, signed with {@code key}. */
     private static byte[] binding(String username, byte[] key) {
         byte[] m = new byte[200];
