@@ -9,8 +9,9 @@ import dev.sfu.dtls.SrtpSession;
  * bottleneck queue. The router writes each forwarded copy straight into a slot here (the one copy of
  * the packet), the pacer encrypts and sends it in place when the budget allows: at once when the queue
  * is empty, else from the conference's 5 ms timer. A full queue drops the packet (counted; the
- * subscriber's NACK gets it back from the cache). Unlimited until there is an estimate. Slots are
- * allocated on first use and reused. Media thread only.
+ * subscriber's NACK gets it back from the cache). Unlimited until there is an estimate. A slot's buffer
+ * comes from the conference's {@link PacketBuffers} when a packet is queued and goes back once it is
+ * sent. Media thread only.
  */
 public final class Pacer {
     public static final double PACING_FACTOR = 2.5;
@@ -25,6 +26,7 @@ public final class Pacer {
 
     private final RtpSender out;
     private final DownlinkEstimator downlink;
+    private final PacketBuffers buffers;
     private final byte[][] slots;
     private final int[] lengths;
     private final int[] sequences;
@@ -36,19 +38,20 @@ public final class Pacer {
     private long dropped;
 
     public Pacer(RtpSender out, DownlinkEstimator downlink) {
-        this(out, downlink, CAPACITY, SLOT_NANOS);
+        this(out, downlink, new PacketBuffers(), CAPACITY, SLOT_NANOS);
     }
 
     /**
      * @param capacity packets queued at most (a power of two)
      * @param slotNanos how often {@link #drain} is called: the budget saved up at most
      */
-    public Pacer(RtpSender out, DownlinkEstimator downlink, int capacity, long slotNanos) {
+    public Pacer(RtpSender out, DownlinkEstimator downlink, PacketBuffers buffers, int capacity, long slotNanos) {
         if (capacity < 1 || Integer.bitCount(capacity) != 1 || slotNanos <= 0) {
             throw new IllegalArgumentException("pacer capacity must be a power of two, its slot positive");
         }
         this.out = out;
         this.downlink = downlink;
+        this.buffers = buffers;
         this.capacity = capacity;
         this.slotNanos = slotNanos;
         this.slots = new byte[capacity][];
@@ -72,7 +75,7 @@ public final class Pacer {
         }
         int i = (head + size) & (capacity - 1);
         if (slots[i] == null) {
-            slots[i] = new byte[PACKET_ROOM];
+            slots[i] = buffers.take();
         }
         return slots[i];
     }
@@ -93,7 +96,11 @@ public final class Pacer {
         }
         if (!out.isConnected()) {
             dropped += size;
-            size = 0;
+            while (size > 0) {
+                release(head);
+                head = (head + 1) & (capacity - 1);
+                size--;
+            }
             return;
         }
         refill(nowNanos);
@@ -102,6 +109,7 @@ public final class Pacer {
             head = (head + 1) & (capacity - 1);
             size--;
             int wire = out.sendRtp(slots[i], 0, lengths[i]);
+            release(i);
             if (wire > 0) {
                 budgetBytes -= wire;
                 if (sequences[i] >= 0 && downlink != null) {
@@ -109,6 +117,12 @@ public final class Pacer {
                 }
             }
         }
+    }
+
+    /** Gives a sent (or dropped) packet's buffer back to the conference's pool. */
+    private void release(int slot) {
+        buffers.give(slots[slot]);
+        slots[slot] = null;
     }
 
     /** Adds the bytes the rate allows since the last refill; at most one slot's worth is saved up. */

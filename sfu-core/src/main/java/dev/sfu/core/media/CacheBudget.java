@@ -3,11 +3,11 @@ package dev.sfu.core.media;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The memory every packet cache of the process may take together. A cache slot (1,500 bytes) is reserved
- * from it the first time it is used and given back when its track goes; past the limit a packet is simply
- * not cached (its NACK then goes unanswered), so publishers cannot make the server run out of heap.
- * Thread-safe: caches of every media thread share it; only slot allocation touches it, never a packet
- * that reuses a slot.
+ * The memory every packet cache of the process may take together. A cache's ring is reserved from it when
+ * the cache first holds a packet and as it grows, and given back when its track goes; past the limit a
+ * packet is simply not cached (or the ring stops growing, and NACKs for the oldest go unanswered), so
+ * publishers cannot make the server run out of heap. Thread-safe: caches of every media thread share it;
+ * only a ring's allocation touches it, never a packet.
  */
 public final class CacheBudget {
     /** 512 MiB: about 350 video encodings' full second of cache. */

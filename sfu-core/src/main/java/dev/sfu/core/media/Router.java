@@ -1,5 +1,6 @@
 package dev.sfu.core.media;
 
+import dev.sfu.core.bwe.PacketBuffers;
 import dev.sfu.core.transport.RtpSender;
 import dev.sfu.dtls.SrtpSession;
 import dev.sfu.rtp.RtpPacket;
@@ -10,7 +11,8 @@ import java.util.ArrayList;
  * the router adds and removes subscriptions; each {@link Subscription} then does the per-subscriber
  * work (layer choice, rewrite, pacing, send). Runs on the conference's media thread only: no locks, no
  * allocation. Each subscriber's copy is made into one scratch buffer (video: into a slot of the
- * subscriber transport's pacer) and sent before the next copy is made.
+ * subscriber transport's pacer, whose buffer comes from the conference's {@link #packetBuffers()}) and
+ * sent before the next copy is made.
  */
 public final class Router {
     /** Largest packet we forward plus SRTP's growth. */
@@ -18,6 +20,12 @@ public final class Router {
 
     private final byte[] scratch = new byte[SCRATCH_SIZE];
     private final RtpPacket copy = new RtpPacket();
+    private final PacketBuffers packetBuffers = new PacketBuffers();
+
+    /** The buffers the conference's pacers queue their packets in. */
+    public PacketBuffers packetBuffers() {
+        return packetBuffers;
+    }
 
     /** Starts forwarding the subscription's track to it (the subscriber accepted its m-line). */
     public void subscribe(Subscription subscription) {

@@ -1,6 +1,7 @@
 package dev.sfu.core.outbound;
 
 import dev.sfu.core.bwe.DownlinkEstimator;
+import dev.sfu.core.bwe.PacketBuffers;
 import dev.sfu.core.bwe.Pacer;
 import dev.sfu.core.media.LayerAllocator;
 import dev.sfu.core.media.Router;
@@ -26,12 +27,18 @@ public final class DownlinkController {
     private long switchesCounted;
     private long probesCounted;
     private long pacerDropsCounted;
-    /** Arrival times of one feedback's packets; a feedback reporting more than this is skipped. */
-    private final long[] arrivals = new long[8192];
+    /** A feedback reporting more packets than this is skipped. */
+    static final int MAX_FEEDBACK_PACKETS = 8192;
+    /**
+     * Arrival times of one feedback's packets, as many as the largest feedback so far reported (a 50 ms
+     * feedback covers tens of packets, not the 8,192 the largest would: 64 KiB a subscriber saved).
+     */
+    private long[] arrivals = new long[64];
     private final long slotNanos;
 
-    public DownlinkController(RtpSender transport, SfuMetrics metrics, int pacerCapacity, long pacerSlotNanos) {
-        this.pacer = new Pacer(transport, estimator, pacerCapacity, pacerSlotNanos);
+    public DownlinkController(RtpSender transport, SfuMetrics metrics, PacketBuffers buffers, int pacerCapacity,
+            long pacerSlotNanos) {
+        this.pacer = new Pacer(transport, estimator, buffers, pacerCapacity, pacerSlotNanos);
         this.slotNanos = pacerSlotNanos;
         this.metrics = metrics;
     }
@@ -49,6 +56,12 @@ public final class DownlinkController {
      * (packets it reports received and lost).
      */
     public void onTransportFeedback(byte[] buffer, int at, int length, long nowNanos) {
+        if (length >= 16) {
+            int reported = (buffer[at + 14] & 0xff) << 8 | (buffer[at + 15] & 0xff);
+            if (reported > arrivals.length && reported <= MAX_FEEDBACK_PACKETS) {
+                arrivals = new long[Integer.highestOneBit(reported - 1) << 1];
+            }
+        }
         int count = TransportCcFeedback.parse(buffer, at, length, arrivals);
         if (count <= 0) {
             return;

@@ -30,7 +30,8 @@ final class NackResponder {
     static final String BUDGET = "budget";
     static final String TOO_MANY_ITEMS = "too-many-items";
 
-    private static final int RECENT = 2048;
+    /** Resends remembered: within a resend interval, more than a NACK's 32 × 17 packets (16 KiB, not 32). */
+    private static final int RECENT = 1024;
 
     private final Router router;
     private final SfuMetrics metrics;

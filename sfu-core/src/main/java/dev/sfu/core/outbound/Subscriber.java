@@ -83,7 +83,8 @@ public final class Subscriber implements Transport.MediaHandler {
     public void subscribe(Track track) {
         if (transport == null) {
             transport = host.newTransport(TransportRole.SUBSCRIBE, this);
-            downlink = new DownlinkController(transport, metrics, pacerCapacity, pacerSlotNanos);
+            downlink = new DownlinkController(transport, metrics, router.packetBuffers(), pacerCapacity,
+                    pacerSlotNanos);
         }
         Subscription s = new Subscription(track, endpointId, transport, downlink.estimator(), downlink.pacer(),
                 RANDOM.nextInt(), RANDOM.nextInt(), RANDOM.nextInt(), RANDOM.nextInt());

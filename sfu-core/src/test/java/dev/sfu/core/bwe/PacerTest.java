@@ -47,6 +47,54 @@ class PacerTest {
     }
 
     @Test
+    void pacersShareTheirConferencesBuffersAndGiveThemBack() {
+        PacketBuffers buffers = new PacketBuffers();
+        Recorder out = new Recorder();
+        Pacer first = new Pacer(out, null, buffers, Pacer.CAPACITY, Pacer.SLOT_NANOS);
+        Pacer second = new Pacer(out, null, buffers, Pacer.CAPACITY, Pacer.SLOT_NANOS);
+        for (int i = 0; i < 1000; i++) { // sent as soon as queued: one buffer serves every packet
+            enqueue(first, 1000);
+            first.drain(0);
+            enqueue(second, 1000);
+            second.drain(0);
+        }
+        assertEquals(1, buffers.created());
+        first.setEstimate(1_000_000);
+        first.drain(0);
+        for (int i = 0; i < 40; i++) {
+            enqueue(first, 1000); // a keyframe held back by the pace
+        }
+        assertEquals(40, buffers.created(), "as many as are queued at once");
+        for (long t = 0; t <= 1000 * MS; t += 5 * MS) {
+            out.now = t;
+            first.drain(t);
+        }
+        assertEquals(0, first.queued());
+        assertEquals(40, buffers.free(), "all given back once sent");
+        for (int i = 0; i < 40; i++) {
+            enqueue(second, 1000);
+            second.drain(0);
+        }
+        assertEquals(40, buffers.created(), "the other pacer reuses them");
+    }
+
+    @Test
+    void aTransportThatGoesAwayGivesItsQueuedBuffersBack() {
+        PacketBuffers buffers = new PacketBuffers();
+        Recorder out = new Recorder();
+        Pacer pacer = new Pacer(out, null, buffers, Pacer.CAPACITY, Pacer.SLOT_NANOS);
+        pacer.setEstimate(100_000);
+        pacer.drain(0);
+        for (int i = 0; i < 20; i++) {
+            enqueue(pacer, 1000);
+        }
+        out.connected = false;
+        pacer.drain(5 * MS);
+        assertEquals(0, pacer.queued());
+        assertEquals(buffers.created(), buffers.free());
+    }
+
+    @Test
     void withoutAnEstimateEverythingGoesAtOnce() {
         Recorder out = new Recorder();
         Pacer pacer = new Pacer(out, null);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** The packet cache holds one second of an encoding, and only as many slots as that second needs. */
+/** The packet cache holds one second of an encoding, and only as much memory as that second needs. */
 class PacketCacheTest {
     private static final long MS = 1_000_000L;
 
@@ -32,16 +32,18 @@ class PacketCacheTest {
     @Test
     void aLowRateLayerKeepsTheSmallestTable() {
         PacketCache cache = new PacketCache();
-        send(cache, 0, 3_000, 30, 0); // 100 s of a thumbnail layer
+        send(cache, 0, 2_000, 20, 0); // 100 s of a thumbnail layer
         assertEquals(PacketCache.MIN_SLOTS, cache.capacity());
-        assertTrue(cache.slotsAllocated() <= PacketCache.MIN_SLOTS);
+        assertEquals(PacketCache.MIN_BYTES, cache.ringBytes(), "10 KB a second fit in the smallest ring");
     }
 
     @Test
     void theTableGrowsToHoldOneSecondAndNoMore() {
         PacketCache cache = new PacketCache();
         long end = send(cache, 0, 2_000, 150, 0); // a 1.5 Mbit/s layer
-        assertEquals(256, cache.capacity(), "150 packets a second fit in 256 slots, not in 128");
+        assertEquals(256, cache.capacity(), "150 packets a second fit in 256 entries, not in 128");
+        // 150 packets of 500 bytes on average: 75 KB a second, 94 KB for 1.25 s.
+        assertEquals(128 * 1024, cache.ringBytes());
         byte[] out = new byte[1500];
         for (int s = 2_000 - 150; s < 2_000; s++) {
             int length = cache.copy(s, end, out, 0);
@@ -85,13 +87,59 @@ class PacketCacheTest {
     }
 
     @Test
-    void growingReservesNoMoreThanTheSlotsInUse() {
+    void theRingReservesWhatItHoldsAndGivesItBack() {
         CacheBudget budget = new CacheBudget(Long.MAX_VALUE);
         PacketCache cache = new PacketCache(budget);
         send(cache, 0, 1_000, 150, 0);
-        assertEquals((long) cache.slotsAllocated() * PacketCache.SLOT, budget.reservedBytes());
-        assertTrue(cache.slotsAllocated() <= 256);
+        assertEquals(cache.ringBytes(), budget.reservedBytes());
         cache.release();
         assertEquals(0, budget.reservedBytes());
+        byte[] out = new byte[1500];
+        assertEquals(-1, cache.copy(999, 0, out, 0), "a released cache answers nothing");
+    }
+
+    @Test
+    void aPacketWhoseBytesWereOverwrittenIsNotAnswered() {
+        // Under a budget that allows only the smallest ring, the ring cannot grow: bytes wrap long before
+        // the index does, and only packets whose bytes are intact are answered, each with its own bytes.
+        PacketCache cache = new PacketCache(new CacheBudget(PacketCache.MIN_BYTES));
+        long end = send(cache, 0, 200, 100, 0); // 200 packets of 200-800 bytes: ≈ 100 KB through 16 KB
+        assertEquals(PacketCache.MIN_BYTES, cache.ringBytes());
+        byte[] out = new byte[1500];
+        int answered = 0;
+        for (int s = 0; s < 200; s++) {
+            int length = cache.copy(s, end, out, 0);
+            if (length > 0) {
+                answered++;
+                assertArrayEquals(packet(s), Arrays.copyOf(out, length), "sequence " + s);
+            } else {
+                assertTrue(s < 185, "a recent packet is kept: " + s);
+            }
+        }
+        assertTrue(answered >= 20 && answered <= 60, answered + " packets in 16 KB");
+        assertEquals(-1, cache.copy(0, end, out, 0));
+    }
+
+    @Test
+    void aKeyframeBurstGrowsTheRingWithoutLosingWhatItHeld() {
+        PacketCache cache = new PacketCache();
+        long now = send(cache, 0, 100, 100, 0);
+        // A keyframe: 60 packets of 1,200 bytes at once, then the layer goes on.
+        for (int n = 0; n < 60; n++) {
+            byte[] p = new byte[1200];
+            Arrays.fill(p, (byte) (100 + n));
+            cache.put(p, 0, p.length, 100 + n, now + n * 10_000L);
+        }
+        long end = send(cache, 160, 50, 100, now + 10 * MS);
+        // When the keyframe came, the second before it held 100 packets of 500 bytes on average: 122 KB.
+        assertEquals(128 * 1024, cache.ringBytes(), "sized for the burst");
+        byte[] out = new byte[1500];
+        for (int s = 55; s < 100; s++) {
+            assertEquals(packet(s).length, cache.copy(s, end, out, 0), "before the keyframe: " + s);
+        }
+        for (int n = 0; n < 60; n++) {
+            assertEquals(1200, cache.copy(100 + n, end, out, 0), "keyframe packet " + n);
+            assertEquals((byte) (100 + n), out[1199]);
+        }
     }
 }
