@@ -320,10 +320,19 @@ final class Conference implements FeedbackScheduler.Work {
 
     @Override
     public void drainPacers(long nowNanos) {
+        boolean needed = false;
         for (Endpoint e : endpoints.values()) {
-            e.subscriber().onPacerTick(nowNanos);
+            needed |= e.subscriber().onPacerTick(nowNanos);
         }
         dataRelay.onTick(nowNanos);
+        if (!needed && !dataRelay.hasEndpoints()) {
+            schedule.pausePacing(); // until a pacer holds packets or a probe is wanted
+        }
+    }
+
+    /** A subscriber's pacer or prober needs the pacer slot again. Media thread. */
+    void pacerSlotsNeeded() {
+        schedule.resumePacing();
     }
 
     /**

@@ -438,6 +438,7 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
         DataRelay relay = conference.dataRelay();
         if (!relay.has(id)) {
             relay.attach(id, transport::sendApplicationData, data.remoteMaxMessageSize());
+            conference.pacerSlotsNeeded(); // the association's timers run in the pacer slot
             if (transport.isConnected()) {
                 relay.connect(id, conference.thread().clock().nanos());
             }
@@ -452,6 +453,11 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
     @Override
     public void dataPacket(byte[] packet) {
         conference.dataRelay().receive(id, packet, conference.thread().clock().nanos());
+    }
+
+    @Override
+    public void pacerSlotsNeeded() {
+        conference.pacerSlotsNeeded();
     }
 
     @Override

@@ -8,7 +8,9 @@ import java.util.concurrent.TimeUnit;
  * The periodic work of one conference, on its media thread, each kind at its own interval: transport-cc
  * feedback and upstream NACKs every 50 ms (often enough for the publishers' congestion control),
  * bitrates, REMB, layer allocation and dominant speaker every 250 ms, receiver reports every second
- * (RFC 3550's order of magnitude), and the pacers every 5 ms slot.
+ * (RFC 3550's order of magnitude), and the pacers every 5 ms slot while any of them has work (queued
+ * packets, a probe to send, data channels): a conference whose endpoints send nothing takes no 5 ms
+ * wake-ups.
  */
 final class FeedbackScheduler {
     /** The defaults (MediaTuning.DEFAULT); a conference takes its intervals from the configuration. */
@@ -29,6 +31,7 @@ final class FeedbackScheduler {
     }
 
     private final Scheduler.Cancellable[] timers;
+    private final Scheduler.Cancellable pacing;
 
     FeedbackScheduler(Scheduler scheduler, Work work) {
         this(scheduler, work, FEEDBACK_NANOS, PACER_NANOS);
@@ -42,6 +45,17 @@ final class FeedbackScheduler {
             scheduler.every(REPORTS_NANOS, () -> work.sendReports(scheduler.clock().nanos())),
             scheduler.every(pacerNanos, () -> work.drainPacers(scheduler.clock().nanos())),
         };
+        pacing = timers[3];
+    }
+
+    /** The pacers have nothing to do: their slot stops until {@link #resumePacing}. Media thread. */
+    void pausePacing() {
+        pacing.pause();
+    }
+
+    /** A pacer holds packets, a probe is wanted, or data channels need their timers. Media thread. */
+    void resumePacing() {
+        pacing.resume();
     }
 
     void cancel() {

@@ -67,4 +67,24 @@ class FeedbackSchedulerTest {
             assertTrue(reports.get(i) - reports.get(i - 1) == 1_000_000_000L, "no drift between reports");
         }
     }
+
+    @Test
+    void thePacerSlotPausesWhileNothingNeedsItAndResumesOnItsBoundary() {
+        FeedbackScheduler schedule = new FeedbackScheduler(scheduler, work);
+        scheduler.advance(100_000_000L);
+        assertEquals(20, pacers.size());
+        schedule.pausePacing();
+        scheduler.advance(1_000_000_000L);
+        assertEquals(20, pacers.size(), "no slot while paused");
+        assertEquals(22, feedback.size(), "the other work goes on");
+        assertEquals(4, layers.size());
+        scheduler.advance(1_000_000L); // 1 ms past a slot boundary
+        schedule.resumePacing();
+        schedule.resumePacing(); // harmless twice
+        scheduler.advance(4_000_000L);
+        assertEquals(21, pacers.size(), "resumed at the next 5 ms boundary");
+        assertEquals(0, Math.floorMod(pacers.get(20), 5_000_000L), "aligned as before");
+        scheduler.advance(100_000_000L);
+        assertEquals(41, pacers.size());
+    }
 }

@@ -128,6 +128,14 @@ public final class DownlinkEstimator {
         return padding;
     }
 
+    /**
+     * Whether the pacer slot is needed for probing: a probe cluster is sending, or one may start because
+     * the subscriptions want more than the estimate.
+     */
+    public boolean wantsProbeSlots(long desiredBps, long nowNanos) {
+        return hasEstimate && (desiredBps > estimate || prober.activeCluster(nowNanos) != 0);
+    }
+
     public boolean hasEstimate() {
         return hasEstimate;
     }

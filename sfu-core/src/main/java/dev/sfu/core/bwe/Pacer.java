@@ -27,6 +27,8 @@ public final class Pacer {
     private final RtpSender out;
     private final DownlinkEstimator downlink;
     private final PacketBuffers buffers;
+    /** Told when a drain leaves packets queued: they need the conference's next slot. */
+    private final Runnable backlog;
     private final byte[][] slots;
     private final int[] lengths;
     private final int[] sequences;
@@ -38,20 +40,26 @@ public final class Pacer {
     private long dropped;
 
     public Pacer(RtpSender out, DownlinkEstimator downlink) {
-        this(out, downlink, new PacketBuffers(), CAPACITY, SLOT_NANOS);
+        this(out, downlink, new PacketBuffers(), () -> { }, CAPACITY, SLOT_NANOS);
     }
 
     /**
      * @param capacity packets queued at most (a power of two)
      * @param slotNanos how often {@link #drain} is called: the budget saved up at most
      */
-    public Pacer(RtpSender out, DownlinkEstimator downlink, PacketBuffers buffers, int capacity, long slotNanos) {
+    /**
+     * @param backlog run when a drain leaves packets queued, so that whoever calls {@link #drain} each
+     *     slot does so again (the conference pauses its slot while no pacer holds anything)
+     */
+    public Pacer(RtpSender out, DownlinkEstimator downlink, PacketBuffers buffers, Runnable backlog, int capacity,
+            long slotNanos) {
         if (capacity < 1 || Integer.bitCount(capacity) != 1 || slotNanos <= 0) {
             throw new IllegalArgumentException("pacer capacity must be a power of two, its slot positive");
         }
         this.out = out;
         this.downlink = downlink;
         this.buffers = buffers;
+        this.backlog = backlog;
         this.capacity = capacity;
         this.slotNanos = slotNanos;
         this.slots = new byte[capacity][];
@@ -116,6 +124,9 @@ public final class Pacer {
                     downlink.onPacketSent(sequences[i], wire, nowNanos);
                 }
             }
+        }
+        if (size > 0) {
+            backlog.run();
         }
     }
 

@@ -48,6 +48,11 @@ public final class DataRelay {
         endpoints.put(endpointId, new DataEndpoint(endpointId, this, config, sink, limits));
     }
 
+    /** Whether any endpoint has an association (their timers run in the conference's pacer slot). */
+    public boolean hasEndpoints() {
+        return !endpoints.isEmpty();
+    }
+
     public boolean has(String endpointId) {
         return endpoints.containsKey(endpointId);
     }

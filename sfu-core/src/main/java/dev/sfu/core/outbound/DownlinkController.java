@@ -35,10 +35,13 @@ public final class DownlinkController {
      */
     private long[] arrivals = new long[64];
     private final long slotNanos;
+    private final Runnable slotsNeeded;
 
-    public DownlinkController(RtpSender transport, SfuMetrics metrics, PacketBuffers buffers, int pacerCapacity,
-            long pacerSlotNanos) {
-        this.pacer = new Pacer(transport, estimator, buffers, pacerCapacity, pacerSlotNanos);
+    /** @param slotsNeeded run when the pacer slot is needed again (packets held back, a probe wanted) */
+    public DownlinkController(RtpSender transport, SfuMetrics metrics, PacketBuffers buffers, Runnable slotsNeeded,
+            int pacerCapacity, long pacerSlotNanos) {
+        this.pacer = new Pacer(transport, estimator, buffers, slotsNeeded, pacerCapacity, pacerSlotNanos);
+        this.slotsNeeded = slotsNeeded;
         this.slotNanos = pacerSlotNanos;
         this.metrics = metrics;
     }
@@ -107,6 +110,14 @@ public final class DownlinkController {
             metrics.layerSwitches().increment(switches - switchesCounted);
         }
         switchesCounted = switches; // subscriptions that went away take their counts with them
+        if (estimator.wantsProbeSlots(desiredBps, nowNanos)) {
+            slotsNeeded.run();
+        }
+    }
+
+    /** Whether the next pacer slot has work here: packets held back, or a probe sending or wanted. */
+    public boolean needsSlots(long nowNanos) {
+        return pacer.queued() > 0 || estimator.wantsProbeSlots(desiredBps, nowNanos);
     }
 
     /** Sends the video the pacer holds as far as its budget allows. */

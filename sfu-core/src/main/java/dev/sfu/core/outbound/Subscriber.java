@@ -39,6 +39,9 @@ public final class Subscriber implements Transport.MediaHandler {
 
         /** The subscribe transport failed (and is closed): the endpoint leaves. */
         void transportFailed(Transport transport, String reason);
+
+        /** The pacer slot is needed again (it pauses while no subscriber needs it). */
+        void pacerSlotsNeeded();
     }
 
     private final String endpointId;
@@ -83,8 +86,8 @@ public final class Subscriber implements Transport.MediaHandler {
     public void subscribe(Track track) {
         if (transport == null) {
             transport = host.newTransport(TransportRole.SUBSCRIBE, this);
-            downlink = new DownlinkController(transport, metrics, router.packetBuffers(), pacerCapacity,
-                    pacerSlotNanos);
+            downlink = new DownlinkController(transport, metrics, router.packetBuffers(), host::pacerSlotsNeeded,
+                    pacerCapacity, pacerSlotNanos);
         }
         Subscription s = new Subscription(track, endpointId, transport, downlink.estimator(), downlink.pacer(),
                 RANDOM.nextInt(), RANDOM.nextInt(), RANDOM.nextInt(), RANDOM.nextInt());
@@ -189,14 +192,16 @@ public final class Subscriber implements Transport.MediaHandler {
     }
 
     /** Every pacer slot: sends what the pacer holds, and probe padding when a probe is due. */
-    public void onPacerTick(long nowNanos) {
+    /** The pacer slot: sends what the pacer holds and a probe's padding; returns whether the next is needed. */
+    public boolean onPacerTick(long nowNanos) {
         if (downlink == null) {
-            return;
+            return false;
         }
         downlink.drainPacer(nowNanos);
         if (transport.isConnected()) {
             downlink.probe(negotiator.subscriptions(), router, nowNanos);
         }
+        return downlink.needsSlots(nowNanos);
     }
 
     /** Stops every subscription and closes the transport. */

@@ -13,8 +13,17 @@ public interface Scheduler extends Executor {
     /** Runs {@code task} on this thread every {@code periodNanos} until the returned timer is cancelled. */
     Cancellable every(long periodNanos, Runnable task);
 
-    /** A periodic task that can be stopped; cancelling twice is harmless. */
+    /**
+     * A periodic task that can be stopped for good (from any thread; cancelling twice is harmless), or
+     * paused while it has nothing to do and resumed when it has (on the scheduler's own thread only). A
+     * paused task costs its thread no wake-up.
+     */
     interface Cancellable {
         void cancel();
+
+        void pause();
+
+        /** Runs again from the period's next boundary; harmless when it is running. */
+        void resume();
     }
 }

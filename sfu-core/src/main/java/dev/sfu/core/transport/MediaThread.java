@@ -50,6 +50,8 @@ public final class MediaThread implements Scheduler, AutoCloseable {
         private final long periodNanos;
         private long next;
         private volatile boolean cancelled;
+        /** Media thread only. */
+        private boolean paused;
 
         private Timer(Runnable task, long periodNanos, long firstDue) {
             this.task = task;
@@ -65,6 +67,20 @@ public final class MediaThread implements Scheduler, AutoCloseable {
         @Override
         public void cancel() {
             cancelled = true;
+        }
+
+        @Override
+        public void pause() {
+            paused = true;
+        }
+
+        @Override
+        public void resume() {
+            if (paused) {
+                paused = false;
+                long now = System.nanoTime();
+                next = now + Math.floorMod(-now, periodNanos); // aligned as when it was created
+            }
         }
     }
 
@@ -127,6 +143,9 @@ public final class MediaThread implements Scheduler, AutoCloseable {
             Timer t = timers.get(i);
             if (t.cancelled) {
                 timers.remove(i--);
+                continue;
+            }
+            if (t.paused) {
                 continue;
             }
             if (now - t.next >= 0) {

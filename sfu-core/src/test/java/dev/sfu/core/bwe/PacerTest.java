@@ -50,8 +50,8 @@ class PacerTest {
     void pacersShareTheirConferencesBuffersAndGiveThemBack() {
         PacketBuffers buffers = new PacketBuffers();
         Recorder out = new Recorder();
-        Pacer first = new Pacer(out, null, buffers, Pacer.CAPACITY, Pacer.SLOT_NANOS);
-        Pacer second = new Pacer(out, null, buffers, Pacer.CAPACITY, Pacer.SLOT_NANOS);
+        Pacer first = new Pacer(out, null, buffers, () -> { }, Pacer.CAPACITY, Pacer.SLOT_NANOS);
+        Pacer second = new Pacer(out, null, buffers, () -> { }, Pacer.CAPACITY, Pacer.SLOT_NANOS);
         for (int i = 0; i < 1000; i++) { // sent as soon as queued: one buffer serves every packet
             enqueue(first, 1000);
             first.drain(0);
@@ -82,7 +82,7 @@ class PacerTest {
     void aTransportThatGoesAwayGivesItsQueuedBuffersBack() {
         PacketBuffers buffers = new PacketBuffers();
         Recorder out = new Recorder();
-        Pacer pacer = new Pacer(out, null, buffers, Pacer.CAPACITY, Pacer.SLOT_NANOS);
+        Pacer pacer = new Pacer(out, null, buffers, () -> { }, Pacer.CAPACITY, Pacer.SLOT_NANOS);
         pacer.setEstimate(100_000);
         pacer.drain(0);
         for (int i = 0; i < 20; i++) {
@@ -92,6 +92,33 @@ class PacerTest {
         pacer.drain(5 * MS);
         assertEquals(0, pacer.queued());
         assertEquals(buffers.created(), buffers.free());
+    }
+
+    @Test
+    void aDrainThatLeavesPacketsQueuedAsksForTheNextSlot() {
+        int[] asked = {0};
+        Recorder out = new Recorder();
+        Pacer pacer = new Pacer(out, null, new PacketBuffers(), () -> asked[0]++, Pacer.CAPACITY, Pacer.SLOT_NANOS);
+        for (int i = 0; i < 10; i++) {
+            enqueue(pacer, 1000);
+            pacer.drain(0);
+        }
+        assertEquals(0, asked[0], "sent at once: no slot needed");
+        pacer.setEstimate(1_000_000);
+        pacer.drain(0);
+        for (int i = 0; i < 20; i++) {
+            enqueue(pacer, 1000);
+            pacer.drain(0);
+        }
+        assertTrue(asked[0] > 0, "held back: the next slot is needed");
+        int before = asked[0];
+        for (long t = 5 * MS; pacer.queued() > 0; t += 5 * MS) {
+            out.now = t;
+            pacer.drain(t);
+        }
+        pacer.drain(1000 * MS);
+        assertEquals(0, pacer.queued());
+        assertTrue(asked[0] >= before);
     }
 
     @Test

@@ -15,11 +15,12 @@ public final class ManualScheduler implements Scheduler {
     private final Queue<Runnable> tasks = new ArrayDeque<>();
     private final List<Timer> timers = new ArrayList<>();
 
-    private static final class Timer implements Cancellable {
+    private final class Timer implements Cancellable {
         final Runnable task;
         final long period;
         long next;
         boolean cancelled;
+        boolean paused;
 
         Timer(Runnable task, long period, long next) {
             this.task = task;
@@ -30,6 +31,19 @@ public final class ManualScheduler implements Scheduler {
         @Override
         public void cancel() {
             cancelled = true;
+        }
+
+        @Override
+        public void pause() {
+            paused = true;
+        }
+
+        @Override
+        public void resume() {
+            if (paused) {
+                paused = false;
+                next = now + Math.floorMod(-now, period);
+            }
         }
     }
 
@@ -61,7 +75,7 @@ public final class ManualScheduler implements Scheduler {
         while (true) {
             Timer due = null;
             for (Timer t : timers) {
-                if (!t.cancelled && t.next <= end && (due == null || t.next < due.next)) {
+                if (!t.cancelled && !t.paused && t.next <= end && (due == null || t.next < due.next)) {
                     due = t;
                 }
             }
