@@ -116,17 +116,29 @@ class DataRelayTest {
         }
     }
 
-    @Test
-    void aMessageSentDuringAReceiversSctpHandshakeWaitsForIt() {
+    /** Alice, joined, with her "chat" channel open. */
+    private DataChannel aliceChat() {
         Client alice = join("alice");
         DataChannel chat = alice.channels.open("chat", DataChannelOptions.RELIABLE, now);
         settle();
+        return chat;
+    }
+
+    /** A client the relay knows (its data section was negotiated) whose association has not started. */
+    private Client attached(String id) {
+        Client c = new Client(id);
+        clients.put(id, c);
+        relay.attach(id, c.toClient::add, 262144);
+        return c;
+    }
+
+    @Test
+    void aMessageSentDuringAReceiversSctpHandshakeWaitsForIt() {
+        DataChannel chat = aliceChat();
         // Bob's DTLS is up at the server, but his association is still in its handshake: the server's INIT
         // has not reached him and he has not sent his own.
-        Client bob = new Client("bob");
-        clients.put("bob", bob);
+        Client bob = attached("bob");
         bob.reading = false;
-        relay.attach("bob", bob.toClient::add, 262144);
         relay.connect("bob", now);
         chat.send("early", now);
         settle();
@@ -140,12 +152,8 @@ class DataRelayTest {
 
     @Test
     void nothingIsRelayedToAnEndpointWhoseDtlsIsNotUp() {
-        Client alice = join("alice");
-        DataChannel chat = alice.channels.open("chat", DataChannelOptions.RELIABLE, now);
-        settle();
-        Client bob = new Client("bob");
-        clients.put("bob", bob);
-        relay.attach("bob", bob.toClient::add, 262144);
+        DataChannel chat = aliceChat();
+        Client bob = attached("bob");
         chat.send("before", now);
         settle();
         assertTrue(bob.toClient.isEmpty(), "no association state is built for a transport that is not up");
