@@ -297,6 +297,9 @@ final class Conference implements FeedbackScheduler.Work {
                 loudestLevel = level;
             }
         }
+        if (dataTimerDueWithin(FeedbackScheduler.LAYERS_NANOS, nowNanos)) {
+            schedule.resumePacing(); // association timers run in the pacer slot
+        }
         Endpoint elected = dominantSpeaker.tick(loudest);
         if (elected != null) {
             speakers.remove(elected);
@@ -325,9 +328,17 @@ final class Conference implements FeedbackScheduler.Work {
             needed |= e.subscriber().onPacerTick(nowNanos);
         }
         dataRelay.onTick(nowNanos);
-        if (!needed && !dataRelay.hasEndpoints()) {
-            schedule.pausePacing(); // until a pacer holds packets or a probe is wanted
+        if (!needed && !dataTimerDueWithin(FeedbackScheduler.LAYERS_NANOS, nowNanos)) {
+            // Until a pacer holds packets, a probe is wanted, a data packet arrives, or (seen by the
+            // 250 ms layers timer) an association timer comes within 250 ms.
+            schedule.pausePacing();
         }
+    }
+
+    /** Whether a data-channel association's timer (retransmission, SACK, heartbeat) falls due that soon. */
+    private boolean dataTimerDueWithin(long nanos, long nowNanos) {
+        long next = dataRelay.nextTimeoutNanos();
+        return next != Long.MAX_VALUE && next - nowNanos <= nanos;
     }
 
     /** A subscriber's pacer or prober needs the pacer slot again. Media thread. */

@@ -438,9 +438,9 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
         DataRelay relay = conference.dataRelay();
         if (!relay.has(id)) {
             relay.attach(id, transport::sendApplicationData, data.remoteMaxMessageSize());
-            conference.pacerSlotsNeeded(); // the association's timers run in the pacer slot
             if (transport.isConnected()) {
                 relay.connect(id, conference.thread().clock().nanos());
+                conference.pacerSlotsNeeded(); // the association's timers run in the pacer slot
             }
         }
     }
@@ -448,11 +448,13 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
     @Override
     public void publishConnected() {
         conference.dataRelay().connect(id, conference.thread().clock().nanos());
+        conference.pacerSlotsNeeded(); // the handshake's timers run in the pacer slot
     }
 
     @Override
     public void dataPacket(byte[] packet) {
         conference.dataRelay().receive(id, packet, conference.thread().clock().nanos());
+        conference.pacerSlotsNeeded(); // what it sent or answered arms SCTP timers
     }
 
     @Override

@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
  * The periodic work of one conference, on its media thread, each kind at its own interval: transport-cc
  * feedback and upstream NACKs every 50 ms (often enough for the publishers' congestion control),
  * bitrates, REMB, layer allocation and dominant speaker every 250 ms, receiver reports every second
- * (RFC 3550's order of magnitude), and the pacers every 5 ms slot while any of them has work (queued
- * packets, a probe to send, data channels): a conference whose endpoints send nothing takes no 5 ms
- * wake-ups.
+ * (RFC 3550's order of magnitude), and the pacers (and data channels' SCTP timers) every 5 ms slot while
+ * any of them has work (queued packets, a probe to send, an association timer due within 250 ms): a
+ * conference whose endpoints send nothing takes no 5 ms wake-ups.
  */
 final class FeedbackScheduler {
     /** The defaults (MediaTuning.DEFAULT); a conference takes its intervals from the configuration. */
@@ -53,7 +53,7 @@ final class FeedbackScheduler {
         pacing.pause();
     }
 
-    /** A pacer holds packets, a probe is wanted, or data channels need their timers. Media thread. */
+    /** A pacer holds packets, a probe is wanted, or an association timer is near. Media thread. */
     void resumePacing() {
         pacing.resume();
     }

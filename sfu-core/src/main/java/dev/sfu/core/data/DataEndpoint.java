@@ -67,6 +67,10 @@ final class DataEndpoint implements DataChannelListener {
         channels.receive(packet, 0, packet.length, nowNanos);
     }
 
+    long nextTimeoutNanos() {
+        return channels.nextTimeoutNanos();
+    }
+
     void onTick(long nowNanos) {
         if (nowNanos - channels.nextTimeoutNanos() >= 0) {
             channels.handleTimeout(nowNanos);

@@ -48,9 +48,13 @@ public final class DataRelay {
         endpoints.put(endpointId, new DataEndpoint(endpointId, this, config, sink, limits));
     }
 
-    /** Whether any endpoint has an association (their timers run in the conference's pacer slot). */
-    public boolean hasEndpoints() {
-        return !endpoints.isEmpty();
+    /** When the earliest association timer falls due; {@link Long#MAX_VALUE} when none is armed. */
+    public long nextTimeoutNanos() {
+        long next = Long.MAX_VALUE;
+        for (DataEndpoint e : endpoints.values()) {
+            next = Math.min(next, e.nextTimeoutNanos());
+        }
+        return next;
     }
 
     public boolean has(String endpointId) {
