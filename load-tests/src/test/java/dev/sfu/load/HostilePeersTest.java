@@ -418,11 +418,17 @@ class HostilePeersTest {
         double endpointsBefore = metric("sfu_endpoints");
         List<java.net.http.WebSocket> sockets = new java.util.ArrayList<>();
         java.util.concurrent.atomic.AtomicInteger answers = new java.util.concurrent.atomic.AtomicInteger();
+        // A message may arrive in parts (the JDK hands over what each read brought): match whole messages.
+        java.util.Map<java.net.http.WebSocket, StringBuilder> partial = new java.util.concurrent.ConcurrentHashMap<>();
         java.net.http.WebSocket.Listener countAnswers = new java.net.http.WebSocket.Listener() {
             @Override
             public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
-                if (data.toString().contains("\"type\":\"answer\"")) {
-                    answers.incrementAndGet();
+                StringBuilder message = partial.computeIfAbsent(ws, w -> new StringBuilder()).append(data);
+                if (last) {
+                    if (message.indexOf("\"type\":\"answer\"") >= 0) {
+                        answers.incrementAndGet();
+                    }
+                    message.setLength(0);
                 }
                 ws.request(1);
                 return null;
@@ -443,7 +449,11 @@ class HostilePeersTest {
                 ws.sendText(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("type", "offer").put("id", 2)
                         .put("transport", "publish").put("sdp", offer).toString(), true).get(5, TimeUnit.SECONDS);
             }
-            waitFor(() -> answers.get() == 300, "all 300 offers were answered", 30);
+            try {
+                waitFor(() -> answers.get() == 300, "all 300 offers were answered", 30);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + " (" + answers.get() + " answers)", e);
+            }
             // (The earliest are being removed already: no ICE within the consent timeout, 4 s here.)
             long start = System.nanoTime();
             SimulatedPeer publisher = fresh.publisher("beside-the-crowd", false);
