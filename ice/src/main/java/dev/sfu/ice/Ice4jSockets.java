@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * (through {@code DelegatingDatagramSocket(delegate)} → {@code DatagramSocket(null)}) opens an unbound
  * UDP socket of its own that it never uses, and whose {@code close()} only detaches it from its
  * multiplexing parent without calling {@code DatagramSocket.close()}: that descriptor is closed only when a
- * GC runs the socket's Cleaner. Every server session has one per remote address it accepted (the STUN
- * socket of its per-address candidate socket) and every UDP client one (its host candidate's), so
- * sockets piled up between collections (sfu-core's ChurnTest: 14 → 30 over 58 cycles).
+ * GC runs the socket's Cleaner. Every UDP client has one (its host candidate's), so sockets piled up
+ * between collections (sfu-core's ChurnTest: 14 → 30 over 58 cycles). (Server transports had one per
+ * remote address too, until {@link SharedPortCandidate} stopped making them.)
  *
  * <p>{@link #stunSockets} finds them before {@code agent.free()} (which detaches them, after which
  * nothing reaches them), {@link #closeDescriptor} closes their own descriptor afterwards by calling

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
-import org.ice4j.ice.harvest.SinglePortUdpHarvester;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +20,7 @@ public final class MediaPort implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaPort.class);
 
     private final IceConfig config;
-    private final List<SinglePortUdpHarvester> harvesters;
+    private final List<CheckedUdpHarvester> harvesters;
     private final List<String> candidateAddresses;
     private final int port;
     private final java.util.Set<IceTransport> transports = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -42,7 +41,7 @@ public final class MediaPort implements AutoCloseable {
     private final java.util.Map<InetAddress, UdpSendSocket> senders;
     private volatile boolean strayWarned;
 
-    private MediaPort(IceConfig config, List<SinglePortUdpHarvester> harvesters, List<String> candidateAddresses,
+    private MediaPort(IceConfig config, List<CheckedUdpHarvester> harvesters, List<String> candidateAddresses,
             int port, java.util.Map<InetAddress, UdpSendSocket> senders) throws IOException {
         this.senders = senders;
         IceTcpPort tcp = null;
@@ -51,7 +50,7 @@ public final class MediaPort implements AutoCloseable {
                 tcp = IceTcpPort.open(InetAddress.getByName(config.bindAddress()),
                         config.tcpPort() == IceConfig.TCP_PORT_ANY ? 0 : config.tcpPort(), byUfrag::get);
             } catch (IOException e) {
-                harvesters.forEach(SinglePortUdpHarvester::close);
+                harvesters.forEach(CheckedUdpHarvester::close);
                 senders.values().forEach(UdpSendSocket::close);
                 throw new IOException("cannot bind the ICE-TCP port " + config.bindAddress() + ":"
                         + config.tcpPort() + ": " + e.getMessage(), e);
@@ -59,9 +58,9 @@ public final class MediaPort implements AutoCloseable {
             LOG.info("ICE-TCP on {}:{}", config.bindAddress(), tcp.port());
         }
         this.tcpPort = tcp;
-        for (SinglePortUdpHarvester h : harvesters) {
-            ((CheckedUdpHarvester) h).checkWith(byUfrag::get, drops);
-            ((CheckedUdpHarvester) h).answerSelfChecks(selfCheck);
+        for (CheckedUdpHarvester h : harvesters) {
+            h.checkWith(byUfrag::get, drops);
+            h.answerSelfChecks(selfCheck);
         }
         this.config = config;
         this.harvesters = harvesters;
@@ -116,16 +115,16 @@ public final class MediaPort implements AutoCloseable {
     /** Binds the port. */
     public static MediaPort open(IceConfig config) throws IOException {
         Ice4jSettings.apply(config.consentTimeout());
-        List<SinglePortUdpHarvester> harvesters = new ArrayList<>();
+        List<CheckedUdpHarvester> harvesters = new ArrayList<>();
         java.util.Map<InetAddress, UdpSendSocket> senders = new java.util.concurrent.ConcurrentHashMap<>();
         int port = config.udpPort();
         try {
             if (config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")) {
                 // ice4j's own list of usable addresses skips loopback: add it for local clients.
-                SinglePortUdpHarvester loopback = bindHarvester(InetAddress.getLoopbackAddress(), port, senders);
+                CheckedUdpHarvester loopback = bindHarvester(InetAddress.getLoopbackAddress(), port, senders);
                 harvesters.add(loopback);
                 port = loopback.getLocalAddress().getPort();
-                for (TransportAddress address : SinglePortUdpHarvester.getAllowedAddresses(port)) {
+                for (TransportAddress address : CheckedUdpHarvester.getAllowedAddresses(port)) {
                     try {
                         harvesters.add(bindHarvester(address.getAddress(), port, senders));
                     } catch (IOException e) {
@@ -133,12 +132,12 @@ public final class MediaPort implements AutoCloseable {
                     }
                 }
             } else {
-                SinglePortUdpHarvester h = bindHarvester(InetAddress.getByName(config.bindAddress()), port, senders);
+                CheckedUdpHarvester h = bindHarvester(InetAddress.getByName(config.bindAddress()), port, senders);
                 harvesters.add(h);
                 port = h.getLocalAddress().getPort();
             }
         } catch (IOException e) {
-            harvesters.forEach(SinglePortUdpHarvester::close);
+            harvesters.forEach(CheckedUdpHarvester::close);
             senders.values().forEach(UdpSendSocket::close);
             throw new IOException("cannot bind the media port " + config.bindAddress() + ":" + config.udpPort()
                     + ": " + e.getMessage(), e);
@@ -147,7 +146,7 @@ public final class MediaPort implements AutoCloseable {
         if (!config.advertisedAddresses().isEmpty()) {
             addresses.addAll(config.advertisedAddresses());
         } else {
-            for (SinglePortUdpHarvester h : harvesters) {
+            for (CheckedUdpHarvester h : harvesters) {
                 addresses.add(h.getLocalAddress().getHostAddress());
             }
         }
@@ -389,7 +388,7 @@ public final class MediaPort implements AutoCloseable {
         if (tcpPort != null) {
             tcpPort.close();
         }
-        harvesters.forEach(SinglePortUdpHarvester::close);
+        harvesters.forEach(CheckedUdpHarvester::close);
         senders.values().forEach(UdpSendSocket::close);
     }
 }

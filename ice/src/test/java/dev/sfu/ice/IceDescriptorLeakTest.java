@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Timeout;
  * ICE-TCP) are created, used and closed.
  *
  * <p>A GC during the round could close leaked sockets through their Cleaners and hide a leak, and on a
- * loaded machine one often runs. So the test holds strong references to the sockets ice4j used to leave
- * to the GC (each UDP transport's STUN sockets, found as {@link IceSession#free} finds them) until it has
- * counted: their Cleaners cannot run, so their descriptors are closed only if the transports closed them.
+ * loaded machine one often runs. So the test holds strong references to the sockets that could be left to
+ * the GC until it has counted: each UDP client's STUN socket (found as {@link IceSession#free} finds it)
+ * and each server transport's per-address socket ({@link SharedPortCandidate}). Their Cleaners cannot run,
+ * so their descriptors are closed only if the transports closed them.
  * Whether a GC ran is printed: without one, no other socket was left to a Cleaner either.
  */
 class IceDescriptorLeakTest {
@@ -52,10 +53,10 @@ class IceDescriptorLeakTest {
             // close meanwhile, e.g. a late one of the warm-up: fewer is fine.)
             Map<String, String> extra = new TreeMap<>(after);
             extra.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
-            System.out.printf("fd leak test: %d descriptors before, %d after 50 transports (%d ice4j STUN sockets"
+            System.out.printf("fd leak test: %d descriptors before, %d after 50 transports (%d datagram sockets"
                     + " held, %s GC meanwhile); not closed: %s%n", before.size(), after.size(), held.size(),
                     gcCount() == gcs ? "no" : "a", extra);
-            assertEquals(80, held.size(), "a server and a client STUN socket per UDP pair");
+            assertEquals(80, held.size(), "a server per-address socket and a client STUN socket per UDP pair");
             assertEquals(Map.of(), extra, "descriptors left open");
             held.clear();
         }
@@ -63,7 +64,7 @@ class IceDescriptorLeakTest {
 
     /**
      * Creates {@code udp + tcp} connected pairs, exchanges a packet each way on each, and closes them all;
-     * {@code held} receives the STUN sockets of every transport, taken just before it is closed.
+     * {@code held} receives the datagram sockets of every transport, taken just before it is closed.
      */
     private static void round(MediaPort port, String name, int udp, int tcp, List<Object> held) throws Exception {
         List<Pair> pairs = new ArrayList<>();
@@ -78,7 +79,11 @@ class IceDescriptorLeakTest {
             }
         } finally {
             for (Pair p : pairs) {
-                held.addAll(Ice4jSockets.stunSockets(p.server.session().component));
+                for (org.ice4j.ice.LocalCandidate c : p.server.session().component.getLocalCandidates()) {
+                    if (c instanceof SharedPortCandidate shared) {
+                        held.addAll(shared.openSockets());
+                    }
+                }
                 held.addAll(Ice4jSockets.stunSockets(p.client.session().component));
                 p.close();
             }

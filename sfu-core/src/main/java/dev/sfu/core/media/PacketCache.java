@@ -8,9 +8,11 @@ import java.util.Arrays;
  *
  * <p>Sized by what a second of the encoding holds, not by the highest rate any encoding might have. The
  * packets' bytes sit back to back in one ring (no 1,500-byte slot for a 200-byte packet), which starts at
- * {@value #MIN_BYTES} bytes and doubles (up to {@value #MAX_BYTES}, ≈ 1 s at 8 Mbit/s) whenever a packet
- * would overwrite the bytes of one still younger than {@link #MAX_AGE_NANOS}; the packets in the ring are
- * remembered in arrival order to know that. An index by sequence number's low bits says where each packet
+ * {@value #MIN_BYTES} bytes and grows by a quarter (up to {@value #MAX_BYTES}, ≈ 1 s at 8 Mbit/s) whenever
+ * a packet would overwrite the bytes of one still younger than {@link #MAX_AGE_NANOS}; the packets in the
+ * ring are remembered in arrival order to know that. (Growing by quarters, not doubling, keeps a ring
+ * within a quarter of its second of media: a doubling ring held up to twice it, and this cache is most of
+ * a publisher's heap.) An index by sequence number's low bits says where each packet
  * is; it starts at {@value #MIN_SLOTS} entries and doubles (up to {@value #MAX_SLOTS}) whenever a packet
  * would take the entry of one still younger than that. A packet is answered while its entry and its bytes
  * are both intact. Both grow a few times in a track's life; the steady state allocates nothing.
@@ -20,6 +22,8 @@ public final class PacketCache {
     static final int MAX_SLOTS = 1024;
     static final int MIN_BYTES = 16 * 1024;
     static final int MAX_BYTES = 1024 * 1024;
+    /** Ring sizes are multiples of this. */
+    private static final int RING_STEP = 4096;
     static final long MAX_AGE_NANOS = 1_000_000_000L;
     /** The largest packet cached. */
     static final int MAX_PACKET = 1500;
@@ -88,17 +92,18 @@ public final class PacketCache {
 
     /**
      * Where in the ring a packet of {@code len} bytes goes (a packet never wraps: one that does not fit
-     * before the ring's end starts again at its beginning); doubles the ring first while that would
+     * before the ring's end starts again at its beginning); grows the ring first while that would
      * overwrite a packet younger than the age kept.
      */
     private int placeFor(int len, long nowNanos) {
         while (true) {
             int size = ring.length;
-            int at = (int) (written & (size - 1));
+            int at = (int) (written % size);
             long start = at + len > size ? written + size - at : written;
             long overwrittenBelow = start + len - size;
             while (fifoSize > 0 && fifoStarts[fifoHead] < overwrittenBelow) {
-                if (nowNanos - fifoTimes[fifoHead] < MAX_AGE_NANOS && size < MAX_BYTES && growRing(size * 2)) {
+                if (nowNanos - fifoTimes[fifoHead] < MAX_AGE_NANOS && size < MAX_BYTES
+                        && growRing(grownSize(size))) {
                     break;
                 }
                 fifoHead = (fifoHead + 1) & (fifoStarts.length - 1);
@@ -106,7 +111,7 @@ public final class PacketCache {
             }
             if (size == ring.length) {
                 written = start;
-                return (int) (start & (size - 1));
+                return (int) (start % size);
             }
         }
     }
@@ -148,7 +153,11 @@ public final class PacketCache {
                 || starts[i] < validFrom || outOff + lengths[i] > out.length) {
             return -1;
         }
-        System.arraycopy(ring, (int) (starts[i] & (ring.length - 1)), out, outOff, lengths[i]);
+        int from = (int) (starts[i] % ring.length);
+        int first = Math.min(lengths[i], ring.length - from);
+        System.arraycopy(ring, from, out, outOff, first);
+        // A packet written before the ring grew may now run over its end (written ones never do).
+        System.arraycopy(ring, 0, out, outOff + first, lengths[i] - first);
         return lengths[i];
     }
 
@@ -170,17 +179,21 @@ public final class PacketCache {
         return true;
     }
 
+    /** A quarter more, in whole steps, at most {@link #MAX_BYTES}. */
+    static int grownSize(int size) {
+        int grown = (size + size / 4 + RING_STEP - 1) / RING_STEP * RING_STEP;
+        return Math.min(MAX_BYTES, grown);
+    }
+
     /** A bigger ring with the live bytes at the same absolute positions; false if the budget says no. */
     private boolean growRing(int size) {
         if (!budget.tryReserve(size - ring.length)) {
             return false;
         }
         byte[] bigger = new byte[size];
-        int oldMask = ring.length - 1;
-        int newMask = size - 1;
         for (long p = validFrom; p < written; ) {
-            int from = (int) (p & oldMask);
-            int to = (int) (p & newMask);
+            int from = (int) (p % ring.length);
+            int to = (int) (p % size);
             int n = (int) Math.min(written - p, Math.min(ring.length - from, size - to));
             System.arraycopy(ring, from, bigger, to, n);
             p += n;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The packet cache holds one second of an encoding, and only as much memory as that second needs. */
@@ -42,8 +43,8 @@ class PacketCacheTest {
         PacketCache cache = new PacketCache();
         long end = send(cache, 0, 2_000, 150, 0); // a 1.5 Mbit/s layer
         assertEquals(256, cache.capacity(), "150 packets a second fit in 256 entries, not in 128");
-        // 150 packets of 500 bytes on average: 75 KB a second, 94 KB for 1.25 s.
-        assertEquals(128 * 1024, cache.ringBytes());
+        // 150 packets of 500 bytes on average: 75 KB a second; the ring grows by quarters to just above it.
+        assertEquals(76 * 1024, cache.ringBytes());
         byte[] out = new byte[1500];
         for (int s = 2_000 - 150; s < 2_000; s++) {
             int length = cache.copy(s, end, out, 0);
@@ -132,7 +133,7 @@ class PacketCacheTest {
         }
         long end = send(cache, 160, 50, 100, now + 10 * MS);
         // When the keyframe came, the second before it held 100 packets of 500 bytes on average: 122 KB.
-        assertEquals(128 * 1024, cache.ringBytes(), "sized for the burst");
+        assertEquals(120 * 1024, cache.ringBytes(), "sized for the burst");
         byte[] out = new byte[1500];
         for (int s = 55; s < 100; s++) {
             assertEquals(packet(s).length, cache.copy(s, end, out, 0), "before the keyframe: " + s);
@@ -141,5 +142,53 @@ class PacketCacheTest {
             assertEquals(1200, cache.copy(100 + n, end, out, 0), "keyframe packet " + n);
             assertEquals((byte) (100 + n), out[1199]);
         }
+    }
+
+    @Test
+    void ringSizesGrowByAQuarterInWholeSteps() {
+        assertEquals(20 * 1024, PacketCache.grownSize(PacketCache.MIN_BYTES));
+        assertEquals(32 * 1024, PacketCache.grownSize(25 * 1024), "31.25 KiB rounds up to the next 4 KiB");
+        assertEquals(PacketCache.MAX_BYTES, PacketCache.grownSize(PacketCache.MAX_BYTES - 4096));
+    }
+
+    /**
+     * A ring that grows by a quarter keeps the packets it held at their positions, and one of those may then
+     * run over the new ring's end (new ones never do): every packet of the last second must still be
+     * answered with its own bytes, whatever the sizes and however often the ring grew under them.
+     */
+    @Test
+    void everyPacketOfTheLastSecondSurvivesRandomGrowth() {
+        SplittableRandom random = new SplittableRandom(17);
+        PacketCache cache = new PacketCache();
+        int packets = 6_000;
+        byte[][] sent = new byte[packets][];
+        long[] at = new long[packets];
+        long now = 0;
+        int grown = 0;
+        int lastRing = 0;
+        for (int n = 0; n < packets; n++) {
+            byte[] p = new byte[1 + random.nextInt(1500)];
+            random.nextBytes(p);
+            sent[n] = p;
+            at[n] = now;
+            cache.put(p, 0, p.length, n & 0xffff, now);
+            if (cache.ringBytes() != lastRing) {
+                grown++;
+                lastRing = cache.ringBytes();
+            }
+            // 10 s at 100 packets a second (the ring wraps many times), then 250 a second, then 1,000: each
+            // step grows a ring that has wrapped, so packets it held land across the bigger ring's end.
+            now += n < 1_000 ? 10 * MS : n < 3_000 ? 4 * MS : MS;
+            if (n % 97 == 0) {
+                byte[] out = new byte[1500];
+                for (int k = n; k >= 0 && at[n] - at[k] < 1_000 * MS && n - k < PacketCache.MAX_SLOTS / 2; k--) {
+                    int length = cache.copy(k, at[n], out, 0);
+                    assertEquals(sent[k].length, length, "packet " + k + " at " + n);
+                    assertArrayEquals(sent[k], Arrays.copyOf(out, length), "packet " + k + " at " + n);
+                }
+            }
+        }
+        assertTrue(grown > 10, "the ring grew " + grown + " times");
+        assertTrue(cache.ringBytes() > 700_000 && cache.ringBytes() < 1_000_000, cache.ringBytes() + " bytes");
     }
 }
