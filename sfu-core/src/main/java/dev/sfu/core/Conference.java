@@ -28,6 +28,7 @@ final class Conference implements FeedbackScheduler.Work {
     private final int maxEndpoints;
     private final SfuContext context;
     private final FeedbackScheduler schedule;
+    private final MediaActivity activity;
     private final DominantSpeaker<Endpoint> dominantSpeaker = new DominantSpeaker<>();
     /** Endpoints by when they were last dominant speaker, most recent first (last-N). */
     private final ArrayList<Endpoint> speakers = new ArrayList<>();
@@ -45,6 +46,7 @@ final class Conference implements FeedbackScheduler.Work {
         MediaTuning tuning = context.tuning();
         this.schedule = new FeedbackScheduler(thread, this, tuning.feedbackInterval().toNanos(),
                 tuning.pacerTick().toNanos());
+        this.activity = new MediaActivity(schedule);
     }
 
     String id() {
@@ -276,6 +278,7 @@ final class Conference implements FeedbackScheduler.Work {
                 feedback.sendNacks();
             }
         }
+        activity.feedbackTicked();
     }
 
     @Override
@@ -300,6 +303,7 @@ final class Conference implements FeedbackScheduler.Work {
         if (dataTimerDueWithin(FeedbackScheduler.LAYERS_NANOS, nowNanos)) {
             schedule.resumePacing(); // association timers run in the pacer slot
         }
+        activity.layersTicked(dataRelay.nextTimeoutNanos() != Long.MAX_VALUE);
         Endpoint elected = dominantSpeaker.tick(loudest);
         if (elected != null) {
             speakers.remove(elected);
@@ -344,6 +348,17 @@ final class Conference implements FeedbackScheduler.Work {
     /** A subscriber's pacer or prober needs the pacer slot again. Media thread. */
     void pacerSlotsNeeded() {
         schedule.resumePacing();
+    }
+
+    /** An RTP packet from one of its publishers. Per packet, media thread. */
+    void rtpArrived() {
+        activity.rtpArrived();
+    }
+
+    /** Data-channel traffic or a new association: its timers need the layers timer to notice them. */
+    void dataActivity() {
+        schedule.resumePacing(); // the association's timers run in the pacer slot
+        activity.resume();
     }
 
     /**

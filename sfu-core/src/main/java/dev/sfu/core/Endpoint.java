@@ -440,7 +440,7 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
             relay.attach(id, transport::sendApplicationData, data.remoteMaxMessageSize());
             if (transport.isConnected()) {
                 relay.connect(id, conference.thread().clock().nanos());
-                conference.pacerSlotsNeeded(); // the association's timers run in the pacer slot
+                conference.dataActivity();
             }
         }
     }
@@ -448,18 +448,23 @@ final class Endpoint implements EndpointHandle, Publisher.Host, Subscriber.Host 
     @Override
     public void publishConnected() {
         conference.dataRelay().connect(id, conference.thread().clock().nanos());
-        conference.pacerSlotsNeeded(); // the handshake's timers run in the pacer slot
+        conference.dataActivity(); // the handshake's timers
     }
 
     @Override
     public void dataPacket(byte[] packet) {
         conference.dataRelay().receive(id, packet, conference.thread().clock().nanos());
-        conference.pacerSlotsNeeded(); // what it sent or answered arms SCTP timers
+        conference.dataActivity(); // what it sent or answered arms SCTP timers
     }
 
     @Override
     public void pacerSlotsNeeded() {
         conference.pacerSlotsNeeded();
+    }
+
+    @Override
+    public void rtpArrived() {
+        conference.rtpArrived();
     }
 
     @Override

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
  * bitrates, REMB, layer allocation and dominant speaker every 250 ms, receiver reports every second
  * (RFC 3550's order of magnitude), and the pacers (and data channels' SCTP timers) every 5 ms slot while
  * any of them has work (queued packets, a probe to send, an association timer due within 250 ms): a
- * conference whose endpoints send nothing takes no 5 ms wake-ups.
+ * conference whose endpoints send nothing takes no 5 ms wake-ups. The feedback and layers timers pause
+ * too while no media arrives ({@link MediaActivity}).
  */
 final class FeedbackScheduler {
     /** The defaults (MediaTuning.DEFAULT); a conference takes its intervals from the configuration. */
@@ -31,6 +32,8 @@ final class FeedbackScheduler {
     }
 
     private final Scheduler.Cancellable[] timers;
+    private final Scheduler.Cancellable feedback;
+    private final Scheduler.Cancellable layers;
     private final Scheduler.Cancellable pacing;
 
     FeedbackScheduler(Scheduler scheduler, Work work) {
@@ -45,7 +48,27 @@ final class FeedbackScheduler {
             scheduler.every(REPORTS_NANOS, () -> work.sendReports(scheduler.clock().nanos())),
             scheduler.every(pacerNanos, () -> work.drainPacers(scheduler.clock().nanos())),
         };
+        feedback = timers[0];
+        layers = timers[1];
         pacing = timers[3];
+    }
+
+    /** No media arrives: transport-cc feedback and NACKs stop until {@link #resumeFeedback}. Media thread. */
+    void pauseFeedback() {
+        feedback.pause();
+    }
+
+    void resumeFeedback() {
+        feedback.resume();
+    }
+
+    /** No media for a while: bitrates, REMB, layers and speakers stop until {@link #resumeLayers}. Media thread. */
+    void pauseLayers() {
+        layers.pause();
+    }
+
+    void resumeLayers() {
+        layers.resume();
     }
 
     /** The pacers have nothing to do: their slot stops until {@link #resumePacing}. Media thread. */

@@ -51,6 +51,9 @@ public final class Publisher implements Transport.MediaHandler {
 
         /** An SCTP packet arrived on the publish transport. */
         void dataPacket(byte[] packet);
+
+        /** An RTP packet arrived (the conference's feedback timers run while media does). Per packet. */
+        void rtpArrived();
     }
 
     private final String endpointId;
@@ -236,6 +239,7 @@ public final class Publisher implements Transport.MediaHandler {
 
     @Override
     public void onRtp(Transport from, byte[] buffer, int offset, int length, long receivedNanos) {
+        host.rtpArrived();
         pipeline.onRtp(buffer, offset, length, receivedNanos, clock.nanos());
     }
 
