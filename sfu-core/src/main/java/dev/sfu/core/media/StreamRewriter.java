@@ -114,6 +114,11 @@ final class StreamRewriter {
         packet.setPayloadType(payloadType);
     }
 
+    /** The highest outgoing sequence number sent (valid while anchored). */
+    int lastOutgoingSequence() {
+        return lastSequence;
+    }
+
     /** A publisher RTP timestamp as the subscriber sees it (valid while anchored). */
     int outgoingTimestamp(int publisherTimestamp) {
         return publisherTimestamp + timestampDelta;

@@ -139,4 +139,51 @@ class RouterTest {
         assertEquals(outgoing, (rtx[12] & 0xff) << 8 | (rtx[13] & 0xff), "the original sequence number first");
         assertArrayEquals(new byte[] {0x10, 0x00, 0x77}, Arrays.copyOfRange(rtx, 14, 17));
     }
+
+    /**
+     * A probe's bytes go first as RTX copies of the packets just sent, newest first and each only if it
+     * fits in what is left; padding fills in the rest, and nothing is sent beyond the probe's bytes but the
+     * last padding packet's.
+     */
+    @Test
+    void aProbeResendsRecentPacketsAsRtxBeforePadding() {
+        RecordingSender out = new RecordingSender();
+        Subscription s = subscribe(video, out, 9000);
+        s.chooseTarget(NOW);
+        int[] outgoing = new int[20];
+        for (int i = 0; i < 20; i++) {
+            byte[] payload = new byte[1000];
+            payload[0] = (byte) (i == 0 ? 0x10 : 0x00); // VP8 descriptor: start of partition
+            payload[1] = (byte) i;
+            byte[] b = rtp(96, 700 + i, 222, payload);
+            if (i == 0) {
+                b[13] = 0x00; // a keyframe first
+            }
+            video.cache(0, b, 0, b.length, 700 + i, NOW);
+            forward(videoStream, b, i == 0);
+            RtpPacket sent = new RtpPacket();
+            sent.wrap(out.rtp.get(i), 0, out.rtp.get(i).length);
+            outgoing[i] = sent.sequenceNumber();
+        }
+        int bytes = router.sendPadding(s, 3_500, NOW + 1_000_000);
+        List<byte[]> probe = out.rtp.subList(20, out.rtp.size());
+        int copies = 0;
+        int padding = 0;
+        for (byte[] p : probe) {
+            RtpPacket r = new RtpPacket();
+            r.wrap(p, 0, p.length);
+            assertEquals(9001, r.ssrc(), "on the RTX stream");
+            if ((p[0] & 0x20) != 0) {
+                padding++;
+            } else {
+                int osn = (p[12] & 0xff) << 8 | (p[13] & 0xff);
+                assertEquals(outgoing[19 - copies], osn, "the newest first");
+                assertEquals((byte) (19 - copies), p[15], "with the packet's own payload");
+                copies++;
+            }
+        }
+        assertEquals(3, copies, "three copies of 1,014 bytes fit in 3,500");
+        assertTrue(padding >= 1 && padding <= 3, padding + " padding packets fill in the last 458 bytes");
+        assertTrue(bytes >= 3_500 && bytes < 3_500 + 300, bytes + " bytes sent");
+    }
 }
