@@ -45,7 +45,7 @@ public final class MediaThread implements Scheduler, AutoCloseable {
     private final java.util.List<Timer> timers = new java.util.ArrayList<>();
 
     /** A periodic task on a media thread; {@link #cancel()} stops it. */
-    public static final class Timer implements Cancellable {
+    public final class Timer implements Cancellable {
         private final Runnable task;
         private final long periodNanos;
         private long next;
@@ -64,9 +64,16 @@ public final class MediaThread implements Scheduler, AutoCloseable {
             return next;
         }
 
+        /**
+         * Stops it, and has the thread drop it now: a thread with no other timer parks for up to a minute,
+         * and until it wakes the timer would keep its task (a whole conference) reachable.
+         */
         @Override
         public void cancel() {
-            cancelled = true;
+            if (!cancelled) {
+                cancelled = true;
+                execute(() -> timers.remove(this));
+            }
         }
 
         @Override
