@@ -208,6 +208,7 @@ public final class Sfu implements ConferenceService, AutoCloseable {
         warmUp.start();
         LOG.info("media on UDP {}:{}, DTLS fingerprint {} {}", config.ice().bindAddress(), port.udpPort(),
                 certificate.fingerprintAlgorithm(), certificate.fingerprintSha256());
+        LOG.info("SRTP: {}", dev.sfu.dtls.srtp.SrtpContext.gcmImplementation());
         return sfu;
     }
 
