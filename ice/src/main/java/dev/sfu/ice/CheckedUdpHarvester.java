@@ -60,7 +60,11 @@ final class CheckedUdpHarvester extends AbstractUdpListener implements Candidate
         SharedPortCandidate candidate = new SharedPortCandidate(localAddress, component, agent.getLocalUfrag(),
                 c -> candidates.remove(c.ufrag(), c));
         candidates.put(candidate.ufrag(), candidate);
-        component.addLocalCandidate(candidate);
+        if (!component.addLocalCandidate(candidate)) {
+            // ice4j found it redundant and will never free it: it must not stay reachable from here.
+            candidates.remove(candidate.ufrag(), candidate);
+            return List.of();
+        }
         return List.of(candidate);
     }
 

@@ -300,10 +300,11 @@ final class Conference implements FeedbackScheduler.Work {
                 loudestLevel = level;
             }
         }
-        if (dataTimerDueWithin(FeedbackScheduler.LAYERS_NANOS, nowNanos)) {
+        long nextDataTimer = dataRelay.nextTimeoutNanos();
+        if (nextDataTimer != Long.MAX_VALUE && nextDataTimer - nowNanos <= FeedbackScheduler.LAYERS_NANOS) {
             schedule.resumePacing(); // association timers run in the pacer slot
         }
-        activity.layersTicked(dataRelay.nextTimeoutNanos() != Long.MAX_VALUE);
+        activity.layersTicked(nextDataTimer != Long.MAX_VALUE);
         Endpoint elected = dominantSpeaker.tick(loudest);
         if (elected != null) {
             speakers.remove(elected);

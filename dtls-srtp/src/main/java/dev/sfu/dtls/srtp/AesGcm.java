@@ -109,7 +109,7 @@ final class AesGcm {
      * @return {@code len + 16}
      */
     int seal(byte[] iv, byte[] aad, int aadOff, int aadLen, byte[] buf, int off, int len) throws ShortBufferException {
-        crypt(iv, buf, off, len);
+        crypt(iv, buf, off, len, firstKeystream(iv, len));
         hash(aad, aadOff, aadLen, buf, off, len);
         for (int i = 0; i < TAG; i++) {
             buf[off + len + i] = (byte) (block[i] ^ tagMask[i]);
@@ -129,7 +129,7 @@ final class AesGcm {
             return -1;
         }
         hash(aad, aadOff, aadLen, buf, off, text);
-        keystream(iv, 1, 1); // AES(K, J0), the tag's mask
+        int blocks = firstKeystream(iv, text); // AES(K, J0), the tag's mask, comes with it
         int diff = 0;
         for (int i = 0; i < TAG; i++) {
             diff |= (block[i] ^ tagMask[i]) ^ buf[off + text + i];
@@ -137,14 +137,22 @@ final class AesGcm {
         if (diff != 0) {
             return -1;
         }
-        crypt(iv, buf, off, text);
+        crypt(iv, buf, off, text, blocks);
         return text;
     }
 
-    /** GCTR over the data from inc32(J0), leaving AES(K, J0) in {@link #tagMask}. */
-    private void crypt(byte[] iv, byte[] buf, int off, int len) throws ShortBufferException {
+    /**
+     * The first keystream call for {@code len} bytes of data: J0 (its encryption goes to {@link #tagMask}),
+     * then as many of the data's blocks as fit. Returns the number of blocks made.
+     */
+    private int firstKeystream(byte[] iv, int len) throws ShortBufferException {
         int blocks = Math.min(BLOCKS, 1 + ((len + 15) >>> 4));
-        keystream(iv, 1, blocks); // J0, then the data's first blocks
+        keystream(iv, 1, blocks);
+        return blocks;
+    }
+
+    /** GCTR over the data from inc32(J0), the first {@code blocks} made by {@link #firstKeystream}. */
+    private void crypt(byte[] iv, byte[] buf, int off, int len, int blocks) throws ShortBufferException {
         int chunk = Math.min(len, (blocks - 1) * 16);
         xor(buf, off, 16, chunk);
         int done = chunk;

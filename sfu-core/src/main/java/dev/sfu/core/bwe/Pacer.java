@@ -44,12 +44,11 @@ public final class Pacer {
     }
 
     /**
-     * @param capacity packets queued at most (a power of two)
-     * @param slotNanos how often {@link #drain} is called: the budget saved up at most
-     */
-    /**
+     * @param buffers where queued packets' buffers come from and go back to (the conference's pool)
      * @param backlog run when a drain leaves packets queued, so that whoever calls {@link #drain} each
      *     slot does so again (the conference pauses its slot while no pacer holds anything)
+     * @param capacity packets queued at most (a power of two)
+     * @param slotNanos how often {@link #drain} is called: the budget saved up at most
      */
     public Pacer(RtpSender out, DownlinkEstimator downlink, PacketBuffers buffers, Runnable backlog, int capacity,
             long slotNanos) {

@@ -148,9 +148,8 @@ public final class PacketCache {
 
     /** Copies a cached packet out; returns its length, or -1 when it is not (or no longer) here. */
     public int copy(int sequence, long nowNanos, byte[] out, int outOff) {
-        int i = sequence & (sequences.length - 1);
-        if (ring == null || sequences[i] != sequence || nowNanos - times[i] > MAX_AGE_NANOS
-                || starts[i] < validFrom || outOff + lengths[i] > out.length) {
+        int i = entry(sequence, nowNanos);
+        if (i < 0 || outOff + lengths[i] > out.length) {
             return -1;
         }
         int from = (int) (starts[i] % ring.length);
@@ -159,6 +158,22 @@ public final class PacketCache {
         // A packet written before the ring grew may now run over its end (written ones never do).
         System.arraycopy(ring, 0, out, outOff + first, lengths[i] - first);
         return lengths[i];
+    }
+
+    /** The length of a cached packet, or -1 when it is not (or no longer) here: what {@link #copy} would give. */
+    public int length(int sequence, long nowNanos) {
+        int i = entry(sequence, nowNanos);
+        return i < 0 ? -1 : lengths[i];
+    }
+
+    /** The index entry of a packet still answerable (young enough, bytes intact), or -1. */
+    private int entry(int sequence, long nowNanos) {
+        int i = sequence & (sequences.length - 1);
+        if (ring == null || sequences[i] != sequence || nowNanos - times[i] > MAX_AGE_NANOS
+                || starts[i] < validFrom) {
+            return -1;
+        }
+        return i;
     }
 
     /** Entries the index has now (for tests and the heap figures in BENCHMARKS.md). */

@@ -105,12 +105,13 @@ public final class Subscription {
                 || track.format().codec().rtxPayloadType() < 0) {
             return -1;
         }
+        int cached = cache.length(incoming, nowNanos);
+        if (cached >= 0 && cached + 2 > maxBytes) {
+            return 0; // with its original sequence number (RTX), more than the caller may send
+        }
         int length = cache.copy(incoming, nowNanos, scratch, 0);
         if (length < 0 || length + 2 + SrtpSession.MAX_OVERHEAD > scratch.length || !copy.wrap(scratch, 0, length)) {
             return -1;
-        }
-        if (length + 2 > maxBytes) {
-            return 0; // with its original sequence number (RTX), more than the caller may send
         }
         copy.remapExtensionIds(track.extensionMap());
         length = rewriter.rewriteAsRetransmission(copy, outgoingSequence);

@@ -191,7 +191,6 @@ public final class Subscriber implements Transport.MediaHandler {
         }
     }
 
-    /** Every pacer slot: sends what the pacer holds, and probe padding when a probe is due. */
     /** The pacer slot: sends what the pacer holds and a probe's padding; returns whether the next is needed. */
     public boolean onPacerTick(long nowNanos) {
         if (downlink == null) {

@@ -84,7 +84,10 @@ class PacketCacheTest {
         cache.put(p, 0, p.length, 7, 0);
         byte[] out = new byte[1500];
         assertEquals(p.length, cache.copy(7, 1_000 * MS, out, 0));
+        assertEquals(p.length, cache.length(7, 1_000 * MS), "what copy would give, without copying");
         assertEquals(-1, cache.copy(7, 1_001 * MS, out, 0));
+        assertEquals(-1, cache.length(7, 1_001 * MS));
+        assertEquals(-1, cache.length(8, 0), "never cached");
     }
 
     @Test
